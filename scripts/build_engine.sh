@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the Wasmi engine bridge (crates/wasmi-wasm) for wasm32-unknown-unknown
+# and regenerates the bundled engine under src/executor/.
+# Usage: scripts/build_engine.sh [--check]   (--check: fail if the committed files differ)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/_rust_wasm_env.sh
+
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP"
+cargo $RUST_WASM_TOOLCHAIN build --quiet --release -p wasmi-wasm \
+  --target wasm32-unknown-unknown --target-dir "$RUST_WASM_TARGET_DIR" \
+  -Zbuild-std=std,panic_abort
+
+built="$RUST_WASM_TARGET_DIR/wasm32-unknown-unknown/release/wasmi_wasm.wasm"
+out_dir=$(mktemp -d)
+trap 'rm -rf "$out_dir"' EXIT
+cp "$built" "$out_dir/engine.wasm"
+rust_wasm_toolchain_version > "$out_dir/engine.toolchain.txt"
+deno run --quiet --allow-read="$out_dir" --allow-write="$out_dir" scripts/embed_engine.ts \
+  "$out_dir/engine.wasm" "$out_dir/_engine_wasm.ts"
+
+status=0
+for file in engine.wasm engine.toolchain.txt _engine_wasm.ts; do
+  if [ "${1:-}" = "--check" ]; then
+    if ! cmp -s "$out_dir/$file" "src/executor/$file"; then
+      echo "src/executor/$file differs from a fresh build (run: deno task build:engine)" >&2
+      status=1
+    fi
+  else
+    cp "$out_dir/$file" "src/executor/$file"
+  fi
+done
+[ "${1:-}" = "--check" ] && [ $status -eq 0 ] && echo "engine bundle matches a fresh build"
+ls -l src/executor/engine.wasm | awk '{print "engine.wasm: " $5 " bytes"}'
+exit $status
