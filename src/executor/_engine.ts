@@ -1,0 +1,302 @@
+/**
+ * The bundled Wasmi engine: loading it and a typed view of its C ABI
+ * (crates/wasmi-wasm). Nothing here knows about WASI, fuel policy or
+ * suspension policy; that is the executor's business.
+ *
+ * @module
+ */
+
+import { decodeEngine } from "./_engine_bytes.ts";
+import { ENGINE_GZIP_BASE64 } from "./_engine_wasm.ts";
+
+/** What `guest_new` and `guest_run` report (crates/wasmi-wasm `RunStatus`). */
+export const Status = {
+  Finished: 0,
+  OutOfFuel: 1,
+  Suspended: 2,
+  Trap: 3,
+  MemoryLimit: 4,
+  Error: 5,
+  Link: 6,
+} as const;
+/** One of the {@linkcode Status} values. */
+export type Status = typeof Status[keyof typeof Status];
+
+/** Answers of a host call: 0 done, 1 suspend the guest. */
+export type HostAnswer = 0 | 1;
+
+/**
+ * Handles the imports of one guest. `args` and `results` are offsets of
+ * `u64` slots in the engine's memory; `memory`/`memoryLength` locate the
+ * guest's linear memory there.
+ */
+export type HostCall = (
+  importIndex: number,
+  args: number,
+  results: number,
+  memory: number,
+  memoryLength: number,
+) => HostAnswer;
+
+/** The result of one `guest_run`. */
+export interface Step {
+  status: Status;
+  fuelConsumed: number;
+  fuelRequired: number;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  scratch(): number;
+  buffer_alloc(len: number): number;
+  heap_bytes(): number;
+  text_ptr(): number;
+  text_len(): number;
+  module_compile(ptr: number, len: number): number;
+  module_describe(module: number): number;
+  module_free(module: number): void;
+  guest_new(module: number, maxMemory: number): number;
+  guest_free(guest: number): void;
+  guest_run(guest: number, fuel: bigint): number;
+  guest_memory(guest: number): number;
+}
+
+const SCRATCH_RESULTS = 32;
+const decoder = new TextDecoder();
+
+/** Raised when the engine itself fails (a bug or exhausted engine memory). */
+export class EngineFailure extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "EngineFailure";
+  }
+}
+
+/** One instance of the engine; every module and guest lives in one. */
+export class Engine {
+  readonly #exports: Exports;
+  readonly #guests = new Map<number, HostCall>();
+  readonly #scratch: number;
+  #u32: Uint32Array = new Uint32Array(0);
+  #i64: BigInt64Array = new BigInt64Array(0);
+  #failed: EngineFailure | undefined;
+
+  constructor(instance: WebAssembly.Instance, guests: Map<number, HostCall>) {
+    this.#exports = instance.exports as unknown as Exports;
+    this.#guests = guests;
+    this.#scratch = this.#exports.scratch();
+  }
+
+  /** Set once the engine trapped; every later call throws it. */
+  get failure(): EngineFailure | undefined {
+    return this.#failed;
+  }
+
+  /** The engine's linear memory. */
+  get memory(): WebAssembly.Memory {
+    return this.#exports.memory;
+  }
+
+  /** Bytes the engine's allocator holds now. */
+  heapBytes(): number {
+    return this.#call(() => this.#exports.heap_bytes() >>> 0);
+  }
+
+  /** Compiles and validates a module; throws `WebAssembly.CompileError`. */
+  compile(bytes: Uint8Array): number {
+    return this.#call(() => {
+      const ptr = this.#exports.buffer_alloc(bytes.length);
+      new Uint8Array(this.memory.buffer, ptr, bytes.length).set(bytes);
+      const module = this.#exports.module_compile(ptr, bytes.length);
+      if (module === 0) throw new WebAssembly.CompileError(this.#text());
+      return module;
+    });
+  }
+
+  /** The JSON description of a module's imports and exports. */
+  describe(module: number): unknown {
+    return this.#call(() => {
+      if (this.#exports.module_describe(module) === 0) throw new TypeError("Unknown module handle");
+      return JSON.parse(this.#text());
+    });
+  }
+
+  /** Frees a module handle. */
+  freeModule(module: number): void {
+    if (this.#failed === undefined) this.#call(() => this.#exports.module_free(module));
+  }
+
+  /**
+   * Instantiates a module whose imports all go to `host`. Returns the guest
+   * handle, or the failing status with its message.
+   */
+  newGuest(
+    module: number,
+    maxMemory: number,
+    host: HostCall,
+  ): { guest: number } | { status: Status; message: string } {
+    return this.#call(() => {
+      // Guest ids are handles; the id the next guest gets is unknown until
+      // it exists, but a start function may already call the host.
+      const pending = this.#guests.get(0);
+      this.#guests.set(0, host);
+      try {
+        const guest = this.#exports.guest_new(module, maxMemory);
+        if (guest === 0) {
+          return { status: Number(this.#slot(0)) as Status, message: this.#text() };
+        }
+        this.#guests.set(guest, host);
+        return { guest };
+      } finally {
+        if (pending === undefined) this.#guests.delete(0);
+        else this.#guests.set(0, pending);
+      }
+    });
+  }
+
+  /** Frees a guest and its memory. */
+  freeGuest(guest: number): void {
+    this.#guests.delete(guest);
+    if (this.#failed === undefined) this.#call(() => this.#exports.guest_free(guest));
+  }
+
+  /** Runs or resumes a guest with at most `fuel` units of fuel. */
+  run(guest: number, fuel: number): Step {
+    return this.#call(() => {
+      const status = this.#exports.guest_run(guest, BigInt(fuel)) as Status;
+      return { status, fuelConsumed: Number(this.#slot(0)), fuelRequired: Number(this.#slot(1)) };
+    });
+  }
+
+  /** The message of the last failed call. */
+  message(): string {
+    return this.#text();
+  }
+
+  /** Sets result `index` of the host call a guest is suspended in. */
+  setResumeResult(index: number, value: number | bigint): void {
+    this.#setSlot(this.#scratch + (SCRATCH_RESULTS + index) * 8, value);
+  }
+
+  /** Location of a guest's memory in the engine's memory. */
+  guestMemory(guest: number): { ptr: number; length: number } {
+    return this.#call(() => {
+      const ptr = this.#exports.guest_memory(guest);
+      return { ptr, length: Number(this.#slot(0)) };
+    });
+  }
+
+  /** Reads the `i32` in the `u64` slot at `ptr` as an unsigned number. */
+  u32At(ptr: number): number {
+    return this.#views()[0][ptr >>> 2]!;
+  }
+
+  /** Reads the `u64` slot at `ptr` as a signed bigint. */
+  i64At(ptr: number): bigint {
+    return this.#views()[1][ptr >>> 3]!;
+  }
+
+  /** Writes a value to the `u64` slot at `ptr`. */
+  setSlot(ptr: number, value: number | bigint): void {
+    this.#setSlot(ptr, value);
+  }
+
+  /** Dispatches an import call from the engine to its guest's host. */
+  dispatch(
+    guest: number,
+    importIndex: number,
+    args: number,
+    results: number,
+    memory: number,
+    memoryLength: number,
+  ): HostAnswer {
+    const host = this.#guests.get(guest) ?? this.#guests.get(0);
+    if (host === undefined) return 1;
+    return host(importIndex, args, results, memory, memoryLength);
+  }
+
+  #setSlot(ptr: number, value: number | bigint): void {
+    if (typeof value === "bigint") {
+      this.#views()[1][ptr >>> 3] = value;
+    } else {
+      const u32 = this.#views()[0];
+      u32[ptr >>> 2] = value;
+      u32[(ptr >>> 2) + 1] = value < 0 ? 0xffffffff : 0;
+    }
+  }
+
+  #slot(index: number): bigint {
+    return BigInt.asUintN(64, this.#views()[1][(this.#scratch >>> 3) + index]!);
+  }
+
+  #views(): [Uint32Array, BigInt64Array] {
+    const buffer = this.memory.buffer;
+    if (this.#u32.buffer !== buffer) {
+      this.#u32 = new Uint32Array(buffer);
+      this.#i64 = new BigInt64Array(buffer);
+    }
+    return [this.#u32, this.#i64];
+  }
+
+  #text(): string {
+    const ptr = this.#exports.text_ptr();
+    const len = this.#exports.text_len();
+    return decoder.decode(new Uint8Array(this.memory.buffer, ptr, len));
+  }
+
+  #call<T>(body: () => T): T {
+    if (this.#failed !== undefined) throw this.#failed;
+    try {
+      return body();
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        this.#failed = new EngineFailure(`The engine failed: ${error.message}`, { cause: error });
+        throw this.#failed;
+      }
+      throw error;
+    }
+  }
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let current: Promise<Engine> | undefined;
+
+/** Compiles the bundled engine once per process. */
+export function compileEngine(): Promise<WebAssembly.Module> {
+  compiled ??= decodeEngine(ENGINE_GZIP_BASE64).then((bytes) => WebAssembly.compile(bytes));
+  return compiled;
+}
+
+/**
+ * Returns the shared engine instance, creating a fresh one if the previous
+ * one failed.
+ */
+export async function loadEngine(): Promise<Engine> {
+  if (current !== undefined) {
+    const engine = await current;
+    if (engine.failure === undefined) return engine;
+    current = undefined;
+  }
+  current ??= instantiateEngine();
+  return await current;
+}
+
+async function instantiateEngine(): Promise<Engine> {
+  const guests = new Map<number, HostCall>();
+  const late: { engine?: Engine } = {};
+  const instance = await WebAssembly.instantiate(await compileEngine(), {
+    host: {
+      call: (
+        guest: number,
+        importIndex: number,
+        args: number,
+        results: number,
+        memory: number,
+        memoryLength: number,
+      ) => late.engine!.dispatch(guest, importIndex, args, results, memory, memoryLength),
+    },
+  });
+  late.engine = new Engine(instance, guests);
+  return late.engine;
+}

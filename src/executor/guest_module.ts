@@ -1,0 +1,197 @@
+/**
+ * A compiled guest module: compile once, run many times.
+ *
+ * @module
+ */
+
+import { type Engine, loadEngine } from "./_engine.ts";
+import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
+import { GuestProcess, type SpawnOptions } from "./guest_process.ts";
+import type { ExitStatus } from "./exit_status.ts";
+
+/** The kind of an import or export. */
+export type ExternKind = "func" | "memory" | "table" | "global";
+
+/** One import of a module. */
+export interface ModuleImport {
+  /** The import's module name, e.g. `wasi_snapshot_preview1`. */
+  module: string;
+  /** The import's field name. */
+  name: string;
+  /** What is imported. */
+  kind: ExternKind;
+  /** Parameter types of an imported function. */
+  params?: string[];
+  /** Result types of an imported function. */
+  results?: string[];
+  /** Initial pages of an imported memory. */
+  minimum?: number;
+  /** Maximum pages of an imported memory. */
+  maximum?: number;
+}
+
+/** One export of a module. */
+export interface ModuleExport {
+  /** The export's name. */
+  name: string;
+  /** What is exported. */
+  kind: ExternKind;
+  /** Parameter types of an exported function. */
+  params?: string[];
+  /** Result types of an exported function. */
+  results?: string[];
+  /** Initial pages of an exported memory. */
+  minimum?: number;
+  /** Maximum pages of an exported memory. */
+  maximum?: number;
+}
+
+/** What {@linkcode GuestModule.output} collected from a finished run. */
+export interface GuestOutput {
+  /** How the guest exited. */
+  status: ExitStatus;
+  /** Everything the guest wrote to stdout. */
+  stdout: Uint8Array;
+  /** Everything the guest wrote to stderr. */
+  stderr: Uint8Array;
+}
+
+/** Options for {@linkcode GuestModule.output}. */
+export interface OutputOptions extends SpawnOptions {
+  /** The guest's whole input (default none). */
+  stdin?: Uint8Array | string;
+}
+
+const TYPE_CODES: Readonly<Record<string, string>> = { i32: "i", i64: "I" };
+
+/**
+ * A validated, compiled wasm32-wasip1 module, held by the bundled engine.
+ *
+ * @example Run a guest and collect its output
+ * ```ts ignore
+ * import { GuestModule } from "@wasmi-plugins/host/executor";
+ * using module = await GuestModule.compile(await Deno.readFile("hello.wasm"));
+ * const { status, stdout } = await module.output({ args: ["world"] });
+ * console.log(status.code, new TextDecoder().decode(stdout));
+ * ```
+ */
+export class GuestModule implements Disposable {
+  /** The module's imports. */
+  readonly imports: readonly ModuleImport[];
+  /** The module's exports. */
+  readonly exports: readonly ModuleExport[];
+  /** Size of the module's bytes. */
+  readonly size: number;
+  readonly #engine: Engine;
+  #handle: number;
+  readonly #signatures: string[];
+
+  private constructor(engine: Engine, handle: number, size: number) {
+    this.#engine = engine;
+    this.#handle = handle;
+    this.size = size;
+    const { imports, exports } = engine.describe(handle) as {
+      imports: ModuleImport[];
+      exports: ModuleExport[];
+    };
+    this.imports = imports;
+    this.exports = exports;
+    this.#signatures = imports.map((i) =>
+      `${(i.params ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")}:${
+        (i.results ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")
+      }`
+    );
+  }
+
+  /**
+   * Validates and compiles a module.
+   *
+   * @param bytes The module's bytes.
+   * @returns the compiled module
+   * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
+   */
+  static async compile(bytes: BufferSource): Promise<GuestModule> {
+    const view = ArrayBuffer.isView(bytes)
+      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : new Uint8Array(bytes);
+    const engine = await loadEngine();
+    return new GuestModule(engine, engine.compile(view), view.length);
+  }
+
+  /**
+   * Reasons the module cannot run here: imports that are not preview1
+   * functions with the right signature, or a missing `_start`.
+   *
+   * @returns one readable line per problem; empty if the module can run.
+   */
+  linkErrors(): string[] {
+    const errors: string[] = [];
+    for (const [i, imp] of this.imports.entries()) {
+      const name = `${imp.module}::${imp.name}`;
+      const expected = PREVIEW1_SIGNATURES[imp.name];
+      if (imp.module !== "wasi_snapshot_preview1") {
+        errors.push(
+          `unsupported import \`${name}\`: only wasi_snapshot_preview1 functions are provided`,
+        );
+      } else if (imp.kind !== "func" || expected === undefined) {
+        errors.push(`unsupported import \`${name}\`: not a WASI preview1 function`);
+      } else if (this.#signatures[i] !== expected) {
+        errors.push(`import \`${name}\` has the wrong signature`);
+      }
+    }
+    const start = this.exports.find((e) => e.name === "_start");
+    if (start === undefined || start.kind !== "func") {
+      errors.push("the module exports no `_start` function");
+    }
+    return errors;
+  }
+
+  /**
+   * Starts a fresh instance of the module.
+   *
+   * @param options Arguments, environment, limits and cancellation.
+   * @returns the running process
+   * @throws {WebAssembly.LinkError} if the module cannot run here.
+   */
+  spawn(options: SpawnOptions = {}): GuestProcess {
+    if (this.#handle === 0) throw new TypeError("The module was disposed");
+    const errors = this.linkErrors();
+    if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
+    return new GuestProcess(this.#engine, this.#handle, this.imports, options);
+  }
+
+  /**
+   * Runs a fresh instance to its end with the given input and collects its
+   * output.
+   *
+   * @param options As for {@linkcode GuestModule.spawn}, plus the input.
+   * @returns the exit status and the collected output
+   */
+  async output(options: OutputOptions = {}): Promise<GuestOutput> {
+    const { stdin, ...spawnOptions } = options;
+    await using process = this.spawn(spawnOptions);
+    const input = typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin;
+    const writing = (async () => {
+      const writer = process.stdin.getWriter();
+      if (input !== undefined && input.length > 0) await writer.write(input);
+      await writer.close();
+    })().catch(() => {/* the guest stopped reading; its status tells why */});
+    const [stdout, stderr] = await Promise.all([
+      collect(process.stdout),
+      collect(process.stderr),
+    ]);
+    const status = await process.status;
+    await writing;
+    return { status, stdout, stderr };
+  }
+
+  /** Frees the compiled module (running processes are not affected). */
+  [Symbol.dispose](): void {
+    if (this.#handle !== 0) this.#engine.freeModule(this.#handle);
+    this.#handle = 0;
+  }
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}

@@ -1,0 +1,324 @@
+/**
+ * A running guest and the executor loop that drives it: fuel slices, yields
+ * to the event loop, suspension in host calls, and every way a run ends.
+ * This is the only place that knows about fuel and suspension.
+ *
+ * @module
+ */
+
+import { Errno } from "../wasi/errno.ts";
+import { InputPipe } from "../wasi/input_pipe.ts";
+import { OutputPipe } from "../wasi/output_pipe.ts";
+import { type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
+import { ProcessExit } from "../wasi/process_exit.ts";
+import { type Engine, type HostAnswer, Status, type Step } from "./_engine.ts";
+import { EngineGuestMemory } from "./_engine_memory.ts";
+import { yieldToEventLoop } from "./_yield.ts";
+import {
+  AbortedError,
+  EngineError,
+  FuelExhaustedError,
+  GuestError,
+  MemoryLimitError,
+  TimeoutError,
+  TrapError,
+} from "./errors.ts";
+import type { ExitStatus } from "./exit_status.ts";
+import type { ModuleImport } from "./guest_module.ts";
+
+/** Options for starting a guest. */
+export interface SpawnOptions {
+  /** argv[0] (default `"guest"`). */
+  programName?: string;
+  /** Arguments after argv[0]. */
+  args?: readonly string[];
+  /** The guest's environment: exactly these variables (default none). */
+  env?: Readonly<Record<string, string>>;
+  /** Total fuel the run may consume (default unlimited). */
+  fuel?: number;
+  /**
+   * Fuel per slice between yields to the event loop. By default the
+   * executor sizes slices to take about {@linkcode SLICE_TARGET_MS} each.
+   */
+  fuelSlice?: number;
+  /** Wall-clock limit of the run in milliseconds (default none). */
+  timeout?: number;
+  /** Aborts the run. */
+  signal?: AbortSignal;
+  /** Most bytes of linear memory the guest may have (default 256 MiB). */
+  maxMemory?: number;
+  /** Bytes of stdout/stderr buffered before the guest waits (default 64 KiB). */
+  outputHighWaterMark?: number;
+  /** Bytes of stdin buffered before writes wait (default 64 KiB). */
+  inputHighWaterMark?: number;
+}
+
+/** Default memory limit of a guest. */
+export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
+/** The time one fuel slice should take when slices are sized automatically. */
+export const SLICE_TARGET_MS = 2;
+const MIN_SLICE = 10_000;
+const MAX_SLICE = 100_000_000;
+/** Fuel per millisecond, learned from earlier slices of every guest. */
+let fuelPerMs = 200_000;
+
+/**
+ * A running guest. Write its input to {@linkcode GuestProcess.stdin}, read
+ * {@linkcode GuestProcess.stdout} and {@linkcode GuestProcess.stderr}, and
+ * await {@linkcode GuestProcess.status}.
+ */
+export class GuestProcess implements AsyncDisposable {
+  /** The guest's stdin; close it to signal end of input. */
+  readonly stdin: WritableStream<Uint8Array>;
+  /** The guest's stdout. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** The guest's stderr. */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Resolves with the exit status, or rejects with a {@linkcode GuestError}. */
+  readonly status: Promise<ExitStatus>;
+
+  readonly #engine: Engine;
+  readonly #guest: number;
+  readonly #memory: EngineGuestMemory;
+  readonly #wasi: WasiPreview1;
+  readonly #stdio: [InputPipe, OutputPipe, OutputPipe];
+  readonly #functions: WasiFunction[];
+  readonly #i64Params: boolean[][];
+  readonly #hasResult: boolean[];
+  readonly #budget: number;
+  readonly #fixedSlice: number | undefined;
+  readonly #maxMemory: number;
+  readonly #stop = Promise.withResolvers<never>();
+  #stopped: GuestError | undefined;
+  #pending: Promise<number | undefined> | undefined;
+  #exit: ProcessExit | undefined;
+  #hostFailure: unknown;
+  #fuelConsumed = 0;
+  #fuelRequired = 0;
+
+  /** @internal Use {@linkcode GuestModule.spawn}. */
+  constructor(
+    engine: Engine,
+    module: number,
+    imports: readonly ModuleImport[],
+    options: SpawnOptions,
+  ) {
+    this.#engine = engine;
+    this.#budget = options.fuel ?? Infinity;
+    this.#fixedSlice = options.fuelSlice;
+    this.#maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+    for (
+      const [name, value] of [["fuel", this.#budget], ["fuelSlice", this.#fixedSlice ?? 1]] as const
+    ) {
+      if (!(value > 0)) throw new RangeError(`Option ${name} must be positive, got ${value}`);
+    }
+    const outputs = { highWaterMark: options.outputHighWaterMark ?? 64 * 1024 };
+    this.#stdio = [
+      new InputPipe({ highWaterMark: options.inputHighWaterMark ?? 64 * 1024 }),
+      new OutputPipe(outputs),
+      new OutputPipe(outputs),
+    ];
+    [this.stdin, this.stdout, this.stderr] = [
+      this.#stdio[0].writable,
+      this.#stdio[1].readable,
+      this.#stdio[2].readable,
+    ];
+    this.#memory = new EngineGuestMemory(engine.memory);
+    this.#wasi = new WasiPreview1({
+      memory: this.#memory,
+      stdin: this.#stdio[0],
+      stdout: this.#stdio[1],
+      stderr: this.#stdio[2],
+      ...(options.programName === undefined ? {} : { programName: options.programName }),
+      ...(options.args === undefined ? {} : { args: options.args }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+    this.#functions = imports.map((i) => this.#wasi.imports[i.name]!);
+    this.#i64Params = imports.map((i) => (i.params ?? []).map((t) => t === "i64"));
+    this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
+
+    const created = engine.newGuest(module, this.#maxMemory, this.#hostCall);
+    if ("status" in created) {
+      this.#closeStdio();
+      throw this.#failure(created.status, created.message);
+    }
+    this.#guest = created.guest;
+    this.#stop.promise.catch(() => {});
+    this.status = this.#run(options);
+    this.status.catch(() => {});
+  }
+
+  /** Fuel the guest consumed so far. */
+  get fuelConsumed(): number {
+    return this.#fuelConsumed;
+  }
+
+  /**
+   * Stops the guest; {@linkcode GuestProcess.status} rejects with an
+   * {@linkcode AbortedError}. Does nothing once the guest has ended.
+   *
+   * @param reason The abort reason.
+   */
+  kill(reason?: unknown): void {
+    this.#halt(new AbortedError(reason));
+  }
+
+  /** Kills the guest if it still runs and waits for it to end. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.kill(new DOMException("The process was disposed", "AbortError"));
+    await this.status.catch(() => {});
+  }
+
+  async #run(options: SpawnOptions): Promise<ExitStatus> {
+    const { signal, timeout } = options;
+    const onAbort = () => this.#halt(new AbortedError(signal?.reason));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (timeout !== undefined) {
+        timer = setTimeout(() => this.#halt(new TimeoutError(timeout)), timeout);
+      }
+      // Start in a later task, so that the caller can attach to the streams.
+      await this.#until(yieldToEventLoop());
+      let step = this.#step();
+      for (;;) {
+        switch (step.status) {
+          case Status.Finished:
+            return { code: 0, procExit: false, fuelConsumed: this.#fuelConsumed };
+          case Status.OutOfFuel:
+            await this.#until(yieldToEventLoop());
+            break;
+          case Status.Suspended: {
+            if (this.#exit !== undefined) {
+              const { code, signal } = this.#exit;
+              return {
+                code,
+                procExit: true,
+                ...(signal === undefined ? {} : { signal }),
+                fuelConsumed: this.#fuelConsumed,
+              };
+            }
+            if (this.#pending === undefined) {
+              throw new EngineError("A host function failed", { cause: this.#hostFailure });
+            }
+            const errno = await this.#until(this.#pending);
+            this.#pending = undefined;
+            if (errno !== undefined) this.#engine.setResumeResult(0, errno);
+            break;
+          }
+          default:
+            throw this.#failure(step.status, this.#engine.message());
+        }
+        step = this.#step();
+      }
+    } catch (error) {
+      const failure = error instanceof GuestError
+        ? error
+        : new EngineError(`The engine failed: ${(error as Error)?.message ?? error}`, {
+          cause: error,
+        });
+      failure.fuelConsumed = this.#fuelConsumed;
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      this.#stopped ??= new AbortedError("The guest has ended");
+      this.#wasi.dispose();
+      this.#memory.detach();
+      this.#engine.freeGuest(this.#guest);
+      this.#closeStdio();
+    }
+  }
+
+  /** Runs one slice and accounts for its fuel. */
+  #step(): Step {
+    let slice = this.#fixedSlice ??
+      Math.min(MAX_SLICE, Math.max(MIN_SLICE, fuelPerMs * SLICE_TARGET_MS));
+    slice = Math.max(Math.floor(slice), this.#fuelRequired);
+    const left = this.#budget - this.#fuelConsumed;
+    if (left < this.#fuelRequired || left <= 0) throw new FuelExhaustedError(this.#budget);
+    slice = Math.min(slice, left);
+    const started = performance.now();
+    const step = this.#engine.run(this.#guest, slice);
+    const elapsed = performance.now() - started;
+    this.#fuelConsumed += step.fuelConsumed;
+    this.#fuelRequired = step.status === Status.OutOfFuel ? step.fuelRequired : 0;
+    if (step.status === Status.OutOfFuel && this.#fixedSlice === undefined && elapsed > 0.05) {
+      // Learn the engine's speed from full slices, smoothed over slices.
+      fuelPerMs = 0.8 * fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+    }
+    return step;
+  }
+
+  /** Waits for `promise` unless the run is stopped first. */
+  #until<T>(promise: Promise<T>): Promise<T> {
+    if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
+    return Promise.race([promise, this.#stop.promise]);
+  }
+
+  #halt(error: GuestError): void {
+    if (this.#stopped !== undefined) return;
+    this.#stopped = error;
+    this.#stop.reject(error);
+  }
+
+  #failure(status: number, message: string): Error {
+    switch (status) {
+      case Status.Trap:
+        return new TrapError(message);
+      case Status.MemoryLimit:
+        return new MemoryLimitError(this.#maxMemory, message);
+      case Status.Link:
+        return new WebAssembly.LinkError(message);
+      default:
+        return new EngineError(message);
+    }
+  }
+
+  #closeStdio(): void {
+    this.#stdio[0].close();
+    this.#stdio[1].close();
+    this.#stdio[2].close();
+  }
+
+  /** Handles one import call of the guest (see `HostCall`). */
+  #hostCall = (
+    importIndex: number,
+    args: number,
+    results: number,
+    memory: number,
+    memoryLength: number,
+  ): HostAnswer => {
+    this.#memory.locate(memory, memoryLength);
+    const i64 = this.#i64Params[importIndex]!;
+    const argv: (number | bigint)[] = new Array(i64.length);
+    for (let i = 0; i < i64.length; i++) {
+      argv[i] = i64[i] ? this.#engine.i64At(args + i * 8) : this.#engine.u32At(args + i * 8);
+    }
+    let result: number | Promise<number> | undefined;
+    try {
+      result = (this.#functions[importIndex] as (...args: (number | bigint)[]) => typeof result)(
+        ...argv,
+      );
+    } catch (error) {
+      if (error instanceof RangeError) {
+        result = Errno.FAULT;
+      } else {
+        if (error instanceof ProcessExit) this.#exit = error;
+        else this.#hostFailure = error;
+        return 1;
+      }
+    }
+    if (typeof result === "number") {
+      if (this.#hasResult[importIndex]) this.#engine.setSlot(results, result);
+      return 0;
+    }
+    if (result === undefined) return 0;
+    this.#pending = result.catch((error) => {
+      if (error instanceof RangeError) return Errno.FAULT;
+      throw error;
+    });
+    return 1;
+  };
+}

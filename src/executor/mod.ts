@@ -1,0 +1,41 @@
+/**
+ * The executor: wasm32-wasip1 guests run on the bundled Wasmi engine in fuel
+ * slices, yielding to the event loop between slices and suspending while
+ * they wait for input or sleep.
+ *
+ * @example Run a guest module
+ * ```ts ignore
+ * import { GuestModule } from "@wasmi-plugins/host/executor";
+ * using module = await GuestModule.compile(await Deno.readFile("guest.wasm"));
+ * const { status, stdout } = await module.output({ stdin: "input", timeout: 1000 });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  AbortedError,
+  EngineError,
+  FuelExhaustedError,
+  GuestError,
+  type GuestErrorKind,
+  MemoryLimitError,
+  TimeoutError,
+  TrapError,
+} from "./errors.ts";
+export type { ExitStatus } from "./exit_status.ts";
+export {
+  type ExternKind,
+  GuestModule,
+  type GuestOutput,
+  type ModuleExport,
+  type ModuleImport,
+  type OutputOptions,
+} from "./guest_module.ts";
+export {
+  DEFAULT_MAX_MEMORY,
+  GuestProcess,
+  SLICE_TARGET_MS,
+  type SpawnOptions,
+} from "./guest_process.ts";
+export { engineHeapBytes } from "./engine_stats.ts";

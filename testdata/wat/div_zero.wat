@@ -1,0 +1,7 @@
+;; Tests: an integer division by zero trap (i32.div_s 1 / 0).
+(module
+  (memory (export "memory") 1)
+  (func $div (param i32 i32) (result i32)
+    (i32.div_s (local.get 0) (local.get 1)))
+  (func (export "_start")
+    (drop (call $div (i32.const 1) (i32.const 0)))))
