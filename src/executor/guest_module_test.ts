@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import {
+  AbortedError,
+  FuelExhaustedError,
+  GuestModule,
+  MemoryLimitError,
+  TimeoutError,
+  TrapError,
+} from "./mod.ts";
+
+const wat = async (name: string) =>
+  await GuestModule.compile(await Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url)));
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** Runs `body` while a 1 ms interval counts ticks; returns the tick count. */
+async function ticking(body: () => Promise<void>): Promise<number> {
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 1);
+  try {
+    await body();
+  } finally {
+    clearInterval(interval);
+  }
+  return ticks;
+}
+
+Deno.test("GuestModule runs a guest that writes to stdout", async () => {
+  using module = await wat("hello");
+  const { status, stdout, stderr } = await module.output();
+  assert.deepEqual({ ...status, fuelConsumed: 0 }, { code: 0, procExit: false, fuelConsumed: 0 });
+  assert.ok(status.fuelConsumed > 0);
+  assert.equal(text(stdout), "hello\n");
+  assert.equal(stderr.length, 0);
+});
+
+Deno.test("GuestModule reports proc_exit codes as exits", async () => {
+  using module = await wat("exit33");
+  const { status } = await module.output();
+  assert.equal(status.code, 33);
+  assert.equal(status.procExit, true);
+});
+
+Deno.test("GuestModule rejects invalid bytes with a CompileError", async () => {
+  await assert.rejects(
+    GuestModule.compile(new TextEncoder().encode("not wasm")),
+    WebAssembly.CompileError,
+  );
+  await assert.rejects(GuestModule.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1])), {
+    name: "CompileError",
+  });
+});
+
+Deno.test("GuestModule refuses imports outside WASI, naming them", async () => {
+  using module = await wat("env_import");
+  assert.deepEqual(module.linkErrors(), [
+    "unsupported import `env::foo`: only wasi_snapshot_preview1 functions are provided",
+  ]);
+  assert.throws(() => module.spawn(), WebAssembly.LinkError);
+});
+
+Deno.test("GuestModule refuses a module without _start", async () => {
+  using module = await wat("no_start");
+  assert.throws(() => module.spawn(), {
+    name: "LinkError",
+    message: "the module exports no `_start` function",
+  });
+});
+
+Deno.test("GuestModule lists imports and exports", async () => {
+  using module = await wat("hello");
+  assert.deepEqual(module.imports, [{
+    module: "wasi_snapshot_preview1",
+    name: "fd_write",
+    kind: "func",
+    params: ["i32", "i32", "i32", "i32"],
+    results: ["i32"],
+  }]);
+  assert.deepEqual(module.exports.map((e) => `${e.name}:${e.kind}`).sort(), [
+    "_start:func",
+    "memory:memory",
+  ]);
+});
+
+Deno.test("GuestModule surfaces traps with their message", async (t) => {
+  for (
+    const [name, message] of [
+      ["trap", "wasm `unreachable` instruction executed"],
+      ["div_zero", "integer divide by zero"],
+      ["oob", "out of bounds memory access"],
+      ["recursion", "call stack exhausted"],
+    ]
+  ) {
+    await t.step(name!, async () => {
+      using module = await wat(name!);
+      await assert.rejects(module.output(), (e: unknown) => {
+        assert.ok(e instanceof TrapError);
+        assert.equal(e.kind, "trap");
+        assert.match(e.trap, new RegExp(message!));
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("GuestModule stops an infinite loop by timeout while timers keep ticking", async () => {
+  using module = await wat("loop");
+  const ticks = await ticking(async () => {
+    await assert.rejects(module.output({ timeout: 100 }), (e: unknown) => {
+      assert.ok(e instanceof TimeoutError);
+      assert.equal(e.timeout, 100);
+      assert.ok(e.fuelConsumed > 0);
+      return true;
+    });
+  });
+  assert.ok(ticks > 5, `the interval ticked ${ticks} times`);
+});
+
+Deno.test("GuestModule stops an infinite loop by abort while timers keep ticking", async () => {
+  using module = await wat("loop");
+  const controller = new AbortController();
+  const ticks = await ticking(async () => {
+    const running = module.output({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("enough")), 50);
+    await assert.rejects(running, (e: unknown) => {
+      assert.ok(e instanceof AbortedError);
+      assert.equal((e.cause as Error).message, "enough");
+      return true;
+    });
+  });
+  assert.ok(ticks > 5, `the interval ticked ${ticks} times`);
+});
+
+Deno.test("GuestModule stops an infinite loop at its fuel budget while timers keep ticking", async () => {
+  using module = await wat("loop");
+  const ticks = await ticking(async () => {
+    await assert.rejects(module.output({ fuel: 20_000_000, fuelSlice: 100_000 }), (e: unknown) => {
+      assert.ok(e instanceof FuelExhaustedError);
+      // Stopped at the budget: less fuel is left than the next step needs.
+      assert.ok(e.fuelConsumed <= 20_000_000 && e.fuelConsumed > 19_999_900, `${e.fuelConsumed}`);
+      return true;
+    });
+  });
+  assert.ok(ticks > 5, `the interval ticked ${ticks} times`);
+});
+
+Deno.test("GuestModule rejects an already aborted signal", async () => {
+  using module = await wat("loop");
+  await assert.rejects(module.output({ signal: AbortSignal.abort() }), AbortedError);
+});
+
+Deno.test("GuestModule fails cleanly when memory grows past the cap", async () => {
+  using module = await wat("grow");
+  await assert.rejects(module.output({ maxMemory: 4 * 65536 }), (e: unknown) => {
+    assert.ok(e instanceof MemoryLimitError);
+    assert.equal(e.limit, 4 * 65536);
+    return true;
+  });
+});
+
+Deno.test("GuestModule resumes a guest blocked on stdin when data arrives later", async () => {
+  using module = await wat("read_echo");
+  await using guest = module.spawn();
+  const writer = guest.stdin.getWriter();
+  const reader = guest.stdout.getReader();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.write(new TextEncoder().encode("first"));
+  assert.equal(text((await reader.read()).value!), "first");
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await writer.write(new TextEncoder().encode("second"));
+  assert.equal(text((await reader.read()).value!), "second");
+  await writer.close();
+  assert.equal((await reader.read()).done, true);
+  assert.equal((await guest.status).code, 0);
+});
+
+Deno.test("GuestModule keeps a slow consumer's guest waiting instead of buffering", async () => {
+  using module = await wat("read_echo");
+  await using guest = module.spawn({ outputHighWaterMark: 1024 });
+  const writer = guest.stdin.getWriter();
+  const chunk = new Uint8Array(1000);
+  for (let i = 0; i < 4; i++) await writer.write(chunk);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The guest wrote until stdout held about 1 KiB, then waited.
+  let read = 0;
+  const reader = guest.stdout.getReader();
+  writer.close();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    read += value.length;
+  }
+  assert.equal(read, 4000);
+  assert.equal((await guest.status).code, 0);
+});

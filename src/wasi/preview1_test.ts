@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { Errno } from "./errno.ts";
+import { WebAssemblyMemory } from "./guest_memory.ts";
+import { InputPipe } from "./input_pipe.ts";
+import { OutputPipe } from "./output_pipe.ts";
+import { PREVIEW1_SIGNATURES, PREVIEW1_SUPPORT, WasiPreview1 } from "./preview1.ts";
+import { ProcessExit } from "./process_exit.ts";
+
+// deno-lint-ignore no-explicit-any
+type Fn = (...args: any[]) => number | Promise<number> | undefined;
+
+function setup(options: { args?: string[]; env?: Record<string, string> } = {}) {
+  const memory = new WebAssemblyMemory(new WebAssembly.Memory({ initial: 1 }));
+  const stdin = new InputPipe();
+  const stdout = new OutputPipe();
+  const stderr = new OutputPipe();
+  const wasi = new WasiPreview1({ memory, stdin, stdout, stderr, ...options });
+  const call = (name: string, ...args: (number | bigint)[]) => (wasi.imports[name] as Fn)(...args);
+  return { memory, stdin, stdout, stderr, wasi, call, view: memory.view() };
+}
+
+Deno.test("WasiPreview1 defines every preview1 function", () => {
+  const { wasi } = setup();
+  assert.deepEqual(Object.keys(wasi.imports).sort(), Object.keys(PREVIEW1_SIGNATURES).sort());
+  assert.equal(Object.keys(PREVIEW1_SIGNATURES).length, 46);
+  assert.equal(PREVIEW1_SUPPORT.fd_write, "partial");
+  assert.equal(PREVIEW1_SUPPORT.random_get, "full");
+  assert.equal(PREVIEW1_SUPPORT.path_open, "errno");
+});
+
+Deno.test("WasiPreview1 gives argv[0] and exactly the given environment", () => {
+  const { call, view, memory } = setup({ args: ["a b"], env: { K: "v=w\n" } });
+  assert.equal(call("args_sizes_get", 0, 4), Errno.SUCCESS);
+  assert.deepEqual([view.getUint32(0, true), view.getUint32(4, true)], [2, "guest\0a b\0".length]);
+  assert.equal(call("args_get", 100, 200), Errno.SUCCESS);
+  const text = new TextDecoder().decode(memory.bytes().subarray(200, 200 + 10));
+  assert.equal(text, "guest\0a b\0");
+  assert.equal(view.getUint32(104, true), 206);
+  assert.equal(call("environ_sizes_get", 0, 4), Errno.SUCCESS);
+  assert.deepEqual([view.getUint32(0, true), view.getUint32(4, true)], [1, "K=v=w\n\0".length]);
+});
+
+Deno.test("WasiPreview1 rejects environment names with '='", () => {
+  assert.throws(() => setup({ env: { "A=B": "x" } }), TypeError);
+});
+
+Deno.test("WasiPreview1 answers the errnos C and Go startup depends on", () => {
+  const { call, view } = setup();
+  assert.equal(call("fd_prestat_get", 3, 0), Errno.BADF);
+  assert.equal(call("fd_write", 0xffff85a7, 0, 0, 0), Errno.BADF); // fd -31337
+  assert.equal(call("sock_shutdown", 3, 0), Errno.BADF);
+  assert.equal(call("sock_shutdown", 1, 0), Errno.NOTSOCK);
+  assert.equal(call("fd_seek", 1, 0n, 0, 0), Errno.SPIPE);
+  assert.equal(call("fd_seek", 5, 0n, 0, 0), Errno.BADF);
+  assert.equal(call("path_open", 3, 0, 0, 0, 0, 0n, 0n, 0, 0), Errno.BADF);
+  assert.equal(call("fd_fdstat_set_flags", 0, 4), Errno.NOSYS);
+  for (const fd of [0, 1, 2]) {
+    assert.equal(call("fd_fdstat_get", fd, 64), Errno.SUCCESS);
+    assert.equal(view.getUint8(64), 2); // character device
+    assert.equal(view.getUint16(66, true), 0); // never non-blocking
+  }
+  assert.equal(call("fd_fdstat_get", 3, 64), Errno.BADF);
+});
+
+Deno.test("WasiPreview1 fills random bytes and accepts an empty request", () => {
+  const { call, memory } = setup();
+  assert.equal(call("random_get", 0, 0), Errno.SUCCESS);
+  assert.equal(call("random_get", 0, 256), Errno.SUCCESS);
+  assert.ok(memory.bytes().subarray(0, 256).some((byte) => byte !== 0));
+});
+
+Deno.test("WasiPreview1 reads REALTIME and MONOTONIC clocks only", () => {
+  const { call, view } = setup();
+  assert.equal(call("clock_time_get", 0, 0n, 8), Errno.SUCCESS);
+  const realtime = Number(view.getBigUint64(8, true) / 1_000_000n);
+  assert.ok(Math.abs(realtime - Date.now()) < 1000);
+  assert.equal(call("clock_time_get", 1, 0n, 8), Errno.SUCCESS);
+  assert.equal(call("clock_time_get", 2, 0n, 8), Errno.INVAL);
+});
+
+Deno.test("WasiPreview1 ends the guest on proc_exit and proc_raise", () => {
+  const { call } = setup();
+  assert.throws(() => call("proc_exit", 33), (e) => e instanceof ProcessExit && e.code === 33);
+  assert.throws(
+    () => call("proc_raise", 6),
+    (e) => e instanceof ProcessExit && e.code === 134 && e.signal === 6,
+  );
+});
+
+Deno.test("WasiPreview1 writes gathered iovecs as one chunk", async () => {
+  const { call, view, memory, stdout } = setup();
+  memory.bytes().set(new TextEncoder().encode("hello world"), 100);
+  view.setUint32(0, 100, true);
+  view.setUint32(4, 6, true);
+  view.setUint32(8, 106, true);
+  view.setUint32(12, 5, true);
+  assert.equal(call("fd_write", 1, 0, 2, 16), Errno.SUCCESS);
+  assert.equal(view.getUint32(16, true), 11);
+  const { value } = await stdout.readable.getReader().read();
+  assert.equal(new TextDecoder().decode(value), "hello world");
+});
+
+Deno.test("WasiPreview1 throws RangeError for pointers outside memory", () => {
+  const { call } = setup();
+  assert.throws(() => call("fd_write", 1, 65530, 2, 0), RangeError);
+  assert.throws(() => call("random_get", 65000, 1000), RangeError);
+});
+
+Deno.test("WasiPreview1 suspends fd_read until input arrives", async () => {
+  const { call, view, memory, stdin } = setup();
+  view.setUint32(0, 100, true);
+  view.setUint32(4, 16, true);
+  const pending = call("fd_read", 0, 0, 1, 8);
+  assert.ok(pending instanceof Promise);
+  const writer = stdin.writable.getWriter();
+  await writer.write(new TextEncoder().encode("late"));
+  assert.equal(await pending, Errno.SUCCESS);
+  assert.equal(view.getUint32(8, true), 4);
+  assert.equal(new TextDecoder().decode(memory.bytes().subarray(100, 104)), "late");
+  await writer.close();
+  assert.equal(call("fd_read", 0, 0, 1, 8), Errno.SUCCESS);
+  assert.equal(view.getUint32(8, true), 0);
+});
+
+Deno.test("WasiPreview1 sleeps in poll_oneoff with a relative clock", async () => {
+  const { call, view } = setup();
+  view.setBigUint64(0, 7n, true); // userdata
+  view.setUint8(8, 0); // clock
+  view.setUint32(16, 1, true); // MONOTONIC
+  view.setBigUint64(24, 20_000_000n, true); // 20 ms
+  const started = performance.now();
+  const pending = call("poll_oneoff", 0, 100, 1, 200);
+  assert.ok(pending instanceof Promise);
+  assert.equal(await pending, Errno.SUCCESS);
+  assert.ok(performance.now() - started >= 19);
+  assert.equal(view.getUint32(200, true), 1);
+  assert.equal(view.getBigUint64(100, true), 7n);
+  assert.equal(view.getUint16(108, true), Errno.SUCCESS);
+});
+
+Deno.test("WasiPreview1 answers fd subscriptions of poll_oneoff at once with ENOSYS", () => {
+  const { call, view } = setup();
+  view.setUint8(8, 1); // fd_read
+  assert.equal(call("poll_oneoff", 0, 100, 1, 200), Errno.SUCCESS);
+  assert.equal(view.getUint32(200, true), 1);
+  assert.equal(view.getUint16(108, true), Errno.NOSYS);
+  assert.equal(call("poll_oneoff", 0, 100, 0, 200), Errno.INVAL);
+});
