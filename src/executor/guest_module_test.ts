@@ -9,7 +9,9 @@ import {
 } from "./mod.ts";
 
 const wat = async (name: string) =>
-  await GuestModule.compile(await Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url)));
+  await GuestModule.compile(
+    await Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url)),
+  );
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** Runs `body` while a 1 ms interval counts ticks; returns the tick count. */
