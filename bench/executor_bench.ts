@@ -20,10 +20,12 @@ Deno.bench("compile a small module", async () => {
   (await GuestModule.compile(helloBytes))[Symbol.dispose]();
 });
 
-for (const [name, yieldOnce] of [
-  ["yieldToEventLoop (the executor's yield)", yieldToEventLoop],
-  ["setTimeout(0) yield, for comparison", () => new Promise<void>((r) => setTimeout(r, 0))],
-] as const) {
+for (
+  const [name, yieldOnce] of [
+    ["yieldToEventLoop (the executor's yield)", yieldToEventLoop],
+    ["setTimeout(0) yield, for comparison", () => new Promise<void>((r) => setTimeout(r, 0))],
+  ] as const
+) {
   Deno.bench(name, { group: "yield", n: 200 }, async () => {
     await yieldOnce();
   });

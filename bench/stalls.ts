@@ -31,7 +31,9 @@ async function lag(during: () => Promise<void>): Promise<number[]> {
   return gaps.sort((a, b) => a - b);
 }
 
-const loop = await GuestModule.compile(await Deno.readFile(new URL("testdata/wat/loop.wasm", root)));
+const loop = await GuestModule.compile(
+  await Deno.readFile(new URL("testdata/wat/loop.wasm", root)),
+);
 const row = (name: string, gaps: number[]) =>
   `| ${name} | ${gaps.length} | ${percentile(gaps, 0.5).toFixed(2)} | ${
     percentile(gaps, 0.99).toFixed(2)
@@ -46,7 +48,9 @@ console.log(row(
     await loop.output({ timeout: 2000 }).catch((e) => fuel = e.fuelConsumed);
   }),
 ));
-console.log(`\nInterpreter speed on the loop guest: ${(fuel / 2e6).toFixed(0)} M fuel per second\n`);
+console.log(
+  `\nInterpreter speed on the loop guest: ${(fuel / 2e6).toFixed(0)} M fuel per second\n`,
+);
 
 console.log("In-process timeout of a looping guest (`output({ timeout })`):\n");
 console.log("| timeout | elapsed |\n|---|---|");
@@ -81,15 +85,18 @@ for (let i = 0; i < 5; i++) {
   const { stdout } = await new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `const t = performance.now(); await (await import("${
-        new URL("src/executor/_engine.ts", root)
-      }")).loadEngine(); console.log(performance.now() - t);`,
+      `const t = performance.now(); await (await import("${new URL(
+        "src/executor/_engine.ts",
+        root,
+      )}")).loadEngine(); console.log(performance.now() - t);`,
     ],
   }).output();
   loads.push(Number(new TextDecoder().decode(stdout)));
 }
 loads.sort((a, b) => a - b);
-console.log(`${loads[2]!.toFixed(1)} ms (decode base64 + gunzip + WebAssembly.compile + instantiate)`);
+console.log(
+  `${loads[2]!.toFixed(1)} ms (decode base64 + gunzip + WebAssembly.compile + instantiate)`,
+);
 
 const wasm = await Deno.readFile(new URL("src/executor/engine.wasm", root));
 const gzip = await new Response(

@@ -250,7 +250,9 @@ export class Engine {
     try {
       return body();
     } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) {
+      // A trap or a stack overflow inside the engine leaves its state
+      // undefined: the instance is never used again.
+      if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
         this.#failed = new EngineFailure(`The engine failed: ${error.message}`, { cause: error });
         throw this.#failed;
       }

@@ -1,12 +1,13 @@
 //! A guest: one instance of a module in its own store, run in fuel slices.
 
 use crate::host::{self, Answer};
-use wasmi_core::LimiterError;
 use std::fmt;
 use wasmi::{
     CompilationMode, Config, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module,
-    ResourceLimiter, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, Val, ValType,
+    ResourceLimiter, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, Val,
+    ValType,
 };
+use wasmi_core::LimiterError;
 
 /// The only import module whose functions guests may import.
 pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
@@ -48,7 +49,9 @@ pub fn new_engine() -> Engine {
     // Eager compilation: lazy translation combined with resumable fuel
     // metering has a known bug, and eager translation reports every
     // validation error at compile time.
-    config.consume_fuel(true).compilation_mode(CompilationMode::Eager);
+    config
+        .consume_fuel(true)
+        .compilation_mode(CompilationMode::Eager);
     Engine::new(&config)
 }
 
@@ -71,7 +74,12 @@ struct Limiter {
 }
 
 impl ResourceLimiter for Limiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, LimiterError> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
         if desired > self.max_memory {
             self.hit = true;
             return Err(LimiterError::ResourceLimiterDeniedAllocation);
@@ -79,7 +87,12 @@ impl ResourceLimiter for Limiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, LimiterError> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, LimiterError> {
         Ok(desired <= 1 << 20)
     }
 
@@ -118,25 +131,41 @@ pub struct Guest {
 impl Guest {
     /// Instantiates `module`, forwarding every import to the host as guest `id`.
     pub fn new(module: &Module, id: u32, max_memory: usize) -> Result<Self, (RunStatus, String)> {
-        let data = GuestData { id, memory: None, limiter: Limiter { max_memory, hit: false } };
+        let data = GuestData {
+            id,
+            memory: None,
+            limiter: Limiter {
+                max_memory,
+                hit: false,
+            },
+        };
         let mut store = Store::new(module.engine(), data);
         store.limiter(|data| &mut data.limiter);
         let mut imports = Vec::with_capacity(module.imports().len());
         for (index, import) in module.imports().enumerate() {
             let name = format!("{}::{}", import.module(), import.name());
             let ExternType::Func(ty) = import.ty() else {
-                return Err((RunStatus::Link, format!("unsupported import `{name}`: only functions can be imported")));
+                return Err((
+                    RunStatus::Link,
+                    format!("unsupported import `{name}`: only functions can be imported"),
+                ));
             };
             if import.module() != WASI_MODULE {
                 return Err((
                     RunStatus::Link,
-                    format!("unsupported import `{name}`: only {WASI_MODULE} functions are provided"),
+                    format!(
+                        "unsupported import `{name}`: only {WASI_MODULE} functions are provided"
+                    ),
                 ));
             }
             if ty.params().len() > MAX_VALUES || ty.results().len() > MAX_VALUES {
-                return Err((RunStatus::Link, format!("unsupported import `{name}`: too many parameters or results")));
+                return Err((
+                    RunStatus::Link,
+                    format!("unsupported import `{name}`: too many parameters or results"),
+                ));
             }
-            let index = u32::try_from(index).map_err(|_| (RunStatus::Link, String::from("too many imports")))?;
+            let index = u32::try_from(index)
+                .map_err(|_| (RunStatus::Link, String::from("too many imports")))?;
             let result_types: Box<[ValType]> = ty.results().into();
             let func = Func::new(&mut store, ty.clone(), move |caller, params, results| {
                 forward(caller, index, &result_types, params, results)
@@ -146,24 +175,42 @@ impl Guest {
         // A start function runs during instantiation, without suspension.
         let _ = store.set_fuel(START_FUEL);
         let instance = Instance::new(&mut store, module, &imports).map_err(|error| {
-            let status = if store.data().limiter.hit { RunStatus::MemoryLimit } else { RunStatus::Trap };
+            let status = if store.data().limiter.hit {
+                RunStatus::MemoryLimit
+            } else {
+                RunStatus::Trap
+            };
             (status, error.to_string())
         })?;
-        let start = instance
-            .get_func(&store, "_start")
-            .ok_or_else(|| (RunStatus::Link, String::from("the module exports no `_start` function")))?;
+        let start = instance.get_func(&store, "_start").ok_or_else(|| {
+            (
+                RunStatus::Link,
+                String::from("the module exports no `_start` function"),
+            )
+        })?;
         let ty = start.ty(&store);
         if !ty.params().is_empty() || !ty.results().is_empty() {
-            return Err((RunStatus::Link, String::from("the module's `_start` must take and return nothing")));
+            return Err((
+                RunStatus::Link,
+                String::from("the module's `_start` must take and return nothing"),
+            ));
         }
         store.data_mut().memory = instance.get_memory(&store, "memory");
-        Ok(Self { store, state: State::Ready(start) })
+        Ok(Self {
+            store,
+            state: State::Ready(start),
+        })
     }
 
     /// Runs or resumes `_start` with `fuel` units of fuel; `host_results`
     /// are the results of the host call the guest is suspended in, if any.
     pub fn run(&mut self, fuel: u64, host_results: &[u64]) -> Step {
-        let mut step = Step { status: RunStatus::Error, fuel_consumed: 0, fuel_required: 0, message: None };
+        let mut step = Step {
+            status: RunStatus::Error,
+            fuel_consumed: 0,
+            fuel_required: 0,
+            message: None,
+        };
         if let Err(error) = self.store.set_fuel(fuel) {
             step.message = Some(error.to_string());
             return step;
@@ -173,8 +220,12 @@ impl Guest {
             State::OutOfFuel(call) => call.resume(&mut self.store, &mut []),
             State::Suspended(call) => {
                 let ty = call.host_func().ty(&self.store);
-                let inputs: Vec<Val> =
-                    ty.results().iter().zip(host_results).map(|(ty, bits)| from_bits(*ty, *bits)).collect();
+                let inputs: Vec<Val> = ty
+                    .results()
+                    .iter()
+                    .zip(host_results)
+                    .map(|(ty, bits)| from_bits(*ty, *bits))
+                    .collect();
                 call.resume(&mut self.store, &inputs, &mut [])
             }
             State::Done => {
@@ -240,7 +291,13 @@ fn forward(
         Some(memory) => (memory.data_ptr(&caller), memory.data_size(&caller)),
         None => (std::ptr::null_mut(), 0),
     };
-    match host::call(data.id, import, &args[..params.len()], &mut out[..results.len()], memory) {
+    match host::call(
+        data.id,
+        import,
+        &args[..params.len()],
+        &mut out[..results.len()],
+        memory,
+    ) {
         Answer::Done => {
             for ((result, ty), bits) in results.iter_mut().zip(result_types).zip(out) {
                 *result = from_bits(*ty, bits);

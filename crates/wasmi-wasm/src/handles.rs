@@ -15,7 +15,10 @@ enum Slot<T> {
 
 impl<T> Handles<T> {
     pub const fn new() -> Self {
-        Self { slots: Vec::new(), free: Vec::new() }
+        Self {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
     }
 
     /// Reserves a handle for a value that [`Handles::fill`] provides later.

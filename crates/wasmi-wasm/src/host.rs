@@ -41,11 +41,25 @@ unsafe fn host_call(
 }
 
 /// Forwards one import call to the host.
-pub fn call(guest: u32, import: u32, args: &[u64], results: &mut [u64], memory: (*mut u8, usize)) -> Answer {
+pub fn call(
+    guest: u32,
+    import: u32,
+    args: &[u64],
+    results: &mut [u64],
+    memory: (*mut u8, usize),
+) -> Answer {
     // SAFETY: the pointers are valid for the lengths the host is told or can
     // derive from the import's signature.
-    let answer =
-        unsafe { host_call(guest, import, args.as_ptr(), results.as_mut_ptr(), memory.0, memory.1) };
+    let answer = unsafe {
+        host_call(
+            guest,
+            import,
+            args.as_ptr(),
+            results.as_mut_ptr(),
+            memory.0,
+            memory.1,
+        )
+    };
     if answer == 0 {
         Answer::Done
     } else {

@@ -30,8 +30,8 @@ pub const SCRATCH_RESULTS: usize = 32;
 
 thread_local! {
     static ENGINE: wasmi::Engine = guest::new_engine();
-    static MODULES: RefCell<Handles<wasmi::Module>> = RefCell::new(Handles::new());
-    static GUESTS: RefCell<Handles<Guest>> = RefCell::new(Handles::new());
+    static MODULES: RefCell<Handles<wasmi::Module>> = const { RefCell::new(Handles::new()) };
+    static GUESTS: RefCell<Handles<Guest>> = const { RefCell::new(Handles::new()) };
 }
 
 static mut SCRATCH: [u64; SCRATCH_SLOTS] = [0; SCRATCH_SLOTS];
