@@ -18,3 +18,5 @@
 
 export * from "./src/executor/mod.ts";
 export * from "./src/wasi/mod.ts";
+export * from "./src/plugin/mod.ts";
+export * from "./src/rpc/mod.ts";

@@ -1,0 +1,251 @@
+/**
+ * A loaded plugin: compiled once, called many times.
+ *
+ * @module
+ */
+
+import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
+import { GuestModule } from "../executor/guest_module.ts";
+import { Router } from "../rpc/router.ts";
+import type { CallOptions } from "../rpc/rpc_peer.ts";
+import type { PluginInfo } from "./plugin_error.ts";
+import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
+
+/** Options for {@linkcode Plugin.load}. */
+export interface PluginOptions {
+  /** The plugin's name, for logs and errors (default: the file name, or "plugin"). */
+  name?: string;
+  /** The environment every instance gets (default none). */
+  env?: Readonly<Record<string, string>>;
+  /** Arguments after argv[0] every instance gets. */
+  args?: readonly string[];
+  /** Fuel per call or session (default unlimited). */
+  fuel?: number;
+  /** Fuel per slice between yields (default: sized to about 2 ms). */
+  fuelSlice?: number;
+  /** Wall-clock limit per call or session in milliseconds (default 30,000; 0 for none). */
+  timeout?: number;
+  /** Most linear memory per instance in bytes (default 256 MiB). */
+  maxMemory?: number;
+  /** Methods the plugin may call on the host. */
+  host?: Router<HostContext>;
+  /** Receives the plugin's stderr lines (default: `console.error` with a `[name]` prefix). */
+  logger?: PluginLogger;
+  /** Longest line the plugin may write to stdout in bytes (default 16 MiB). */
+  maxLineLength?: number;
+  /** Most instances running at once; further calls wait (default 64). */
+  maxConcurrency?: number;
+}
+
+/** Options for {@linkcode Plugin.call}. */
+export interface PluginCallOptions extends CallOptions {
+  /** Overrides the plugin's timeout for this call. */
+  timeout?: number;
+  /** Overrides the plugin's fuel budget for this call. */
+  fuel?: number;
+}
+
+/** Options for {@linkcode Plugin.session}. */
+export interface PluginSessionOptions {
+  /** Ends the session (default: none). */
+  signal?: AbortSignal;
+  /** Wall-clock limit of the whole session (default: none). */
+  timeout?: number;
+  /** Fuel for the whole session (default: the plugin's). */
+  fuel?: number;
+}
+
+const DEFAULT_TIMEOUT = 30_000;
+
+/**
+ * A plugin: a wasm32-wasip1 module that speaks newline-delimited JSON-RPC
+ * 2.0 on stdio. {@linkcode Plugin.call} runs each call on a fresh instance;
+ * {@linkcode Plugin.session} keeps one instance for many calls.
+ *
+ * @example Call a plugin method
+ * ```ts ignore
+ * import { type HostContext, Plugin, Router } from "@wasmi-plugins/host";
+ * const host = new Router<HostContext>().method("echo", (params) => params);
+ * using plugin = await Plugin.load("testdata/test_plugin.wasm", { host, timeout: 5000 });
+ * console.log(await plugin.call("ping")); // "pong"
+ * ```
+ */
+export class Plugin implements Disposable {
+  /** The plugin's name and unique id. */
+  readonly info: PluginInfo;
+  /** The compiled module. */
+  readonly module: GuestModule;
+  readonly #options: PluginOptions;
+  readonly #host: Router<HostContext>;
+  readonly #logger: PluginLogger;
+  readonly #waiting: (() => void)[] = [];
+  #running = 0;
+  #nextId = 1;
+
+  private constructor(module: GuestModule, name: string, options: PluginOptions) {
+    this.module = module;
+    this.info = Object.freeze({ name, id: crypto.randomUUID() });
+    this.#options = options;
+    this.#host = options.host ?? new Router<HostContext>();
+    this.#logger = options.logger ?? ((line, plugin) => console.error(`[${plugin.name}] ${line}`));
+    const errors = module.linkErrors();
+    if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
+  }
+
+  /**
+   * Loads and compiles a plugin.
+   *
+   * @param source The module's bytes, a `URL` (fetched; `file:` URLs are
+   * read), or a file path.
+   * @param options Limits, host methods and logging.
+   * @returns the plugin
+   * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
+   * @throws {WebAssembly.LinkError} if the module cannot run here.
+   */
+  static async load(
+    source: BufferSource | URL | string,
+    options: PluginOptions = {},
+  ): Promise<Plugin> {
+    let name = options.name;
+    let bytes: BufferSource;
+    if (typeof source === "string" || source instanceof URL) {
+      const url = typeof source === "string" ? undefined : source;
+      name ??= (url?.pathname ?? (source as string)).split(/[\\/]/).at(-1)?.replace(/\.wasm$/, "");
+      if (url === undefined || url.protocol === "file:") {
+        bytes = await Deno.readFile(source);
+      } else {
+        const response = await fetch(url);
+        if (!response.ok) throw new TypeError(`Cannot fetch ${url}: HTTP ${response.status}`);
+        bytes = await response.arrayBuffer();
+      }
+    } else {
+      bytes = source;
+    }
+    return new Plugin(await GuestModule.compile(bytes), name || "plugin", options);
+  }
+
+  /**
+   * Calls a plugin method on a fresh instance, which ends after answering.
+   *
+   * @param method The method name.
+   * @param params Positional (array) or named (object) parameters.
+   * @param options Cancellation and per-call limits.
+   * @returns the method's result
+   * @throws {JsonRpcError} if the plugin answers with an error.
+   * @throws {PluginError} if the plugin traps, exits without answering, runs
+   * out of time or fuel, exceeds its memory, breaks the protocol, or the call
+   * is aborted.
+   */
+  async call<R = unknown>(
+    method: string,
+    params?: unknown[] | Record<string, unknown>,
+    options: PluginCallOptions = {},
+  ): Promise<R> {
+    const { signal } = options;
+    await this.#acquire(signal);
+    try {
+      const id = this.#nextId++;
+      const session = this.#start({ call: { id, method } }, options);
+      try {
+        return await session.call<R>(method, params, signal === undefined ? {} : { signal });
+      } finally {
+        await session.close().catch(() => {});
+      }
+    } finally {
+      this.#release();
+    }
+  }
+
+  /**
+   * Starts a long-lived instance that serves many calls and keeps its state.
+   * It counts against `maxConcurrency` until it ends.
+   *
+   * @param options Cancellation and limits for the whole session.
+   * @returns the session
+   */
+  session(options: PluginSessionOptions = {}): PluginSession {
+    this.#running++;
+    try {
+      const session = this.#start({ session: { id: this.#nextId++ } }, options);
+      session.ended.finally(() => this.#release()).catch(() => {});
+      return session;
+    } catch (error) {
+      this.#release();
+      throw error;
+    }
+  }
+
+  /**
+   * Starts a raw instance for users who speak their own protocol on its
+   * stdin/stdout.
+   *
+   * @param options Spawn options (the plugin's limits, env and args apply
+   * unless given here).
+   * @returns the process
+   */
+  spawn(options: SpawnOptions = {}): GuestProcess {
+    return this.module.spawn({ ...this.#spawnOptions({}), ...options });
+  }
+
+  /** Frees the compiled module. */
+  [Symbol.dispose](): void {
+    this.module[Symbol.dispose]();
+  }
+
+  #start(
+    context: Omit<HostContext, "signal" | "plugin">,
+    limits: { signal?: AbortSignal; timeout?: number; fuel?: number },
+  ): PluginSession {
+    return new PluginSession({
+      module: this.module,
+      info: this.info,
+      spawn: this.#spawnOptions(limits),
+      host: this.#host,
+      logger: this.#logger,
+      maxLineLength: this.#options.maxLineLength ?? 16 * 1024 * 1024,
+      context,
+    });
+  }
+
+  #spawnOptions(limits: { signal?: AbortSignal; timeout?: number; fuel?: number }): SpawnOptions {
+    const o = this.#options;
+    const timeout = limits.timeout ?? o.timeout ?? DEFAULT_TIMEOUT;
+    const fuel = limits.fuel ?? o.fuel;
+    const spawn: SpawnOptions = { programName: this.info.name };
+    if (o.env !== undefined) spawn.env = o.env;
+    if (o.args !== undefined) spawn.args = o.args;
+    if (o.fuelSlice !== undefined) spawn.fuelSlice = o.fuelSlice;
+    if (o.maxMemory !== undefined) spawn.maxMemory = o.maxMemory;
+    if (fuel !== undefined) spawn.fuel = fuel;
+    if (timeout > 0) spawn.timeout = timeout;
+    if (limits.signal !== undefined) spawn.signal = limits.signal;
+    return spawn;
+  }
+
+  async #acquire(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.#running < (this.#options.maxConcurrency ?? 64)) {
+      this.#running++;
+      return;
+    }
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const onAbort = () => {
+      const index = this.#waiting.indexOf(turn);
+      if (index >= 0) this.#waiting.splice(index, 1);
+      reject(signal!.reason);
+    };
+    const turn = () => {
+      signal?.removeEventListener("abort", onAbort);
+      this.#running++;
+      resolve();
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#waiting.push(turn);
+    return await promise;
+  }
+
+  #release(): void {
+    this.#running--;
+    this.#waiting.shift()?.();
+  }
+}

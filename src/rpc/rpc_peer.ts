@@ -1,0 +1,290 @@
+/**
+ * One end of a bidirectional JSON-RPC 2.0 connection over two byte streams.
+ *
+ * @module
+ */
+
+import {
+  InvalidJsonLine,
+  JsonLineDecoderStream,
+  JsonLineEncoderStream,
+} from "./json_line_streams.ts";
+import { ErrorCode, JsonRpcError } from "./json_rpc_error.ts";
+import { LineSplitStream } from "./line_split_stream.ts";
+import {
+  idOf,
+  isRequest,
+  isResponse,
+  type JsonRpcId,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from "./messages.ts";
+import { RpcClosedError } from "./rpc_closed_error.ts";
+import { Router } from "./router.ts";
+
+/** Options for {@linkcode RpcPeer}. */
+export interface RpcPeerOptions<C> {
+  /** Methods the other side may call (default none). */
+  router?: Router<C>;
+  /** Passed to every handler. */
+  context?: C;
+  /** Longest incoming line in bytes (default 16 MiB). */
+  maxLineLength?: number;
+  /**
+   * Told about protocol problems that have no one to answer: responses with
+   * unknown ids, invalid responses (default: ignored).
+   */
+  onProtocolError?: (error: Error) => void;
+}
+
+/** Options for {@linkcode RpcPeer.call}. */
+export interface CallOptions {
+  /** Abandons the call: it rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Calls the other side and answers its calls, at the same time: many calls
+ * in flight in each direction, responses matched by id in any order,
+ * batches, and the JSON-RPC 2.0 answers to invalid JSON, invalid requests,
+ * unknown methods and invalid params.
+ *
+ * @typeParam C The context handlers receive.
+ *
+ * @example Two peers over a pair of streams
+ * ```ts
+ * import { Router, RpcPeer } from "@wasmi-plugins/host/rpc";
+ * const aToB = new TransformStream<Uint8Array, Uint8Array>();
+ * const bToA = new TransformStream<Uint8Array, Uint8Array>();
+ * const router = new Router().method("hello", (name: string) => `hello ${name}`);
+ * await using a = new RpcPeer(bToA.readable, aToB.writable);
+ * await using _b = new RpcPeer(aToB.readable, bToA.writable, { router });
+ * if (await a.call("hello", ["you"]) !== "hello you") throw new Error("unexpected");
+ * ```
+ */
+export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
+  /** Settles when the input ends (resolves) or fails (rejects). */
+  readonly done: Promise<void>;
+  readonly #router: Router<C>;
+  readonly #context: C;
+  readonly #writer: WritableStreamDefaultWriter<unknown>;
+  readonly #written: Promise<void>;
+  readonly #pending = new Map<JsonRpcId, Pending>();
+  readonly #abandoned = new Set<JsonRpcId>();
+  readonly #onProtocolError: (error: Error) => void;
+  #nextId = 1;
+  #closed: RpcClosedError | undefined;
+
+  /**
+   * Starts reading `input` and writing to `output`.
+   *
+   * @param input Bytes from the other side.
+   * @param output Bytes to the other side.
+   * @param options Methods, context and limits.
+   */
+  constructor(
+    input: ReadableStream<Uint8Array>,
+    output: WritableStream<Uint8Array>,
+    options: RpcPeerOptions<C> = {},
+  ) {
+    this.#router = options.router ?? new Router<C>();
+    this.#context = options.context ?? ({} as C);
+    this.#onProtocolError = options.onProtocolError ?? (() => {});
+    const encoder = new JsonLineEncoderStream();
+    this.#written = encoder.readable.pipeTo(output);
+    this.#written.catch(() => {});
+    this.#writer = encoder.writable.getWriter();
+    this.#writer.closed.catch(() => {});
+    const messages = input
+      .pipeThrough(
+        new LineSplitStream({ maxLineLength: options.maxLineLength ?? 16 * 1024 * 1024 }),
+      )
+      .pipeThrough(new JsonLineDecoderStream());
+    this.done = this.#read(messages);
+    this.done.catch(() => {});
+  }
+
+  /** The number of our calls still waiting for an answer. */
+  get pendingCalls(): number {
+    return this.#pending.size;
+  }
+
+  /**
+   * Calls a method of the other side.
+   *
+   * @param method The method name.
+   * @param params Positional (array) or named (object) parameters.
+   * @param options Cancellation.
+   * @returns the result
+   * @throws {JsonRpcError} if the other side answers with an error.
+   * @throws {RpcClosedError} if the connection closes first.
+   */
+  call<R = unknown>(
+    method: string,
+    params?: unknown[] | Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<R> {
+    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const id = this.#nextId++;
+    const { promise, resolve, reject } = Promise.withResolvers<R>();
+    const onAbort = () => {
+      this.#pending.delete(id);
+      this.#abandoned.add(id);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    this.#pending.set(id, {
+      resolve: (value) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value as R);
+      },
+      reject: (error) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    });
+    const request: JsonRpcRequest = { jsonrpc: "2.0", id, method };
+    if (params !== undefined) request.params = params;
+    this.#send(request);
+    return promise;
+  }
+
+  /**
+   * Sends a notification (a call without an answer).
+   *
+   * @param method The method name.
+   * @param params Positional (array) or named (object) parameters.
+   * @returns a promise that resolves once the notification is written
+   */
+  notify(method: string, params?: unknown[] | Record<string, unknown>): Promise<void> {
+    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    const notification: JsonRpcRequest = { jsonrpc: "2.0", method };
+    if (params !== undefined) notification.params = params;
+    return this.#send(notification);
+  }
+
+  /**
+   * Closes our output and fails every pending call with
+   * {@linkcode RpcClosedError}. Waits until the output is flushed.
+   *
+   * @param reason Why, for the pending calls' error message.
+   */
+  async close(reason = "The connection was closed"): Promise<void> {
+    this.#fail(new RpcClosedError(reason));
+    await this.#writer.close().catch(() => {});
+    await this.#written.catch(() => {});
+  }
+
+  /** Closes the peer (see {@linkcode RpcPeer.close}). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #send(message: unknown): Promise<void> {
+    const written = this.#writer.write(message);
+    written.catch((error) =>
+      this.#fail(new RpcClosedError("Cannot write to the other side", { cause: error }))
+    );
+    return written;
+  }
+
+  async #read(messages: ReadableStream<unknown>): Promise<void> {
+    try {
+      for await (const message of messages) this.#receive(message);
+      this.#fail(new RpcClosedError("The other side closed the connection"));
+    } catch (error) {
+      const closed = new RpcClosedError(`The connection failed: ${(error as Error)?.message}`, {
+        cause: error,
+      });
+      this.#fail(closed);
+      throw closed;
+    }
+  }
+
+  #fail(error: RpcClosedError): void {
+    this.#closed ??= error;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const call of pending) call.reject(this.#closed);
+  }
+
+  #receive(message: unknown): void {
+    if (message instanceof InvalidJsonLine) {
+      this.#answer(errorResponse(null, ErrorCode.ParseError, "Parse error"));
+    } else if (Array.isArray(message)) {
+      this.#batch(message);
+    } else if (isResponse(message)) {
+      this.#settle(message);
+    } else if (isRequest(message)) {
+      this.#handle(message).then((response) => response && this.#answer(response));
+    } else {
+      this.#answer(errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request"));
+    }
+  }
+
+  async #batch(messages: unknown[]): Promise<void> {
+    if (messages.length === 0) {
+      this.#answer(errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request"));
+      return;
+    }
+    const answers = await Promise.all(messages.map((message) => {
+      if (isResponse(message)) {
+        this.#settle(message);
+        return undefined;
+      }
+      if (isRequest(message)) return this.#handle(message);
+      return errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request");
+    }));
+    const responses = answers.filter((answer) => answer !== undefined);
+    if (responses.length > 0) this.#answer(responses);
+  }
+
+  async #handle(request: JsonRpcRequest): Promise<JsonRpcResponse | undefined> {
+    try {
+      const result = await this.#router.dispatch(request, this.#context);
+      if (request.id === undefined) return undefined;
+      return { jsonrpc: "2.0", id: request.id, result: result === undefined ? null : result };
+    } catch (error) {
+      if (request.id === undefined) return undefined;
+      const { code, message, data } = (error as JsonRpcError).toJSON();
+      return errorResponse(request.id, code, message, data);
+    }
+  }
+
+  #settle(response: JsonRpcResponse): void {
+    const id = response.id;
+    const call = id === null ? undefined : this.#pending.get(id);
+    if (call === undefined) {
+      if (id !== null && this.#abandoned.delete(id)) return;
+      const detail = "error" in response ? `: ${response.error.message}` : "";
+      this.#onProtocolError(
+        new Error(`Received a response with unknown id ${JSON.stringify(id)}${detail}`),
+      );
+      return;
+    }
+    this.#pending.delete(id!);
+    if ("error" in response) call.reject(JsonRpcError.from(response.error));
+    else call.resolve(response.result);
+  }
+
+  #answer(response: JsonRpcResponse | JsonRpcResponse[]): void {
+    this.#send(response).catch(() => {});
+  }
+}
+
+function errorResponse(
+  id: JsonRpcId | null,
+  code: number,
+  message: string,
+  data?: unknown,
+): JsonRpcResponse {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return { jsonrpc: "2.0", id, error };
+}

@@ -1,0 +1,324 @@
+import assert from "node:assert/strict";
+import { ErrorCode, JsonRpcError } from "./json_rpc_error.ts";
+import { Router } from "./router.ts";
+import { RpcClosedError } from "./rpc_closed_error.ts";
+import { RpcPeer } from "./rpc_peer.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A peer whose input we write lines to and whose output lines we read. */
+function wire<C>(router: Router<C>, options: { maxLineLength?: number } = {}) {
+  const input = new TransformStream<Uint8Array, Uint8Array>();
+  const output = new TransformStream<Uint8Array, Uint8Array>();
+  const peer = new RpcPeer(input.readable, output.writable, { router, ...options });
+  const writer = input.writable.getWriter();
+  const reader = output.readable.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  return {
+    peer,
+    send: (line: string) => writer.write(encoder.encode(`${line}\n`)),
+    end: () => writer.close(),
+    /** Reads the next output line, or undefined if none arrives in 50 ms. */
+    async next(): Promise<unknown> {
+      for (;;) {
+        const newline = buffered.indexOf("\n");
+        if (newline >= 0) {
+          const line = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          return JSON.parse(line);
+        }
+        const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
+        const read = await Promise.race([reader.read(), timeout]);
+        if (read === undefined || read.done) return undefined;
+        buffered += read.value;
+      }
+    },
+    async close() {
+      await writer.close().catch(() => {});
+      await peer.close();
+      await reader.cancel();
+    },
+  };
+}
+
+/** The methods the JSON-RPC 2.0 specification's examples use. */
+function specRouter(): Router {
+  const subtract = (params: unknown) => {
+    if (Array.isArray(params)) return params[0] - params[1];
+    const { minuend, subtrahend } = params as { minuend: number; subtrahend: number };
+    return minuend - subtrahend;
+  };
+  return new Router()
+    .method("subtract", subtract)
+    .method("sum", (params: number[]) => params.reduce((a, b) => a + b, 0))
+    .method("update", () => undefined)
+    .method("notify_hello", () => undefined)
+    .method("get_data", () => ["hello", 5]);
+}
+
+// The examples section of https://www.jsonrpc.org/specification, as
+// [request line, expected response (undefined: no response)].
+const SPEC_EXAMPLES: [string, string, unknown][] = [
+  [
+    "positional parameters",
+    '{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}',
+    {
+      jsonrpc: "2.0",
+      result: 19,
+      id: 1,
+    },
+  ],
+  [
+    "positional parameters, reversed",
+    '{"jsonrpc": "2.0", "method": "subtract", "params": [23, 42], "id": 2}',
+    { jsonrpc: "2.0", result: -19, id: 2 },
+  ],
+  [
+    "named parameters",
+    '{"jsonrpc": "2.0", "method": "subtract", "params": {"subtrahend": 23, "minuend": 42}, "id": 3}',
+    { jsonrpc: "2.0", result: 19, id: 3 },
+  ],
+  [
+    "named parameters, reordered",
+    '{"jsonrpc": "2.0", "method": "subtract", "params": {"minuend": 42, "subtrahend": 23}, "id": 4}',
+    { jsonrpc: "2.0", result: 19, id: 4 },
+  ],
+  ["a notification", '{"jsonrpc": "2.0", "method": "update", "params": [1,2,3,4,5]}', undefined],
+  ["a notification of an unknown method", '{"jsonrpc": "2.0", "method": "foobar"}', undefined],
+  ["a non-existent method", '{"jsonrpc": "2.0", "method": "foobar", "id": "1"}', {
+    jsonrpc: "2.0",
+    error: { code: -32601, message: "Method not found" },
+    id: "1",
+  }],
+  ["invalid JSON", '{"jsonrpc": "2.0", "method": "foobar, "params": "bar", "baz]', {
+    jsonrpc: "2.0",
+    error: { code: -32700, message: "Parse error" },
+    id: null,
+  }],
+  ["an invalid Request object", '{"jsonrpc": "2.0", "method": 1, "params": "bar"}', {
+    jsonrpc: "2.0",
+    error: { code: -32600, message: "Invalid Request" },
+    id: null,
+  }],
+  [
+    "a batch with invalid JSON",
+    '[{"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"}, {"jsonrpc": "2.0", "method"]',
+    { jsonrpc: "2.0", error: { code: -32700, message: "Parse error" }, id: null },
+  ],
+  ["an empty array", "[]", {
+    jsonrpc: "2.0",
+    error: { code: -32600, message: "Invalid Request" },
+    id: null,
+  }],
+  ["an invalid batch of one", "[1]", [{
+    jsonrpc: "2.0",
+    error: { code: -32600, message: "Invalid Request" },
+    id: null,
+  }]],
+  [
+    "an invalid batch",
+    "[1,2,3]",
+    [1, 2, 3].map(() => ({
+      jsonrpc: "2.0",
+      error: { code: -32600, message: "Invalid Request" },
+      id: null,
+    })),
+  ],
+  [
+    "a batch",
+    `[
+      {"jsonrpc": "2.0", "method": "sum", "params": [1,2,4], "id": "1"},
+      {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]},
+      {"jsonrpc": "2.0", "method": "subtract", "params": [42,23], "id": "2"},
+      {"foo": "boo"},
+      {"jsonrpc": "2.0", "method": "foo.get", "params": {"name": "myself"}, "id": "5"},
+      {"jsonrpc": "2.0", "method": "get_data", "id": "9"}
+    ]`.replaceAll("\n", ""),
+    [
+      { jsonrpc: "2.0", result: 7, id: "1" },
+      { jsonrpc: "2.0", result: 19, id: "2" },
+      { jsonrpc: "2.0", error: { code: -32600, message: "Invalid Request" }, id: null },
+      { jsonrpc: "2.0", error: { code: -32601, message: "Method not found" }, id: "5" },
+      { jsonrpc: "2.0", result: ["hello", 5], id: "9" },
+    ],
+  ],
+  [
+    "a batch of notifications",
+    '[{"jsonrpc": "2.0", "method": "notify_sum", "params": [1,2,4]}, {"jsonrpc": "2.0", "method": "notify_hello", "params": [7]}]',
+    undefined,
+  ],
+];
+
+Deno.test("RpcPeer answers the JSON-RPC 2.0 specification's examples", async (t) => {
+  for (const [name, request, expected] of SPEC_EXAMPLES) {
+    await t.step(name, async () => {
+      const w = wire(specRouter());
+      await w.send(request);
+      const actual = await w.next();
+      // Key order does not matter; compare as values.
+      assert.deepEqual(actual, expected);
+      await w.close();
+    });
+  }
+});
+
+Deno.test("RpcPeer answers a throwing handler with an error response and keeps serving", async () => {
+  const router = new Router()
+    .method("fail", () => {
+      throw new Error("handler broke");
+    })
+    .method("custom", () => {
+      throw new JsonRpcError(42, "custom failure", { detail: 1 });
+    })
+    .method("ok", () => "fine");
+  const w = wire(router);
+  await w.send('{"jsonrpc":"2.0","id":1,"method":"fail"}');
+  assert.deepEqual(await w.next(), {
+    jsonrpc: "2.0",
+    id: 1,
+    error: { code: ErrorCode.ServerError, message: "handler broke" },
+  });
+  await w.send('{"jsonrpc":"2.0","id":2,"method":"custom"}');
+  assert.deepEqual(await w.next(), {
+    jsonrpc: "2.0",
+    id: 2,
+    error: { code: 42, message: "custom failure", data: { detail: 1 } },
+  });
+  await w.send('{"jsonrpc":"2.0","id":3,"method":"ok"}');
+  assert.deepEqual(await w.next(), { jsonrpc: "2.0", id: 3, result: "fine" });
+  await w.close();
+});
+
+Deno.test("RpcPeer never dispatches inherited names like toString", async () => {
+  const w = wire(new Router());
+  for (const [id, method] of ["toString", "__proto__", "constructor", "hasOwnProperty"].entries()) {
+    await w.send(JSON.stringify({ jsonrpc: "2.0", id, method }));
+    assert.deepEqual(await w.next(), {
+      jsonrpc: "2.0",
+      id,
+      error: { code: -32601, message: "Method not found" },
+    });
+  }
+  await w.close();
+});
+
+Deno.test("RpcPeer answers invalid params from a params checker", async () => {
+  const router = new Router().method("square", (n: number) => n * n, {
+    params: (raw) => {
+      if (!Array.isArray(raw) || typeof raw[0] !== "number") {
+        throw new TypeError("expected [number]");
+      }
+      return raw[0];
+    },
+  });
+  const w = wire(router);
+  await w.send('{"jsonrpc":"2.0","id":1,"method":"square","params":["x"]}');
+  assert.deepEqual(await w.next(), {
+    jsonrpc: "2.0",
+    id: 1,
+    error: { code: -32602, message: "Invalid params", data: "expected [number]" },
+  });
+  await w.send('{"jsonrpc":"2.0","id":2,"method":"square","params":[3]}');
+  assert.deepEqual(await w.next(), { jsonrpc: "2.0", id: 2, result: 9 });
+  await w.close();
+});
+
+Deno.test("RpcPeer answers invalid UTF-8 with a parse error", async () => {
+  const input = new TransformStream<Uint8Array, Uint8Array>();
+  const output = new TransformStream<Uint8Array, Uint8Array>();
+  const peer = new RpcPeer(input.readable, output.writable);
+  const writer = input.writable.getWriter();
+  await writer.write(new Uint8Array([0xff, 0xfe, 10]));
+  const reader = output.readable.getReader();
+  const line = decoder.decode((await reader.read()).value);
+  assert.deepEqual(JSON.parse(line), {
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32700, message: "Parse error" },
+  });
+  await writer.close();
+  await peer.close();
+  await reader.cancel();
+});
+
+Deno.test("RpcPeer matches many concurrent calls answered in any order, both ways", async () => {
+  const aToB = new TransformStream<Uint8Array, Uint8Array>();
+  const bToA = new TransformStream<Uint8Array, Uint8Array>();
+  // B answers after a random delay and, while answering, calls A back.
+  let b: RpcPeer<Record<string, never>> | undefined = undefined;
+  const bRouter = new Router().method("double", async ([n]: [number]) => {
+    await new Promise((r) => setTimeout(r, Math.random() * 10));
+    const echoed = await b!.call<number>("echo", [n]);
+    return echoed * 2;
+  });
+  const aRouter = new Router().method("echo", ([n]: [number]) => n);
+  const a = new RpcPeer(bToA.readable, aToB.writable, { router: aRouter });
+  b = new RpcPeer(aToB.readable, bToA.writable, { router: bRouter });
+  const results = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => a.call<number>("double", [i])),
+  );
+  assert.deepEqual(results, Array.from({ length: 200 }, (_, i) => i * 2));
+  assert.equal(a.pendingCalls, 0);
+  await a.close();
+  await b.close();
+});
+
+Deno.test("RpcPeer rejects a call with the abort reason and ignores its late answer", async () => {
+  const protocolErrors: Error[] = [];
+  const aToB = new TransformStream<Uint8Array, Uint8Array>();
+  const bToA = new TransformStream<Uint8Array, Uint8Array>();
+  const slow = new Router().method(
+    "slow",
+    () => new Promise((r) => setTimeout(() => r("late"), 30)),
+  );
+  const a = new RpcPeer(bToA.readable, aToB.writable, {
+    onProtocolError: (error) => protocolErrors.push(error),
+  });
+  const b = new RpcPeer(aToB.readable, bToA.writable, { router: slow });
+  const controller = new AbortController();
+  const call = a.call("slow", [], { signal: controller.signal });
+  controller.abort(new Error("changed my mind"));
+  await assert.rejects(call, { message: "changed my mind" });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(protocolErrors, []);
+  await a.close();
+  await b.close();
+});
+
+Deno.test("RpcPeer fails pending calls when the other side closes", async () => {
+  const w = wire(new Router());
+  const call = w.peer.call("never");
+  await w.next(); // the request went out
+  await w.end();
+  await assert.rejects(call, (e: unknown) => {
+    assert.ok(e instanceof RpcClosedError);
+    assert.equal(e.message, "The other side closed the connection");
+    return true;
+  });
+  await assert.rejects(w.peer.call("after"), RpcClosedError);
+  await w.close();
+});
+
+Deno.test("RpcPeer fails the connection on a line over the limit", async () => {
+  const w = wire(new Router(), { maxLineLength: 64 });
+  const call = w.peer.call("x");
+  await w.send("x".repeat(100));
+  await assert.rejects(call, /Line exceeds the limit of 64 bytes/);
+  await assert.rejects(w.peer.done, RpcClosedError);
+  await w.close();
+});
+
+Deno.test("RpcPeer reports responses with unknown ids", async () => {
+  const errors: string[] = [];
+  const input = new TransformStream<Uint8Array, Uint8Array>();
+  const peer = new RpcPeer(input.readable, new WritableStream(), {
+    onProtocolError: (error) => errors.push(error.message),
+  });
+  const writer = input.writable.getWriter();
+  await writer.write(encoder.encode('{"jsonrpc":"2.0","id":99,"result":1}\n'));
+  await writer.close();
+  await peer.done;
+  assert.deepEqual(errors, ["Received a response with unknown id 99"]);
+  await peer.close();
+});
