@@ -1,6 +1,7 @@
 /**
- * The command line: `deno run -R cli.ts run module.wasm` runs a
- * wasm32-wasip1 program on the bundled engine with the terminal's stdio.
+ * The command line: `cli.ts run MODULE.wasm` runs a wasm32-wasip1 program on
+ * the bundled engine with the terminal's stdio; `cli.ts call PLUGIN.wasm
+ * METHOD [PARAMS_JSON]` calls a plugin method and prints the result.
  *
  * Exit codes: the guest's own code when it exits; otherwise
  * {@linkcode EXIT_CODES}.
@@ -8,27 +9,36 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import {
   AbortedError,
   EngineError,
   FuelExhaustedError,
+  type GuestErrorKind,
   GuestModule,
   MemoryLimitError,
   TimeoutError,
   TrapError,
 } from "./src/executor/mod.ts";
+import { Plugin, PluginError } from "./src/plugin/mod.ts";
+import { JsonRpcError } from "./src/rpc/mod.ts";
 
 /** Exit codes of the CLI when the guest does not exit by itself. */
 export const EXIT_CODES = {
+  /** `call`: the plugin answered with a JSON-RPC error. */
+  errorAnswer: 1,
   /** Bad command line. */
   usage: 2,
   /** The module is not valid wasm or cannot run here (imports, `_start`). */
   invalidModule: 65,
   /** The module file cannot be read. */
   noInput: 66,
+  /** `call`: the plugin exited without answering. */
+  noAnswer: 69,
   /** The engine failed. */
   engine: 70,
+  /** `call`: the plugin broke the protocol. */
+  protocol: 76,
   /** `--timeout` elapsed. */
   timeout: 124,
   /** `--fuel` was used up. */
@@ -41,19 +51,58 @@ export const EXIT_CODES = {
   memory: 137,
 } as const;
 
+const LIMIT_HELP =
+  `  --env K=V            set an environment variable (repeatable; splits on the first '=')
+  --arg A              append an argument (repeatable)
+  --fuel N             stop the guest after N units of fuel
+  --fuel-slice N       fuel per slice between yields (default: sized to ~2 ms)
+  --timeout MS         stop the guest after MS milliseconds
+  --max-memory BYTES   most linear memory the guest may use (default 256 MiB)
+  -h, --help           show this help`;
+
+const LIMIT_OPTIONS = {
+  env: { type: "string", multiple: true, default: [] as string[] },
+  arg: { type: "string", multiple: true, default: [] as string[] },
+  fuel: { type: "string" },
+  "fuel-slice": { type: "string" },
+  timeout: { type: "string" },
+  "max-memory": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} satisfies ParseArgsOptionsConfig;
+
+/** Parses the options `run` and `call` share. */
+function parseLimits(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: LIMIT_OPTIONS,
+  });
+  const limits = {
+    env: parseEnv(values.env),
+    args: values.arg,
+    fuel: positiveInteger("fuel", values.fuel),
+    fuelSlice: positiveInteger("fuel-slice", values["fuel-slice"]),
+    timeout: positiveInteger("timeout", values.timeout),
+    maxMemory: positiveInteger("max-memory", values["max-memory"]),
+  };
+  const defined = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)) as {
+    env: Record<string, string>;
+    args: string[];
+    fuel?: number;
+    fuelSlice?: number;
+    timeout?: number;
+    maxMemory?: number;
+  };
+  return { help: values.help === true, limits: defined, positionals };
+}
+
 const RUN_HELP = `Usage: cli.ts run [options] MODULE.wasm [-- ARGS...]
 
 Runs a wasm32-wasip1 program with this process's stdin, stdout and stderr
 and exits with the program's exit code.
 
 Options:
-  --env K=V            set an environment variable (repeatable; splits on the first '=')
-  --arg A              append an argument (repeatable; before ARGS)
-  --fuel N             stop the program after N units of fuel
-  --fuel-slice N       fuel per slice between yields (default: sized to ~2 ms)
-  --timeout MS         stop the program after MS milliseconds
-  --max-memory BYTES   most linear memory the program may use (default 256 MiB)
-  -h, --help           show this help
+${LIMIT_HELP}
 
 Exit codes: the program's own, or 124 timeout, 125 out of fuel, 130
 interrupted, 134 trap, 137 memory limit, 65 invalid module, 66 unreadable
@@ -62,10 +111,27 @@ module, 70 engine failure, 2 usage error.
 Example:
   deno run -R cli.ts run --env NAME=world testdata/rust_stdio.wasm -- args`;
 
+const CALL_HELP = `Usage: cli.ts call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
+
+Calls METHOD of a plugin (a fresh instance) with PARAMS_JSON (a JSON array
+or object; default none) and prints the result as JSON on stdout, pretty when
+stdout is a terminal. The plugin's logs go to stderr.
+
+Options:
+${LIMIT_HELP}
+
+Exit codes: 0 result printed, 1 the plugin answered with an error, 69 the
+plugin exited without answering, 76 it broke the protocol, and those of
+'run' (124 timeout, 125 out of fuel, 134 trap, 137 memory limit, ...).
+
+Example:
+  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'`;
+
 const HELP = `Usage: cli.ts COMMAND [options]
 
 Commands:
-  run MODULE.wasm   run a wasm32-wasip1 program with this process's stdio
+  run MODULE.wasm                 run a wasm32-wasip1 program with this process's stdio
+  call PLUGIN.wasm METHOD [JSON]  call a plugin method and print the result
 
 Run 'cli.ts COMMAND --help' for a command's options.`;
 
@@ -91,33 +157,17 @@ function parseEnv(pairs: string[]): Record<string, string> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      env: { type: "string", multiple: true, default: [] },
-      arg: { type: "string", multiple: true, default: [] },
-      fuel: { type: "string" },
-      "fuel-slice": { type: "string" },
-      timeout: { type: "string" },
-      "max-memory": { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
+  const { help, limits, positionals } = parseLimits(argv);
+  if (help) {
     console.log(RUN_HELP);
     return 0;
   }
   const [path, ...rest] = positionals;
   if (path === undefined) throw new UsageError("missing MODULE.wasm");
   const options = {
-    env: parseEnv(values.env),
-    args: [...values.arg, ...rest],
+    ...limits,
+    args: [...limits.args, ...rest],
     programName: path.split("/").at(-1)!,
-    fuel: positiveInteger("fuel", values.fuel),
-    fuelSlice: positiveInteger("fuel-slice", values["fuel-slice"]),
-    timeout: positiveInteger("timeout", values.timeout),
-    maxMemory: positiveInteger("max-memory", values["max-memory"]),
   };
   let bytes: Uint8Array;
   try {
@@ -137,10 +187,7 @@ async function run(argv: string[]): Promise<number> {
   const onSigint = () => interrupt.abort();
   Deno.addSignalListener("SIGINT", onSigint);
   try {
-    const process = module.spawn({
-      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-      signal: interrupt.signal,
-    });
+    const process = module.spawn({ ...options, signal: interrupt.signal });
     Deno.stdin.readable.pipeTo(process.stdin).catch(() => {});
     const piped = Promise.all([
       process.stdout.pipeTo(Deno.stdout.writable, { preventClose: true }),
@@ -155,6 +202,75 @@ async function run(argv: string[]): Promise<number> {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
 }
+
+async function call(argv: string[]): Promise<number> {
+  const { help, limits, positionals } = parseLimits(argv);
+  if (help) {
+    console.log(CALL_HELP);
+    return 0;
+  }
+  const [path, method, paramsJson, ...extra] = positionals;
+  if (path === undefined || method === undefined) {
+    throw new UsageError("missing PLUGIN.wasm or METHOD");
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  let params: unknown[] | Record<string, unknown> | undefined;
+  if (paramsJson !== undefined) {
+    try {
+      params = JSON.parse(paramsJson);
+    } catch (error) {
+      throw new UsageError(`PARAMS_JSON is not valid JSON: ${(error as Error).message}`);
+    }
+    if (typeof params !== "object" || params === null) {
+      throw new UsageError("PARAMS_JSON must be a JSON array or object");
+    }
+  }
+  let plugin: Plugin;
+  try {
+    plugin = await Plugin.load(path, { ...limits, timeout: limits.timeout ?? 0 });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+      console.error(`error: cannot read ${path}: ${error.message}`);
+      return EXIT_CODES.noInput;
+    }
+    console.error(`error: ${path} is not a valid plugin: ${(error as Error).message}`);
+    return EXIT_CODES.invalidModule;
+  }
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort(new Error("interrupted"));
+  Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    const result = await plugin.call(method, params, { signal: interrupt.signal });
+    const pretty = Deno.stdout.isTerminal();
+    console.log(JSON.stringify(result ?? null, null, pretty ? 2 : undefined));
+    return 0;
+  } catch (error) {
+    if (error instanceof JsonRpcError) {
+      const data = error.data === undefined ? "" : ` ${JSON.stringify(error.data)}`;
+      console.error(`error: the plugin answered with error ${error.code}: ${error.message}${data}`);
+      return EXIT_CODES.errorAnswer;
+    }
+    if (error instanceof PluginError) {
+      console.error(`error: ${error.message}`);
+      return PLUGIN_EXIT_CODES[error.kind];
+    }
+    throw error;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+    plugin[Symbol.dispose]();
+  }
+}
+
+const PLUGIN_EXIT_CODES: Record<GuestErrorKind | "exit" | "protocol", number> = {
+  exit: EXIT_CODES.noAnswer,
+  protocol: EXIT_CODES.protocol,
+  trap: EXIT_CODES.trap,
+  fuel: EXIT_CODES.fuel,
+  timeout: EXIT_CODES.timeout,
+  aborted: EXIT_CODES.aborted,
+  memory: EXIT_CODES.memory,
+  engine: EXIT_CODES.engine,
+};
 
 function report(error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
@@ -181,6 +297,8 @@ export async function main(args: string[]): Promise<number> {
     switch (command) {
       case "run":
         return await run(rest);
+      case "call":
+        return await call(rest);
       case undefined:
       case "-h":
       case "--help":

@@ -110,10 +110,8 @@ export class GuestModule implements Disposable {
    * @returns the compiled module
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
    */
-  static async compile(bytes: BufferSource): Promise<GuestModule> {
-    const view = ArrayBuffer.isView(bytes)
-      ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      : new Uint8Array(bytes);
+  static async compile(bytes: Uint8Array | ArrayBuffer): Promise<GuestModule> {
+    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     const engine = await loadEngine();
     return new GuestModule(engine, engine.compile(view), view.length);
   }

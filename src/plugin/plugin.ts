@@ -103,11 +103,11 @@ export class Plugin implements Disposable {
    * @throws {WebAssembly.LinkError} if the module cannot run here.
    */
   static async load(
-    source: BufferSource | URL | string,
+    source: Uint8Array | ArrayBuffer | URL | string,
     options: PluginOptions = {},
   ): Promise<Plugin> {
     let name = options.name;
-    let bytes: BufferSource;
+    let bytes: Uint8Array | ArrayBuffer;
     if (typeof source === "string" || source instanceof URL) {
       const url = typeof source === "string" ? undefined : source;
       name ??= (url?.pathname ?? (source as string)).split(/[\\/]/).at(-1)?.replace(/\.wasm$/, "");
