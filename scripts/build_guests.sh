@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the wasm32-wasip1 test guests under testdata/ from their sources:
 #   testdata/rust_stdio/  -> testdata/rust_stdio.wasm  (Rust std, std built from source)
+#   testdata/test_plugin/ -> testdata/test_plugin.wasm (Rust JSON-RPC plugin on crates/pdk, likewise)
 #   testdata/c_stdio/     -> testdata/c_stdio.wasm     (C on Debian's wasi-libc)
 #   testdata/wat/*.wat    -> testdata/wat/*.wasm       (hand-written edge cases)
 # and records the toolchain versions in testdata/toolchain.txt.
@@ -25,10 +26,14 @@ mkdir "$out_dir/wat"
 # Rust: std for wasm32-wasip1 built from source, linked against wasi-libc.
 export CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS="-C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o $RUST_WASM_REMAP"
-cargo $RUST_WASM_TOOLCHAIN build --quiet --release -p rust_stdio \
-  --target wasm32-wasip1 --target-dir "$RUST_WASM_TARGET_DIR" \
-  -Zbuild-std=std,panic_abort
-cp "$RUST_WASM_TARGET_DIR/wasm32-wasip1/release/rust_stdio.wasm" "$out_dir/rust_stdio.wasm"
+# One cargo run per guest, so one guest's dependencies cannot change another's
+# features; --locked: the versions are the ones in Cargo.lock.
+for guest in rust_stdio test_plugin; do
+  cargo $RUST_WASM_TOOLCHAIN build --quiet --locked --release -p "$guest" \
+    --target wasm32-wasip1 --target-dir "$RUST_WASM_TARGET_DIR" \
+    -Zbuild-std=std,panic_abort
+  cp "$RUST_WASM_TARGET_DIR/wasm32-wasip1/release/$guest.wasm" "$out_dir/$guest.wasm"
+done
 
 # C: compile and link in separate steps. A clang link step given -O runs
 # whatever wasm-opt is on PATH, which would make the output depend on it.
@@ -40,7 +45,7 @@ rm "$out_dir/c_stdio.o"
 
 # Drop all custom sections (name, producers, target_features): they carry
 # only names and toolchain versions (recorded in toolchain.txt instead).
-for wasm in "$out_dir/rust_stdio.wasm" "$out_dir/c_stdio.wasm"; do
+for wasm in "$out_dir/rust_stdio.wasm" "$out_dir/test_plugin.wasm" "$out_dir/c_stdio.wasm"; do
   wasm-strip "$wasm"
 done
 
@@ -81,7 +86,7 @@ for wasm in testdata/wat/*.wasm; do
   fi
 done
 [ "${1:-}" = "--check" ] && [ $status -eq 0 ] && echo "test guests match a fresh build"
-for file in rust_stdio.wasm c_stdio.wasm; do
+for file in rust_stdio.wasm test_plugin.wasm c_stdio.wasm; do
   ls -l "testdata/$file" | awk -v f="$file" '{print f ": " $5 " bytes"}'
 done
 exit $status

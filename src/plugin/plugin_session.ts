@@ -179,27 +179,27 @@ export class PluginSession implements AsyncDisposable {
 
   /** Why the connection closed, once the process has ended. */
   async #whyClosed(): Promise<Error> {
-    try {
-      const status = await this.ended;
-      return new PluginError(
-        "exit",
-        `Plugin ${this.plugin.name} exited with code ${status.code} without answering`,
-        { plugin: this.plugin, stderr: this.#stderr.tail, exitCode: status.code },
-      );
-    } catch (error) {
-      return error as Error;
-    }
+    const ended = await this.ended.catch((error: Error) => error);
+    if (this.#protocolError !== undefined) return this.#protocolFailure();
+    if (ended instanceof Error) return ended;
+    return new PluginError(
+      "exit",
+      `Plugin ${this.plugin.name} exited with code ${ended.code} without answering`,
+      { plugin: this.plugin, stderr: this.#stderr.tail, exitCode: ended.code },
+    );
+  }
+
+  #protocolFailure(): PluginError {
+    return new PluginError(
+      "protocol",
+      `Plugin ${this.plugin.name} broke the protocol: ${this.#protocolError?.message}`,
+      { plugin: this.plugin, stderr: this.#stderr.tail, cause: this.#protocolError },
+    );
   }
 
   #failure(error: unknown): PluginError {
     const details = { plugin: this.plugin, stderr: this.#stderr.tail, cause: error };
-    if (this.#protocolError !== undefined) {
-      return new PluginError(
-        "protocol",
-        `Plugin ${this.plugin.name} broke the protocol: ${this.#protocolError.message}`,
-        { ...details, cause: this.#protocolError },
-      );
-    }
+    if (this.#protocolError !== undefined) return this.#protocolFailure();
     if (error instanceof GuestError) {
       return new PluginError(
         error.kind,

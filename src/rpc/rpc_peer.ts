@@ -31,8 +31,8 @@ export interface RpcPeerOptions<C> {
   /** Longest incoming line in bytes (default 16 MiB). */
   maxLineLength?: number;
   /**
-   * Told about protocol problems that have no one to answer: responses with
-   * unknown ids, invalid responses (default: ignored).
+   * Told about protocol problems: lines that are not JSON (also answered
+   * with a parse error) and responses with unknown ids (default: ignored).
    */
   onProtocolError?: (error: Error) => void;
 }
@@ -217,6 +217,9 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
 
   #receive(message: unknown): void {
     if (message instanceof InvalidJsonLine) {
+      this.#onProtocolError(
+        new Error(`Received invalid JSON (${message.reason}): ${message.line.slice(0, 200)}`),
+      );
       this.#answer(errorResponse(null, ErrorCode.ParseError, "Parse error"));
     } else if (Array.isArray(message)) {
       this.#batch(message);

@@ -1,0 +1,258 @@
+//! The connection to the host: the line reader and writer, the method table,
+//! and the calls the guest is waiting on.
+//!
+//! Everything is single-threaded and re-entrant: reading one message may run
+//! a handler, which may call the host, which reads more messages (running
+//! more handlers) until its response arrives. So no `RefCell` borrow is held
+//! across reading a line, running a handler or writing a line.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io::{self, BufRead, Write};
+use std::rc::Rc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::message::{classify, Incoming, Request, Response};
+use crate::{log, Host, Level, RpcError};
+
+/// A registered method: params in, result out.
+pub(crate) type Handler = Box<dyn Fn(&Value, &mut Host) -> Result<Value, RpcError>>;
+
+pub(crate) struct Conn {
+    reader: RefCell<Box<dyn BufRead>>,
+    writer: RefCell<Box<dyn Write>>,
+    methods: HashMap<String, Handler>,
+    next_id: Cell<u64>,
+    /// Calls sent and not yet taken by their caller: `None` until the
+    /// response arrives. Responses are routed here by id, so nested and
+    /// out-of-order responses reach the right caller.
+    pending: RefCell<HashMap<u64, Option<Result<Value, RpcError>>>>,
+    /// Stdin reached EOF (or failed): nothing more will arrive.
+    closed: Cell<bool>,
+}
+
+impl Conn {
+    pub(crate) fn new(
+        reader: Box<dyn BufRead>,
+        writer: Box<dyn Write>,
+        methods: HashMap<String, Handler>,
+    ) -> Self {
+        Conn {
+            reader: RefCell::new(reader),
+            writer: RefCell::new(writer),
+            methods,
+            next_id: Cell::new(1),
+            pending: RefCell::new(HashMap::new()),
+            closed: Cell::new(false),
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Reads and handles one line. `Ok(false)` at EOF.
+    pub(crate) fn pump(self: &Rc<Self>) -> io::Result<bool> {
+        if self.closed.get() {
+            return Ok(false);
+        }
+        let mut line = Vec::new();
+        let read = self.reader.borrow_mut().read_until(b'\n', &mut line);
+        match read {
+            Ok(0) => {
+                self.closed.set(true);
+                Ok(false)
+            }
+            Ok(_) => {
+                self.handle_line(&line)?;
+                Ok(true)
+            }
+            Err(error) => {
+                self.closed.set(true);
+                Err(error)
+            }
+        }
+    }
+
+    fn handle_line(self: &Rc<Self>, line: &[u8]) -> io::Result<()> {
+        if line.trim_ascii().is_empty() {
+            return Ok(());
+        }
+        let value: Value = match serde_json::from_slice(line) {
+            Ok(value) => value,
+            Err(error) => {
+                let outcome = Err(RpcError::parse_error(error));
+                return self.write(&Response {
+                    id: Value::Null,
+                    outcome,
+                });
+            }
+        };
+        match value {
+            Value::Array(items) if !items.is_empty() => {
+                let responses: Vec<Response> = items
+                    .into_iter()
+                    .filter_map(|item| self.handle_one(item))
+                    .collect();
+                if responses.is_empty() {
+                    Ok(())
+                } else {
+                    self.write(&responses)
+                }
+            }
+            value => match self.handle_one(value) {
+                Some(response) => self.write(&response),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// Handles one message; returns the response to send, if any.
+    fn handle_one(self: &Rc<Self>, value: Value) -> Option<Response> {
+        match classify(value) {
+            Incoming::Request {
+                id: Some(id),
+                method,
+                params,
+            } => {
+                let outcome = self.dispatch(&method, &params);
+                Some(Response { id, outcome })
+            }
+            Incoming::Request {
+                id: None,
+                method,
+                params,
+            } => {
+                if let Err(error) = self.dispatch(&method, &params) {
+                    let code = error.code;
+                    log(
+                        Level::Warn,
+                        format_args!("notification {method} failed: {code} {error}"),
+                    );
+                }
+                None
+            }
+            Incoming::Response { id, outcome } => {
+                self.route(id, outcome);
+                None
+            }
+            Incoming::Invalid { id, reason } => Some(Response {
+                id,
+                outcome: Err(RpcError::invalid_request(reason)),
+            }),
+        }
+    }
+
+    fn dispatch(self: &Rc<Self>, method: &str, params: &Value) -> Result<Value, RpcError> {
+        match self.methods.get(method) {
+            Some(handler) => handler(
+                params,
+                &mut Host {
+                    conn: Rc::clone(self),
+                },
+            ),
+            None => Err(RpcError::method_not_found(method)),
+        }
+    }
+
+    fn route(&self, id: Value, outcome: Result<Value, RpcError>) {
+        let mut pending = self.pending.borrow_mut();
+        let slot = id.as_u64().and_then(|key| pending.get_mut(&key));
+        let problem = match slot {
+            Some(slot @ None) => {
+                *slot = Some(outcome);
+                return;
+            }
+            Some(Some(_)) => "a second response",
+            None => "a response with unknown id",
+        };
+        drop(pending);
+        match outcome {
+            Ok(_) => log(Level::Warn, format_args!("ignoring {problem} {id}")),
+            Err(error) => {
+                let code = error.code;
+                log(
+                    Level::Warn,
+                    format_args!("ignoring {problem} {id}: error {code} {error}"),
+                );
+            }
+        }
+    }
+
+    /// Writes one message as a line and flushes.
+    fn write(&self, message: &impl Serialize) -> io::Result<()> {
+        let mut line = serde_json::to_vec(message).map_err(io::Error::other)?;
+        line.push(b'\n');
+        let mut writer = self.writer.borrow_mut();
+        writer.write_all(&line)?;
+        writer.flush()
+    }
+
+    /// Sends a request (with the next id, registered as pending) or, with
+    /// `id == false`, a notification.
+    pub(crate) fn send(
+        &self,
+        method: &str,
+        params: &Value,
+        id: bool,
+    ) -> Result<Option<u64>, RpcError> {
+        let id = id.then(|| {
+            let id = self.next_id.get();
+            self.next_id.set(id + 1);
+            id
+        });
+        self.write(&Request { id, method, params })
+            .map_err(|error| {
+                RpcError::internal(format!("cannot send {method} to the host: {error}"))
+            })?;
+        if let Some(id) = id {
+            self.pending.borrow_mut().insert(id, None);
+        }
+        Ok(id)
+    }
+
+    /// The response to call `id`, if it has arrived (then `id` is forgotten).
+    pub(crate) fn take(&self, id: u64) -> Option<Result<Value, RpcError>> {
+        let mut pending = self.pending.borrow_mut();
+        match pending.get(&id) {
+            Some(Some(_)) => pending.remove(&id).flatten(),
+            _ => None,
+        }
+    }
+
+    /// Stops waiting for call `id`; a late response is logged and ignored.
+    pub(crate) fn forget(&self, id: u64) {
+        self.pending.borrow_mut().remove(&id);
+    }
+
+    /// Reads messages (handling requests in between) until the response to
+    /// call `id` arrives.
+    pub(crate) fn wait(self: &Rc<Self>, id: u64, method: &str) -> Result<Value, RpcError> {
+        loop {
+            if let Some(outcome) = self.take(id) {
+                return outcome;
+            }
+            match self.pump() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.forget(id);
+                    return Err(closed_error(method));
+                }
+                Err(error) => {
+                    self.forget(id);
+                    return Err(read_error(error));
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn closed_error(method: &str) -> RpcError {
+    RpcError::internal(format!("stdin closed before the host answered {method}"))
+}
+
+pub(crate) fn read_error(error: io::Error) -> RpcError {
+    RpcError::internal(format!("cannot read from the host: {error}"))
+}

@@ -1,0 +1,144 @@
+//! Guest kit for wasmi-plugins: write a plugin as a plain Rust `main` for
+//! `wasm32-wasip1` that serves JSON-RPC 2.0 methods to the host and calls
+//! the host's methods.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use wasmi_plugin_pdk::{info, serde_json::json, Host, Plugin, RpcError, Value};
+//!
+//! fn main() {
+//!     Plugin::new()
+//!         // No params: `()` takes absent, null or [] params.
+//!         .method("ping", |_: (), _host: &mut Host| Ok("pong"))
+//!         // Positional params: a tuple takes [2, 3].
+//!         .method("add", |(a, b): (i64, i64), _host| Ok(a + b))
+//!         // Calling the host; its error (if any) is passed on by `?`.
+//!         .method("greet", |_: (), host| {
+//!             let name: String = host.call("get_name", ())?;
+//!             info(format_args!("greeting {name}"));
+//!             Ok(format!("hi {name}"))
+//!         })
+//!         // Failing: `&str`/`String` errors answer code -32000.
+//!         .method("div", |(a, b): (i64, i64), _host| {
+//!             if b == 0 {
+//!                 return Err(RpcError::new(1, "division by zero").with_data(json!({ "a": a })));
+//!             }
+//!             Ok(a / b)
+//!         })
+//!         // Any JSON: `Value` takes the params unchanged.
+//!         .method("echo", |params: Value, _host| Ok(params))
+//!         // Async: one handle to the host, async host calls.
+//!         .async_method("slow_echo", |(ms, text): (u64, String), host: Host| async move {
+//!             host.sleep(Duration::from_millis(ms)).await;
+//!             let echoed: String = host.call_async("echo", [text]).await?;
+//!             Ok::<_, RpcError>(echoed)
+//!         })
+//!         .serve(); // until stdin closes; then `main` returns: exit status 0
+//! }
+//! ```
+//!
+//! Build it like any std program for `wasm32-wasip1`, with `panic = "abort"`
+//! (a panicking handler then traps, and the host reports the trap).
+//!
+//! # The wire protocol
+//!
+//! Newline-delimited JSON-RPC 2.0 over stdio: one message per line (UTF-8,
+//! ending in `\n`), host to guest on stdin, guest to host on stdout (flushed
+//! after every message). stderr carries human-readable log lines
+//! ([`log`], [`info`], ...: `LEVEL message`).
+//!
+//! - A request `{"jsonrpc":"2.0","id":1,"method":"ping"}` is answered
+//!   `{"jsonrpc":"2.0","id":1,"result":"pong"}` or with an `error` object;
+//!   the id (number, string or null) is echoed exactly.
+//! - Notifications (no `id`) run their handler and are never answered
+//!   (a failing one is logged to stderr).
+//! - A batch (a JSON array) is answered with an array of the responses, in
+//!   order; if it holds only notifications and responses, nothing is sent.
+//!   An empty array is an invalid request.
+//! - Blank lines are ignored. A line that is not JSON is answered with
+//!   -32700 and id null; a message that is not a valid request object with
+//!   -32600 ([`RpcError::invalid_request`]), with its id if it has a valid one.
+//! - Error codes: -32601 for methods not registered, -32602 when the params
+//!   do not deserialize into the handler's type, -32603 when the kit itself
+//!   fails, -32000 for handler errors made from a `String`/`&str`;
+//!   a handler may return any [`RpcError`] (code, message, data).
+//! - The guest calls the host the same way ([`Host::call`]), with ids 1, 2,
+//!   3, ... While it waits for a response, requests and notifications from
+//!   the host are handled re-entrantly (a handler may run inside a host call
+//!   made by another handler, or by itself); responses to other pending calls
+//!   are kept for them, so out-of-order responses are fine; responses with
+//!   unknown ids are logged to stderr and ignored. Params that serialize to
+//!   null (such as `()`) are left out of the request.
+//! - Lifecycle: [`Plugin::serve`] handles messages until stdin reaches EOF,
+//!   then returns, and `main` returning exits with status 0. A stateless call
+//!   (one request, then EOF) and a session (many requests over time, then
+//!   EOF) are the same loop.
+//!
+//! # Params
+//!
+//! A handler's params type `P` is any `DeserializeOwned` type. The request's
+//! params may be absent, `null`, an array or an object, and, beyond JSON-RPC
+//! 2.0 (which wants them structured), a bare number, string or boolean. They
+//! are deserialized into `P` as given, and if that fails, once more in one
+//! alternative form:
+//!
+//! | params given         | tried as    | so that                                      |
+//! | -------------------- | ----------- | -------------------------------------------- |
+//! | `[x]` (one element)  | `x`         | a `u64` handler takes `5` and `[5]`          |
+//! | `[]`                 | `null`      | a `()` handler takes absent, `null` and `[]` |
+//! | absent or `null`     | `[]`        | a `Vec<T>` handler takes no params           |
+//! | any other non-array  | `[x]`       | a `(u64,)` handler takes `5` and `[5]`       |
+//!
+//! Arrays deserialize into tuples, arrays, `Vec`s and (with serde's derive)
+//! structs by position; objects into maps and structs by name; [`Value`]
+//! takes the params unchanged (absent params are `null`). If neither form
+//! fits, the answer is -32602 with serde's message for the form as given.
+//!
+//! # Async handlers
+//!
+//! [`Plugin::async_method`] takes handlers that return a future. Each call's
+//! future is run to completion by a minimal single-threaded executor before
+//! the response is written: it polls the future, and whenever the future is
+//! pending it reads the next message from stdin and handles it (routing
+//! responses to waiting [`HostCall`]s, answering requests), then polls again.
+//! Its waker does nothing, and it needs none: in a wasip1 guest all I/O
+//! blocks (the host suspends the guest on blocking reads and sleeps, so the
+//! host's event loop is not blocked), and the only thing a kit future can
+//! wait for is a message on stdin. Consequently:
+//!
+//! - [`Host::call_async`] sends its request when first polled; several
+//!   polled together (by a hand-written join) are all sent before waiting,
+//!   and complete as their responses arrive, in any order.
+//! - [`Host::sleep`] blocks the guest for the duration ([`std::thread::sleep`]).
+//! - Handlers do not run concurrently with each other: requests arriving
+//!   while a handler waits are handled to completion inside that wait.
+//! - A future waiting on anything other than the kit's futures is just polled
+//!   again after each message from the host; if stdin closes while it is
+//!   still pending, the call fails with -32603.
+//!
+//! # Logging
+//!
+//! [`log`], [`debug`], [`info`], [`warn`] and [`error`] write one line
+//! `LEVEL message` to stderr per record.
+
+mod conn;
+mod error;
+mod executor;
+mod host;
+mod logging;
+mod message;
+mod params;
+mod plugin;
+
+pub use crate::error::RpcError;
+pub use crate::host::{Host, HostCall};
+pub use crate::logging::{debug, error, info, log, warn, Level};
+pub use crate::plugin::Plugin;
+/// The serde version the kit uses (for `Serialize`/`Deserialize` bounds).
+pub use serde;
+/// The serde_json version the kit uses (for [`json!`](serde_json::json) and [`Value`]).
+pub use serde_json;
+/// Any JSON value: as params type, it takes the params unchanged.
+pub use serde_json::Value;

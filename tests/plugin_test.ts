@@ -1,0 +1,247 @@
+import assert from "node:assert/strict";
+import {
+  type HostContext,
+  JsonRpcError,
+  Plugin,
+  PluginError,
+  type PluginOptions,
+  Router,
+} from "../mod.ts";
+
+const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
+
+/** Loads the test plugin with an `echo`, a failing and a hanging host method. */
+async function testPlugin(options: PluginOptions = {}) {
+  const logs: string[] = [];
+  const seen: HostContext[] = [];
+  const host = new Router<HostContext>()
+    .method("echo", (params, context) => {
+      seen.push(context);
+      return (params as unknown[])[0];
+    })
+    .method("fail", ([message]: [string]) => {
+      throw new Error(message);
+    })
+    .method("hang", (_params, context) =>
+      new Promise((_, reject) => {
+        context.signal.addEventListener("abort", () => reject(context.signal.reason));
+      }));
+  const plugin = await Plugin.load(TEST_PLUGIN, {
+    host,
+    logger: (line) => logs.push(line),
+    timeout: 10_000,
+    ...options,
+  });
+  return { plugin, logs, seen };
+}
+
+Deno.test("Plugin.call answers the test plugin's methods", async (t) => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  await t.step("ping", async () => assert.equal(await plugin.call("ping"), "pong"));
+  await t.step("get_random_number", async () => {
+    const n = await plugin.call<number>("get_random_number");
+    assert.ok(Number.isInteger(n) && n >= 0);
+  });
+  await t.step("get_time", async () => {
+    const seconds = await plugin.call<number>("get_time");
+    assert.ok(Math.abs(seconds - Date.now() / 1000) < 2, `${seconds}`);
+  });
+  await t.step("prime_sieve", async () => {
+    assert.deepEqual(await plugin.call("prime_sieve", [1000]), { count: 168, limit: 1000 });
+  });
+  await t.step("echo", async () => {
+    assert.deepEqual(await plugin.call("echo", { a: [1, "x"] }), { a: [1, "x"] });
+  });
+  await t.step("each call gets a fresh instance", async () => {
+    assert.equal(await plugin.call("counter"), 1);
+    assert.equal(await plugin.call("counter"), 1);
+  });
+});
+
+Deno.test("Plugin.call sleeps without busy waiting", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  await using session = plugin.session();
+  const started = performance.now();
+  assert.equal(await session.call("sleep", [100]), 100);
+  assert.ok(performance.now() - started >= 100);
+  // A busy wait of 100 ms would burn tens of millions of fuel.
+  assert.ok(session.fuelConsumed < 2_000_000, `fuel ${session.fuelConsumed}`);
+});
+
+Deno.test("Plugin.call serves the plugin's host calls with the caller's context", async () => {
+  const { plugin, seen } = await testPlugin({ name: "tester" });
+  using _ = plugin;
+  assert.equal(await plugin.call("many_echo", [50]), 50);
+  assert.equal(seen.length, 50);
+  assert.equal(seen[0]!.plugin.name, "tester");
+  assert.equal(seen[0]!.plugin.id, plugin.info.id);
+  assert.equal(seen[0]!.call?.method, "many_echo");
+  assert.equal(seen[0]!.session, undefined);
+});
+
+Deno.test("Plugin.call runs async plugin handlers", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  assert.equal(await plugin.call("async_sleep", [10]), "slept");
+});
+
+Deno.test("Plugin.session keeps state between calls", async () => {
+  const { plugin, seen } = await testPlugin();
+  using _ = plugin;
+  await using session = plugin.session();
+  assert.deepEqual(
+    [await session.call("counter"), await session.call("counter"), await session.call("counter")],
+    [1, 2, 3],
+  );
+  assert.equal(await session.call("many_echo", [2]), 2);
+  assert.equal(seen[0]!.session?.id !== undefined, true);
+  assert.equal((await session.close()).code, 0);
+});
+
+Deno.test("Plugin.call rejects with the plugin's JSON-RPC errors", async (t) => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  await t.step("unknown plugin method", async () => {
+    await assert.rejects(plugin.call("no_such_plugin_method"), (e: unknown) => {
+      assert.ok(e instanceof JsonRpcError);
+      assert.equal(e.code, -32601);
+      assert.equal(e.message, "Method not found: no_such_plugin_method");
+      return true;
+    });
+  });
+  await t.step("a call to an unknown host method", async () => {
+    await assert.rejects(plugin.call("call_unknown_host_method"), (e: unknown) => {
+      assert.ok(e instanceof JsonRpcError);
+      assert.equal(e.code, -32601);
+      assert.equal(e.message, "Method not found");
+      return true;
+    });
+  });
+  await t.step("a host method that throws", async () => {
+    await assert.rejects(plugin.call("call_failing_host_method"), (e: unknown) => {
+      assert.ok(e instanceof JsonRpcError);
+      assert.equal(e.code, -32000);
+      assert.equal(e.message, "boom");
+      return true;
+    });
+  });
+});
+
+Deno.test("Plugin.call reports plugin failures as PluginError", async (t) => {
+  const { plugin, logs } = await testPlugin();
+  using _ = plugin;
+  await t.step("panic: a trap with the stderr tail", async () => {
+    await assert.rejects(plugin.call("panic"), (e: unknown) => {
+      assert.ok(e instanceof PluginError);
+      assert.equal(e.kind, "trap");
+      assert.match(e.message, /Guest trapped: wasm `unreachable` instruction executed/);
+      assert.match(e.stderr, /test plugin panicked/);
+      return true;
+    });
+  });
+  await t.step("infinite loop: timeout", async () => {
+    await assert.rejects(plugin.call("infinite_loop", [], { timeout: 200 }), {
+      name: "PluginError",
+      kind: "timeout",
+      message: `Plugin test_plugin failed: Guest timed out after 200 ms`,
+    });
+  });
+  await t.step("infinite loop: fuel", async () => {
+    await assert.rejects(plugin.call("infinite_loop", [], { fuel: 5_000_000 }), {
+      name: "PluginError",
+      kind: "fuel",
+    });
+  });
+  await t.step("memory hog: memory limit", async () => {
+    const { plugin: small } = await testPlugin({ maxMemory: 32 << 20 });
+    using _ = small;
+    await assert.rejects(small.call("memory_hog"), { name: "PluginError", kind: "memory" });
+  });
+  await t.step("exit without answering", async () => {
+    await assert.rejects(plugin.call("exit_without_answer"), {
+      name: "PluginError",
+      kind: "exit",
+      exitCode: 3,
+      message: "Plugin test_plugin exited with code 3 without answering",
+    });
+  });
+  await t.step("invalid output: logged, and the call still answers", async () => {
+    assert.equal(await plugin.call("invalid_output"), "done");
+    assert.ok(
+      logs.some((line) =>
+        line.includes("Received invalid JSON") && line.includes("this is not json")
+      ),
+    );
+  });
+  await t.step("the plugin still serves a normal call afterwards", async () => {
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+});
+
+Deno.test("Plugin.call passes the plugin's stderr lines to the logger", async () => {
+  const { plugin, logs } = await testPlugin();
+  using _ = plugin;
+  assert.equal(await plugin.call("log", ["hello from the plugin"]), null);
+  assert.ok(logs.includes("INFO hello from the plugin"), JSON.stringify(logs));
+  assert.equal(await plugin.call("stderr_flood"), "done");
+});
+
+Deno.test("Plugin.call aborted during a host round trip cleans up both sides", async () => {
+  const { plugin, seen } = await testPlugin();
+  using _ = plugin;
+  let hostSignal: AbortSignal | undefined;
+  const controller = new AbortController();
+  const host = new Router<HostContext>().method("hang", (_params, context) => {
+    hostSignal = context.signal;
+    setTimeout(() => controller.abort(new Error("user cancelled")), 10);
+    return new Promise(() => {});
+  });
+  const { plugin: hanging } = await testPlugin({ host });
+  using __ = hanging;
+  void seen;
+  await assert.rejects(hanging.call("call_host", ["hang", []], { signal: controller.signal }), {
+    name: "PluginError",
+    kind: "aborted",
+  });
+  assert.equal(hostSignal?.aborted, true);
+  assert.equal(await hanging.call("ping"), "pong");
+});
+
+Deno.test("Plugin.call completes 1,000 concurrent calls", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  const results = await Promise.all(
+    Array.from({ length: 1000 }, (_, i) => plugin.call("echo", [i])),
+  );
+  assert.deepEqual(results, Array.from({ length: 1000 }, (_, i) => [i]));
+});
+
+Deno.test("Plugin.call answers a ping long before a CPU-bound call ends", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  let sieveDone = false;
+  const sieve = plugin.call("prime_sieve", [3_000_000]).then((r) => {
+    sieveDone = true;
+    return r;
+  });
+  assert.equal(await plugin.call("ping"), "pong");
+  assert.equal(sieveDone, false);
+  assert.deepEqual(await sieve, { count: 216816, limit: 3_000_000 });
+});
+
+Deno.test("Plugin.call fails a plugin that writes an endless line", async () => {
+  const rustStdio = new URL("../testdata/rust_stdio.wasm", import.meta.url);
+  using plugin = await Plugin.load(rustStdio, {
+    args: ["stdout_flood", "1000000"],
+    maxLineLength: 4096,
+    logger: () => {},
+  });
+  await assert.rejects(plugin.call("anything"), (e: unknown) => {
+    assert.ok(e instanceof PluginError);
+    assert.equal(e.kind, "protocol");
+    assert.match(e.message, /Line exceeds the limit of 4096 bytes/);
+    return true;
+  });
+});
