@@ -2,6 +2,7 @@
 # Builds the wasm32-wasip1 test guests under testdata/ from their sources:
 #   testdata/rust_stdio/  -> testdata/rust_stdio.wasm  (Rust std, std built from source)
 #   testdata/test_plugin/ -> testdata/test_plugin.wasm (Rust JSON-RPC plugin on crates/pdk, likewise)
+#   testdata/hello_plugin/ -> testdata/hello_plugin.wasm (README's plugin example, likewise)
 #   testdata/c_stdio/     -> testdata/c_stdio.wasm     (C on Debian's wasi-libc)
 #   testdata/wat/*.wat    -> testdata/wat/*.wasm       (hand-written edge cases)
 # and records the toolchain versions in testdata/toolchain.txt.
@@ -28,7 +29,8 @@ export CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS="-C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o $RUST_WASM_REMAP"
 # One cargo run per guest, so one guest's dependencies cannot change another's
 # features; --locked: the versions are the ones in Cargo.lock.
-for guest in rust_stdio test_plugin; do
+rust_guests=(rust_stdio test_plugin hello_plugin)
+for guest in "${rust_guests[@]}"; do
   cargo $RUST_WASM_TOOLCHAIN build --quiet --locked --release -p "$guest" \
     --target wasm32-wasip1 --target-dir "$RUST_WASM_TARGET_DIR" \
     -Zbuild-std=std,panic_abort
@@ -45,8 +47,8 @@ rm "$out_dir/c_stdio.o"
 
 # Drop all custom sections (name, producers, target_features): they carry
 # only names and toolchain versions (recorded in toolchain.txt instead).
-for wasm in "$out_dir/rust_stdio.wasm" "$out_dir/test_plugin.wasm" "$out_dir/c_stdio.wasm"; do
-  wasm-strip "$wasm"
+for guest in "${rust_guests[@]}" c_stdio; do
+  wasm-strip "$out_dir/$guest.wasm"
 done
 
 # WAT: wat2wasm writes no name section unless asked (--debug-names).
@@ -86,7 +88,8 @@ for wasm in testdata/wat/*.wasm; do
   fi
 done
 [ "${1:-}" = "--check" ] && [ $status -eq 0 ] && echo "test guests match a fresh build"
-for file in rust_stdio.wasm test_plugin.wasm c_stdio.wasm; do
+for guest in "${rust_guests[@]}" c_stdio; do
+  file=$guest.wasm
   ls -l "testdata/$file" | awk -v f="$file" '{print f ": " $5 " bytes"}'
 done
 exit $status
