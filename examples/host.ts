@@ -6,7 +6,7 @@ const host = new Router<HostContext>().method("hour", (_params, { plugin }) => {
   return new Date().getHours();
 });
 
-using plugin = await Plugin.load(new URL("../testdata/hello_plugin.wasm", import.meta.url), {
+using plugin = await Plugin.load("testdata/hello_plugin.wasm", {
   host,
   timeout: 5_000, // per call, in milliseconds
   maxMemory: 32 << 20, // bytes per instance
