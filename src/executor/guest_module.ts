@@ -12,38 +12,26 @@ import type { ExitStatus } from "./exit_status.ts";
 /** The kind of an import or export. */
 export type ExternKind = "func" | "memory" | "table" | "global";
 
-/** One import of a module. */
-export interface ModuleImport {
-  /** The import's module name, e.g. `wasi_snapshot_preview1`. */
-  module: string;
-  /** The import's field name. */
-  name: string;
-  /** What is imported. */
-  kind: ExternKind;
-  /** Parameter types of an imported function. */
-  params?: string[];
-  /** Result types of an imported function. */
-  results?: string[];
-  /** Initial pages of an imported memory. */
-  minimum?: number;
-  /** Maximum pages of an imported memory. */
-  maximum?: number;
-}
-
 /** One export of a module. */
 export interface ModuleExport {
   /** The export's name. */
   name: string;
   /** What is exported. */
   kind: ExternKind;
-  /** Parameter types of an exported function. */
+  /** Parameter types of a function. */
   params?: string[];
-  /** Result types of an exported function. */
+  /** Result types of a function. */
   results?: string[];
-  /** Initial pages of an exported memory. */
+  /** Initial pages of a memory. */
   minimum?: number;
-  /** Maximum pages of an exported memory. */
+  /** Maximum pages of a memory. */
   maximum?: number;
+}
+
+/** One import of a module: a name in a module, with the same details as an export. */
+export interface ModuleImport extends ModuleExport {
+  /** The import's module name, e.g. `wasi_snapshot_preview1`. */
+  module: string;
 }
 
 /** What {@linkcode GuestModule.output} collected from a finished run. */
