@@ -60,7 +60,7 @@ export const SLICE_TARGET_MS = 2;
 const MIN_SLICE = 10_000;
 const MAX_SLICE = 100_000_000;
 /** Fuel per millisecond, learned from earlier slices of every guest. */
-let fuelPerMs = 200_000;
+let fuelPerMs = 50_000;
 
 /**
  * A running guest. Write its input to {@linkcode GuestProcess.stdin}, read
