@@ -10,6 +10,7 @@ import { Router } from "../rpc/router.ts";
 import type { CallOptions } from "../rpc/rpc_peer.ts";
 import type { PluginInfo } from "./plugin_error.ts";
 import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
+import { AllowedHostMethods } from "./_allowed_host_methods.ts";
 
 /** Options for {@linkcode Plugin.load}. */
 export interface PluginOptions {
@@ -29,6 +30,11 @@ export interface PluginOptions {
   maxMemory?: number;
   /** Methods the plugin may call on the host. */
   host?: Router<HostContext>;
+  /**
+   * If given, the only host methods the plugin may call; a call to any
+   * other is refused with error -32001 (`ErrorCode.NotAllowed`).
+   */
+  allowedHostMethods?: readonly string[];
   /** Receives the plugin's stderr lines (default: `console.error` with a `[name]` prefix). */
   logger?: PluginLogger;
   /** Longest line the plugin may write to stdout in bytes (default 16 MiB). */
@@ -86,7 +92,10 @@ export class Plugin implements Disposable {
     this.module = module;
     this.info = Object.freeze({ name, id: crypto.randomUUID() });
     this.#options = options;
-    this.#host = options.host ?? new Router<HostContext>();
+    const host = options.host ?? new Router<HostContext>();
+    this.#host = options.allowedHostMethods === undefined
+      ? host
+      : new AllowedHostMethods(host, options.allowedHostMethods, name);
     this.#logger = options.logger ?? ((line, plugin) => console.error(`[${plugin.name}] ${line}`));
     const errors = module.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));

@@ -18,6 +18,8 @@ export const ErrorCode = {
   InternalError: -32603,
   /** A handler failed (the first implementation-defined server error). */
   ServerError: -32000,
+  /** This framework: the plugin may not call that host method (its manifest does not allow it). */
+  NotAllowed: -32001,
 } as const;
 
 /** The `error` member of a JSON-RPC response. */

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { ManifestError, parseManifest, verifySha256 } from "./plugin_manifest.ts";
+
+Deno.test("parseManifest reads JSONC with comments and trailing commas", () => {
+  const manifest = parseManifest(`{
+    // the module
+    "wasm": "p.wasm",
+    "limits": { "fuel": 1000, "timeout": 50, },
+    "env": { "A": "1=2" },
+    "args": ["x"],
+    "hostMethods": ["echo"],
+  }`);
+  assert.deepEqual(manifest, {
+    wasm: "p.wasm",
+    limits: { fuel: 1000, timeout: 50 },
+    env: { A: "1=2" },
+    args: ["x"],
+    hostMethods: ["echo"],
+  });
+});
+
+Deno.test("parseManifest reports syntax errors with line and column", () => {
+  assert.throws(() => parseManifest('{\n  "wasm": "p.wasm"\n  "name": "x"\n}', "m.jsonc"), {
+    name: "ManifestError",
+    message: "m.jsonc:3:3: CommaExpected",
+  });
+});
+
+Deno.test("parseManifest names the field that is wrong", () => {
+  const cases: [string, string][] = [
+    ["{}", 'manifest: "wasm" must be a non-empty string'],
+    ['{"wasm": "p", "limit": {}}', 'manifest: "limit" must be one of the known fields'],
+    [
+      '{"wasm": "p", "limits": {"fuel": -1}}',
+      'manifest: "limits.fuel" must be a non-negative integer',
+    ],
+    ['{"wasm": "p", "limits": {"cpu": 1}}', 'manifest: "limits.cpu" must be one of fuel'],
+    ['{"wasm": "p", "env": {"A": 1}}', 'manifest: "env" must be an object of strings'],
+    ['{"wasm": "p", "hostMethods": "echo"}', 'manifest: "hostMethods" must be an array of strings'],
+    ['{"wasm": "p", "sha256": "ABC"}', 'manifest: "sha256" must be 64 lowercase hex digits'],
+    ["[]", 'manifest: "(top level)" must be an object'],
+  ];
+  for (const [text, message] of cases) {
+    assert.throws(() => parseManifest(text), (e: unknown) => {
+      assert.ok(e instanceof ManifestError);
+      assert.ok(e.message.startsWith(message), e.message);
+      return true;
+    });
+  }
+});
+
+Deno.test("verifySha256 accepts matching bytes and names both hashes otherwise", async () => {
+  const bytes = new TextEncoder().encode("abc");
+  const sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+  await verifySha256(bytes, sha);
+  await verifySha256(bytes, undefined);
+  await assert.rejects(verifySha256(bytes, "0".repeat(64)), {
+    name: "ManifestError",
+    message: `The module's SHA-256 is ${sha}, but the manifest expects ${"0".repeat(64)}`,
+  });
+});
