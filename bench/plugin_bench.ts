@@ -5,11 +5,11 @@ const host = new Router<HostContext>().method("echo", (params) => (params as unk
 const plugin = await Plugin.load("testdata/test_plugin.wasm", { host, logger: () => {} });
 const session = plugin.session();
 
-Deno.bench("stateless call(\"ping\") (fresh instance per call)", { group: "ping" }, async () => {
+Deno.bench('stateless call("ping") (fresh instance per call)', { group: "ping" }, async () => {
   await plugin.call("ping");
 });
 
-Deno.bench("session call(\"ping\") (one instance)", { group: "ping" }, async () => {
+Deno.bench('session call("ping") (one instance)', { group: "ping" }, async () => {
   await session.call("ping");
 });
 
