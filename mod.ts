@@ -20,3 +20,10 @@ export * from "./src/executor/mod.ts";
 export * from "./src/wasi/mod.ts";
 export * from "./src/plugin/mod.ts";
 export * from "./src/rpc/mod.ts";
+export {
+  type ImportSupport,
+  type InspectedImport,
+  inspectModule,
+  type ModuleReport,
+  type Verdict,
+} from "./src/inspect/inspect_module.ts";

@@ -109,7 +109,7 @@ export class Engine {
       const ptr = this.#exports.buffer_alloc(bytes.length);
       new Uint8Array(this.memory.buffer, ptr, bytes.length).set(bytes);
       const module = this.#exports.module_compile(ptr, bytes.length);
-      if (module === 0) throw new WebAssembly.CompileError(this.#text());
+      if (module === 0) throw new WebAssembly.CompileError(this.#text().replace(/\s+/g, " "));
       return module;
     });
   }

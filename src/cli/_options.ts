@@ -1,0 +1,201 @@
+/**
+ * What the CLI's commands share: exit codes, the limit options, usage errors
+ * and the mapping from failures to exit codes.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { GuestError, type GuestErrorKind } from "../executor/errors.ts";
+import { GuestModule } from "../executor/guest_module.ts";
+import { PluginError } from "../plugin/plugin_error.ts";
+import type { PluginOptions } from "../plugin/plugin.ts";
+import { ManifestError } from "../manifest/plugin_manifest.ts";
+
+/** Exit codes of the CLI besides a guest's own. */
+export const EXIT_CODES = {
+  /** `call`: the plugin answered with a JSON-RPC error. */
+  errorAnswer: 1,
+  /** Bad command line. */
+  usage: 2,
+  /** The module is not valid wasm, cannot run here, or its manifest is invalid. */
+  invalidModule: 65,
+  /** The module or manifest file cannot be read. */
+  noInput: 66,
+  /** `call`/`serve`: the plugin exited without answering. */
+  noAnswer: 69,
+  /** The engine failed. */
+  engine: 70,
+  /** `call`/`serve`: the plugin broke the protocol. */
+  protocol: 76,
+  /** `inspect`: the module will not run here. */
+  wontRun: 1,
+  /** `--timeout` elapsed. */
+  timeout: 124,
+  /** `--fuel` was used up. */
+  fuel: 125,
+  /** Interrupted (SIGINT). */
+  aborted: 130,
+  /** The guest trapped. */
+  trap: 134,
+  /** The guest exceeded `--max-memory`. */
+  memory: 137,
+} as const;
+
+const FAILURE_CODES: Record<GuestErrorKind | "exit" | "protocol", number> = {
+  exit: EXIT_CODES.noAnswer,
+  protocol: EXIT_CODES.protocol,
+  trap: EXIT_CODES.trap,
+  fuel: EXIT_CODES.fuel,
+  timeout: EXIT_CODES.timeout,
+  aborted: EXIT_CODES.aborted,
+  memory: EXIT_CODES.memory,
+  engine: EXIT_CODES.engine,
+};
+
+/** A bad command line: printed as one line with a pointer to `--help`. */
+export class UsageError extends Error {}
+
+/**
+ * The exit code for a failure, or undefined if the error is not one the CLI
+ * expects (a bug: let it propagate).
+ */
+export function exitCodeOf(error: unknown): number | undefined {
+  if (error instanceof PluginError || error instanceof GuestError) return FAILURE_CODES[error.kind];
+  if (error instanceof WebAssembly.CompileError || error instanceof WebAssembly.LinkError) {
+    return EXIT_CODES.invalidModule;
+  }
+  if (error instanceof ManifestError) return EXIT_CODES.invalidModule;
+  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+    return EXIT_CODES.noInput;
+  }
+  return undefined;
+}
+
+/** Help for the options every command takes. */
+export const LIMIT_HELP =
+  `  --env K=V            set an environment variable (repeatable; splits on the first '=')
+  --arg A              append an argument (repeatable)
+  --fuel N             stop the guest after N units of fuel
+  --fuel-slice N       fuel per slice between yields (default: sized to ~2 ms)
+  --timeout MS         stop the guest after MS milliseconds
+  --max-memory BYTES   most linear memory the guest may use (default 256 MiB)
+  --verbose            print details (stack traces) with errors
+  -h, --help           show this help`;
+
+const LIMIT_OPTIONS = {
+  env: { type: "string", multiple: true, default: [] as string[] },
+  arg: { type: "string", multiple: true, default: [] as string[] },
+  fuel: { type: "string" },
+  "fuel-slice": { type: "string" },
+  timeout: { type: "string" },
+  "max-memory": { type: "string" },
+  manifest: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} satisfies ParseArgsOptionsConfig;
+
+/** Limits given on the command line. */
+export type Limits = Pick<PluginOptions, "fuel" | "fuelSlice" | "timeout" | "maxMemory"> & {
+  env?: Record<string, string>;
+  args?: string[];
+};
+
+/** A parsed command line of one command. */
+export interface ParsedCommand {
+  help: boolean;
+  json: boolean;
+  manifest: string | undefined;
+  limits: Limits;
+  positionals: string[];
+}
+
+/**
+ * Parses a command's options; unknown flags are usage errors.
+ *
+ * @param argv The arguments after the command name.
+ * @param accepts Options beyond the limits this command accepts.
+ */
+export function parseCommand(argv: string[], accepts: ("manifest" | "json")[] = []): ParsedCommand {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: LIMIT_OPTIONS,
+  });
+  for (const option of ["manifest", "json"] as const) {
+    if (values[option] !== undefined && !accepts.includes(option)) {
+      throw new UsageError(`Unknown option '--${option}'`);
+    }
+  }
+  const limits: Limits = {};
+  if (values.env.length > 0) limits.env = parseEnv(values.env);
+  if (values.arg.length > 0) limits.args = values.arg;
+  for (
+    const [key, flag] of [["fuel", "fuel"], ["fuelSlice", "fuel-slice"], ["timeout", "timeout"], [
+      "maxMemory",
+      "max-memory",
+    ]] as const
+  ) {
+    const value = positiveInteger(flag, values[flag]);
+    if (value !== undefined) limits[key] = value;
+  }
+  return {
+    help: values.help === true,
+    json: values.json === true,
+    manifest: values.manifest,
+    limits,
+    positionals,
+  };
+}
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) {
+    throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  }
+  return number;
+}
+
+function parseEnv(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new UsageError(`--env needs K=V, got '${pair}'`);
+    env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+/**
+ * Runs `body` with an `AbortSignal` that SIGINT aborts.
+ *
+ * @param body The command's work.
+ */
+export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort(new Error("interrupted"));
+  Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    return await body(interrupt.signal);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
+  }
+}
+
+/**
+ * Reads and compiles a module file; an invalid module's error names the file.
+ *
+ * @param path The module's path.
+ */
+export async function compileFile(path: string): Promise<GuestModule> {
+  const bytes = await Deno.readFile(path);
+  try {
+    return await GuestModule.compile(bytes);
+  } catch (error) {
+    throw new WebAssembly.CompileError(
+      `${path} is not a valid module: ${(error as Error).message}`,
+    );
+  }
+}

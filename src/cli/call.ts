@@ -1,0 +1,72 @@
+/**
+ * `cli.ts call`: call a plugin method and print the result.
+ *
+ * @module
+ */
+
+import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import { loadPlugin } from "./_load_plugin.ts";
+import { EXIT_CODES, LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
+
+/** Help for `call`. */
+export const CALL_HELP = `Usage: cli.ts call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
+       cli.ts call [options] --manifest PLUGIN.jsonc METHOD [PARAMS_JSON]
+
+Calls METHOD of a plugin (a fresh instance) with PARAMS_JSON (a JSON array
+or object; default none) and prints the result as JSON on stdout, pretty when
+stdout is a terminal. The plugin's logs go to stderr.
+
+Options:
+  --manifest FILE      load the plugin as a JSONC manifest says (flags override it)
+${LIMIT_HELP}
+
+Exit codes: 0 result printed, 1 the plugin answered with an error, 69 the
+plugin exited without answering, 76 it broke the protocol, and those of
+'run' (124 timeout, 125 out of fuel, 134 trap, 137 memory limit, ...).
+
+Example:
+  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'`;
+
+/**
+ * Runs `call` and returns its exit code.
+ *
+ * @param argv The arguments after `call`.
+ */
+export async function callCommand(argv: string[]): Promise<number> {
+  const { help, manifest, limits, positionals } = parseCommand(argv, ["manifest"]);
+  if (help) {
+    console.log(CALL_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("missing PLUGIN.wasm and METHOD");
+  const { plugin, rest } = await loadPlugin(manifest, positionals, limits);
+  using _ = plugin;
+  const [method, paramsJson, ...extra] = rest;
+  if (method === undefined) throw new UsageError("missing METHOD");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const params = parseParams(paramsJson);
+  try {
+    const result = await withInterrupt((signal) => plugin.call(method, params, { signal }));
+    console.log(JSON.stringify(result ?? null, null, Deno.stdout.isTerminal() ? 2 : undefined));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof JsonRpcError)) throw error;
+    const data = error.data === undefined ? "" : ` ${JSON.stringify(error.data)}`;
+    console.error(`error: the plugin answered with error ${error.code}: ${error.message}${data}`);
+    return EXIT_CODES.errorAnswer;
+  }
+}
+
+function parseParams(json: string | undefined): unknown[] | Record<string, unknown> | undefined {
+  if (json === undefined) return undefined;
+  let params: unknown;
+  try {
+    params = JSON.parse(json);
+  } catch (error) {
+    throw new UsageError(`PARAMS_JSON is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof params !== "object" || params === null) {
+    throw new UsageError("PARAMS_JSON must be a JSON array or object");
+  }
+  return params as unknown[] | Record<string, unknown>;
+}

@@ -1,0 +1,55 @@
+/**
+ * `cli.ts run`: run a wasm32-wasip1 program with this process's stdio.
+ *
+ * @module
+ */
+
+import { compileFile, LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
+
+/** Help for `run`. */
+export const RUN_HELP = `Usage: cli.ts run [options] MODULE.wasm [-- ARGS...]
+
+Runs a wasm32-wasip1 program with this process's stdin, stdout and stderr
+and exits with the program's exit code.
+
+Options:
+${LIMIT_HELP}
+
+Exit codes: the program's own, or 124 timeout, 125 out of fuel, 130
+interrupted, 134 trap, 137 memory limit, 65 invalid module, 66 unreadable
+module, 70 engine failure, 2 usage error.
+
+Example:
+  deno run -R cli.ts run --env NAME=world testdata/rust_stdio.wasm -- args`;
+
+/**
+ * Runs `run` and returns its exit code.
+ *
+ * @param argv The arguments after `run`.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { help, limits, positionals } = parseCommand(argv);
+  if (help) {
+    console.log(RUN_HELP);
+    return 0;
+  }
+  const [path, ...rest] = positionals;
+  if (path === undefined) throw new UsageError("missing MODULE.wasm");
+  using module = await compileFile(path);
+  return await withInterrupt(async (signal) => {
+    const process = module.spawn({
+      ...limits,
+      args: [...(limits.args ?? []), ...rest],
+      programName: path.split("/").at(-1)!,
+      signal,
+    });
+    Deno.stdin.readable.pipeTo(process.stdin).catch(() => {});
+    const piped = Promise.all([
+      process.stdout.pipeTo(Deno.stdout.writable, { preventClose: true }),
+      process.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }),
+    ]);
+    const status = await process.status.finally(() => piped.catch(() => {}));
+    await piped;
+    return status.code;
+  });
+}

@@ -1,0 +1,153 @@
+/**
+ * What a module needs and whether it runs here, without running it.
+ *
+ * @module
+ */
+
+import { GuestModule, type ModuleExport } from "../executor/guest_module.ts";
+import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
+
+/** How well one import is supported. */
+export type ImportSupport = "full" | "partial" | "errno" | "unsupported";
+
+/** One import with its support here. */
+export interface InspectedImport {
+  /** Import module name. */
+  module: string;
+  /** Import name. */
+  name: string;
+  /** What is imported. */
+  kind: string;
+  /** Support here. */
+  support: ImportSupport;
+  /** What the support means for this import. */
+  note: string;
+}
+
+/** Whether a module runs here. */
+export type Verdict = "runs" | "limited" | "will-not-run";
+
+/** The report of {@linkcode inspectModule}. */
+export interface ModuleReport {
+  /** Size of the module in bytes. */
+  size: number;
+  /** Lowercase hex SHA-256 of the module. */
+  sha256: string;
+  /**
+   * `runs`; `limited`: runs, but it imports filesystem or socket functions,
+   * which answer an errno here; or `will-not-run`.
+   */
+  verdict: Verdict;
+  /** Why, in sentences. */
+  reasons: string[];
+  /** The imports with their support (empty if the bytes are invalid). */
+  imports: InspectedImport[];
+  /** The exports (empty if the bytes are invalid). */
+  exports: ModuleExport[];
+  /** The module's own memory limits in 64 KiB pages, if it has a memory. */
+  memory?: { minimum: number; maximum?: number };
+}
+
+const PARTIAL_NOTES: Record<string, string> = {
+  fd_read: "stdin only",
+  fd_write: "stdout and stderr only",
+  fd_close: "stdio only",
+  fd_fdstat_get: "stdio only",
+  fd_filestat_get: "stdio only",
+  clock_time_get: "REALTIME and MONOTONIC",
+  clock_res_get: "REALTIME and MONOTONIC",
+  poll_oneoff: "clock subscriptions only",
+};
+
+function errnoNote(name: string): string {
+  if (name.startsWith("path_") || name === "fd_readdir") return "no filesystem: answers an errno";
+  if (name.startsWith("sock_")) return "no sockets: answers an errno";
+  if (["fd_seek", "fd_tell", "fd_pread", "fd_pwrite"].includes(name)) {
+    return "stdio are pipes: answers ESPIPE (EBADF for other fds)";
+  }
+  if (name === "fd_prestat_get" || name === "fd_prestat_dir_name") {
+    return "no preopened directories: answers EBADF";
+  }
+  return "answers an errno";
+}
+
+/**
+ * Inspects a module: imports and their support, exports, memory limits,
+ * size, SHA-256 and a verdict.
+ *
+ * @param bytes The module's bytes.
+ * @returns the report
+ *
+ * @example
+ * ```ts ignore
+ * import { inspectModule } from "@wasmi-plugins/host";
+ * const report = await inspectModule(await Deno.readFile("plugin.wasm"));
+ * console.log(report.verdict, report.reasons);
+ * ```
+ */
+export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  const base = {
+    size: bytes.length,
+    sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+  };
+  let module: GuestModule;
+  try {
+    module = await GuestModule.compile(bytes);
+  } catch (error) {
+    return {
+      ...base,
+      verdict: "will-not-run",
+      reasons: [`not a valid module: ${(error as Error).message}`],
+      imports: [],
+      exports: [],
+    };
+  }
+  using _ = module;
+  const imports = module.imports.map((i): InspectedImport => {
+    const support = i.module === "wasi_snapshot_preview1" && i.kind === "func"
+      ? PREVIEW1_SUPPORT[i.name] ?? "unsupported"
+      : "unsupported";
+    const note = support === "full"
+      ? "supported"
+      : support === "partial"
+      ? PARTIAL_NOTES[i.name] ?? "partly supported"
+      : support === "errno"
+      ? errnoNote(i.name)
+      : "not provided: the module cannot be instantiated";
+    return { module: i.module, name: i.name, kind: i.kind, support, note };
+  });
+  const reasons = module.linkErrors();
+  // Only imports whose whole purpose is unavailable here limit a module;
+  // fd_seek, fd_sync & co. answer on stdio exactly as a pipe would.
+  const errno = imports.filter((i) =>
+    i.support === "errno" && /^(path_|sock_|fd_readdir$)/.test(i.name)
+  );
+  if (reasons.length === 0 && errno.length > 0) {
+    reasons.push(
+      `runs, but ${errno.map((i) => i.name).join(", ")} ${
+        errno.length === 1 ? "answers" : "answer"
+      } an errno here (${
+        [...new Set(errno.map((i) => errnoNote(i.name).split(":")[0]))].join("; ")
+      })`,
+    );
+  }
+  const memory = [...module.exports, ...module.imports].find((e) => e.kind === "memory");
+  const report: ModuleReport = {
+    ...base,
+    verdict: module.linkErrors().length > 0
+      ? "will-not-run"
+      : errno.length > 0
+      ? "limited"
+      : "runs",
+    reasons,
+    imports,
+    exports: [...module.exports],
+  };
+  if (memory?.minimum !== undefined) {
+    report.memory = memory.maximum === undefined
+      ? { minimum: memory.minimum }
+      : { minimum: memory.minimum, maximum: memory.maximum };
+  }
+  return report;
+}
