@@ -155,20 +155,13 @@ export class GuestModule implements Disposable {
    */
   async output(options: OutputOptions = {}): Promise<GuestOutput> {
     const { stdin, ...spawnOptions } = options;
-    await using process = this.spawn(spawnOptions);
-    const input = typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin;
-    const writing = (async () => {
-      const writer = process.stdin.getWriter();
-      if (input !== undefined && input.length > 0) await writer.write(input);
-      await writer.close();
-    })().catch(() => {/* the guest stopped reading; its status tells why */});
-    const [stdout, stderr] = await Promise.all([
-      collect(process.stdout),
-      collect(process.stderr),
-    ]);
-    const status = await process.status;
-    await writing;
-    return { status, stdout, stderr };
+    // try/finally rather than `await using`: runtimes such as Node 20 lack it.
+    const process = this.spawn(spawnOptions);
+    try {
+      return await collectOutput(process, stdin);
+    } finally {
+      await process[Symbol.asyncDispose]();
+    }
   }
 
   /** Frees the compiled module (running processes are not affected). */
@@ -176,6 +169,22 @@ export class GuestModule implements Disposable {
     if (this.#handle !== 0) this.#engine.freeModule(this.#handle);
     this.#handle = 0;
   }
+}
+
+async function collectOutput(
+  process: GuestProcess,
+  stdin: Uint8Array | string | undefined,
+): Promise<GuestOutput> {
+  const input = typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin;
+  const writing = (async () => {
+    const writer = process.stdin.getWriter();
+    if (input !== undefined && input.length > 0) await writer.write(input);
+    await writer.close();
+  })().catch(() => {/* the guest stopped reading; its status tells why */});
+  const [stdout, stderr] = await Promise.all([collect(process.stdout), collect(process.stderr)]);
+  const status = await process.status;
+  await writing;
+  return { status, stdout, stderr };
 }
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {

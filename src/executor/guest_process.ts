@@ -88,7 +88,8 @@ export class GuestProcess implements AsyncDisposable {
   readonly #budget: number;
   readonly #fixedSlice: number | undefined;
   readonly #maxMemory: number;
-  readonly #stop = Promise.withResolvers<never>();
+  #rejectStop!: (error: GuestError) => void;
+  readonly #stop = new Promise<never>((_, reject) => this.#rejectStop = reject);
   #stopped: GuestError | undefined;
   #pending: Promise<number | undefined> | undefined;
   #exit: ProcessExit | undefined;
@@ -143,7 +144,7 @@ export class GuestProcess implements AsyncDisposable {
       throw this.#failure(created.status, created.message);
     }
     this.#guest = created.guest;
-    this.#stop.promise.catch(() => {});
+    this.#stop.catch(() => {});
     this.status = this.#run(options);
     this.status.catch(() => {});
   }
@@ -254,13 +255,13 @@ export class GuestProcess implements AsyncDisposable {
   /** Waits for `promise` unless the run is stopped first. */
   #until<T>(promise: Promise<T>): Promise<T> {
     if (this.#stopped !== undefined) return Promise.reject(this.#stopped);
-    return Promise.race([promise, this.#stop.promise]);
+    return Promise.race([promise, this.#stop]);
   }
 
   #halt(error: GuestError): void {
     if (this.#stopped !== undefined) return;
     this.#stopped = error;
-    this.#stop.reject(error);
+    this.#rejectStop(error);
   }
 
   #failure(status: number, message: string): Error {

@@ -103,7 +103,14 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
       exports: [],
     };
   }
-  using _ = module;
+  try {
+    return describe(module, base);
+  } finally {
+    module[Symbol.dispose]();
+  }
+}
+
+function describe(module: GuestModule, base: { size: number; sha256: string }): ModuleReport {
   const imports = module.imports.map((i): InspectedImport => {
     const support = i.module === "wasi_snapshot_preview1" && i.kind === "func"
       ? PREVIEW1_SUPPORT[i.name] ?? "unsupported"

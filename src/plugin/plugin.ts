@@ -237,7 +237,8 @@ export class Plugin implements Disposable {
       this.#running++;
       return;
     }
-    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    let resolve!: () => void, reject!: (error: unknown) => void;
+    const promise = new Promise<void>((res, rej) => [resolve, reject] = [res, rej]);
     const onAbort = () => {
       const index = this.#waiting.indexOf(turn);
       if (index >= 0) this.#waiting.splice(index, 1);

@@ -133,7 +133,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
-    const { promise, resolve, reject } = Promise.withResolvers<R>();
+    let resolve!: (value: R) => void, reject!: (error: unknown) => void;
+    const promise = new Promise<R>((res, rej) => [resolve, reject] = [res, rej]);
     const onAbort = () => {
       this.#pending.delete(id);
       this.#abandoned.add(id);
