@@ -1,0 +1,76 @@
+/** Helpers for tests in headless Chromium: the bundle, a static server, a browser. */
+
+import { type Browser, chromium } from "playwright-core";
+
+const root = new URL("../..", import.meta.url);
+
+/** Bundles mod.ts for browsers and returns the JavaScript. */
+export async function bundle(entry = "mod.ts"): Promise<Uint8Array<ArrayBuffer>> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--format",
+        "esm",
+        "-o",
+        `${dir}/out.js`,
+        entry,
+      ],
+      cwd: root.pathname,
+    }).output();
+    if (code !== 0) throw new Error(new TextDecoder().decode(stderr));
+    return await Deno.readFile(`${dir}/out.js`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+};
+
+/** Serves `files` (path → bytes or a file URL) on 127.0.0.1; returns the base URL. */
+export function serveFiles(
+  files: Record<string, Uint8Array | URL>,
+): Deno.HttpServer & { url: string } {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    async (request) => {
+      let path = new URL(request.url).pathname;
+      if (path.endsWith("/")) path += "index.html";
+      const file = files[path];
+      if (file === undefined) return new Response("not found", { status: 404 });
+      const body = file instanceof URL ? await Deno.readFile(file) : file;
+      const type = TYPES[path.slice(path.lastIndexOf("."))] ?? "application/octet-stream";
+      return new Response(body as Uint8Array<ArrayBuffer>, { headers: { "content-type": type } });
+    },
+  );
+  return Object.assign(server, { url: `http://127.0.0.1:${server.addr.port}` });
+}
+
+/**
+ * Starts Debian's Chromium headless (see ../shared/toolchain.md for the
+ * flags); Playwright gives it a fresh profile directory.
+ */
+export async function launchChromium(): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
