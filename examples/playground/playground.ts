@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+/**
+ * The playground page: load a plugin, see what `inspect` says, call methods
+ * and watch the result, the plugin's log, fuel and elapsed time live.
+ * Bundled with the package by `deno task playground`.
+ *
+ * @module
+ */
+
+import { inspectModule, JsonRpcError, Plugin, PluginError, type PluginSession } from "../../mod.ts";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let plugin: Plugin | undefined;
+let running: { session: PluginSession; controller: AbortController } | undefined;
+
+async function load(bytes: Uint8Array, name: string): Promise<void> {
+  plugin?.[Symbol.dispose]();
+  plugin = undefined;
+  $("plugin-name").textContent = `${name} (${bytes.length} bytes)`;
+  const report = await inspectModule(bytes);
+  $("verdict").textContent = [`Verdict: ${report.verdict}.`, ...report.reasons].join(" ");
+  $("imports").querySelector("tbody")!.replaceChildren(...report.imports.map((i) => {
+    const row = document.createElement("tr");
+    for (
+      const [text, cls] of [[`${i.module}::${i.name}`, ""], [i.support, i.support], [i.note, ""]]
+    ) {
+      const cell = document.createElement("td");
+      cell.textContent = text!;
+      if (cls) cell.className = cls;
+      row.append(cell);
+    }
+    return row;
+  }));
+  if (report.verdict === "will-not-run") return;
+  plugin = await Plugin.load(bytes, {
+    name: name.replace(/\.wasm$/, ""),
+    logger: (line) => {
+      const log = $("log");
+      log.textContent += `${line}\n`;
+      log.scrollTop = log.scrollHeight;
+    },
+  });
+  $<HTMLButtonElement>("call-button").disabled = false;
+}
+
+async function call(): Promise<void> {
+  if (plugin === undefined || running !== undefined) return;
+  const method = $<HTMLInputElement>("method").value.trim();
+  let params: unknown[] | Record<string, unknown> | undefined;
+  try {
+    params = JSON.parse($<HTMLInputElement>("params").value || "null") ?? undefined;
+  } catch (error) {
+    show("failed", `params are not valid JSON: ${(error as Error).message}`);
+    return;
+  }
+  const controller = new AbortController();
+  // A session of one call, so that its fuel can be watched live.
+  const session = plugin.session({
+    signal: controller.signal,
+    timeout: Number($<HTMLInputElement>("timeout").value) || 10_000,
+  });
+  running = { session, controller };
+  $("log").textContent = "";
+  $("result").textContent = "";
+  setButtons(true);
+  const started = performance.now();
+  const update = () => {
+    $("elapsed").textContent = `${(performance.now() - started).toFixed(0)} ms`;
+    $("fuel").textContent = session.fuelConsumed.toLocaleString("en");
+  };
+  const ticker = setInterval(update, 50);
+  show("running", "running");
+  try {
+    const result = await session.call(method, params, { signal: controller.signal });
+    show("ok", "answered");
+    $("result").textContent = JSON.stringify(result, null, 2);
+  } catch (error) {
+    if (error instanceof JsonRpcError) {
+      show("failed", `error ${error.code}`);
+      $("result").textContent = JSON.stringify(error.toJSON(), null, 2);
+    } else if (error instanceof PluginError) {
+      show("failed", error.kind === "aborted" ? "cancelled" : error.kind);
+      $("result").textContent = error.message;
+    } else {
+      show("failed", "failed");
+      $("result").textContent = String(error);
+    }
+  } finally {
+    await session.close().catch(() => {});
+    clearInterval(ticker);
+    update();
+    running = undefined;
+    setButtons(false);
+  }
+}
+
+function show(kind: "ok" | "failed" | "running", text: string): void {
+  const status = $("status");
+  status.textContent = text;
+  status.className = kind;
+}
+
+function setButtons(busy: boolean): void {
+  $<HTMLButtonElement>("call-button").disabled = busy;
+  $<HTMLButtonElement>("cancel").disabled = !busy;
+}
+
+async function loadFile(file: File): Promise<void> {
+  await load(new Uint8Array(await file.arrayBuffer()), file.name);
+}
+
+$("call-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void call();
+});
+$("cancel").addEventListener("click", () => running?.controller.abort(new Error("cancelled")));
+$<HTMLInputElement>("file").addEventListener("change", (event) => {
+  const file = (event.target as HTMLInputElement).files?.[0];
+  if (file) void loadFile(file);
+});
+$("example").addEventListener("click", async () => {
+  const response = await fetch("test_plugin.wasm");
+  await load(new Uint8Array(await response.arrayBuffer()), "test_plugin.wasm");
+});
+const drop = $("drop");
+drop.addEventListener("dragover", (event) => {
+  event.preventDefault();
+  drop.classList.add("over");
+});
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (event) => {
+  event.preventDefault();
+  drop.classList.remove("over");
+  const file = event.dataTransfer?.files[0];
+  if (file) void loadFile(file);
+});
