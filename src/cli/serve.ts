@@ -33,8 +33,8 @@ Options:
 ${LIMIT_HELP}
 
 Example:
-  printf '{"jsonrpc":"2.0","id":1,"method":"ping"}\\n' |
-    deno run -R cli.ts serve testdata/test_plugin.wasm`;
+  deno run -R cli.ts serve testdata/test_plugin.wasm   # then type, for example:
+  {"jsonrpc":"2.0","id":1,"method":"prime_sieve","params":[1000]}`;
 
 /** Error code for requests the plugin could not answer because it failed. */
 export const PLUGIN_FAILED = -32002;
