@@ -100,6 +100,14 @@ Deno.test("Plugin.session keeps state between calls", async () => {
   assert.equal((await session.close()).code, 0);
 });
 
+Deno.test("Plugin.session is not bound by the plugin's per-call timeout", async () => {
+  const { plugin } = await testPlugin({ timeout: 100 });
+  using _ = plugin;
+  await using session = plugin.session();
+  assert.equal(await session.call("sleep", [250]), 250);
+  await assert.rejects(plugin.call("sleep", [250]), { name: "PluginError", kind: "timeout" });
+});
+
 Deno.test("Plugin.call rejects with the plugin's JSON-RPC errors", async (t) => {
   const { plugin } = await testPlugin();
   using _ = plugin;

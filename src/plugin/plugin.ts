@@ -175,7 +175,8 @@ export class Plugin implements Disposable {
   session(options: PluginSessionOptions = {}): PluginSession {
     this.#running++;
     try {
-      const session = this.#start({ session: { id: this.#nextId++ } }, options);
+      // A session has no wall-clock limit unless one is given for it.
+      const session = this.#start({ session: { id: this.#nextId++ } }, { timeout: 0, ...options });
       session.ended.finally(() => this.#release()).catch(() => {});
       return session;
     } catch (error) {
