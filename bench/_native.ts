@@ -6,7 +6,14 @@
  * @module
  */
 
-import { Errno, InputPipe, OutputPipe, ProcessExit, WasiPreview1, WebAssemblyMemory } from "../mod.ts";
+import {
+  Errno,
+  InputPipe,
+  OutputPipe,
+  ProcessExit,
+  WasiPreview1,
+  WebAssemblyMemory,
+} from "../mod.ts";
 
 /** What a native run printed and how it exited. */
 export interface NativeOutput {
@@ -35,8 +42,12 @@ export async function runNative(module: WebAssembly.Module, args: string[]): Pro
       // V8 passes i32 as signed numbers; the WASI layer takes them unsigned.
       const unsigned = values.map((v) => typeof v === "number" ? v >>> 0 : v);
       try {
-        const result = (fn as (...a: (number | bigint)[]) => number | Promise<number> | undefined)(...unsigned);
-        if (result instanceof Promise) throw new Error(`${name} would suspend: not supported natively`);
+        const result = (fn as (...a: (number | bigint)[]) => number | Promise<number> | undefined)(
+          ...unsigned,
+        );
+        if (result instanceof Promise) {
+          throw new Error(`${name} would suspend: not supported natively`);
+        }
         return result;
       } catch (error) {
         if (error instanceof RangeError) return Errno.FAULT;

@@ -26,8 +26,14 @@ export class StderrLines {
     };
     this.done = (async () => {
       let pending = "";
-      for await (const text of stderr.pipeThrough(new TextDecoderStream())) {
-        pending += text;
+      // A reader and a streaming decoder rather than a TextDecoderStream:
+      // one stream less per plugin instance.
+      const decoder = new TextDecoder();
+      const reader = stderr.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        pending += decoder.decode(value, { stream: true });
         let newline;
         while ((newline = pending.indexOf("\n")) >= 0) {
           emit(pending.slice(0, newline).replace(/\r$/, ""));

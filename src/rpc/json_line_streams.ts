@@ -30,6 +30,25 @@ const strict = new TextDecoder("utf-8", { fatal: true });
 const lenient = new TextDecoder();
 
 /**
+ * Parses one line: its JSON value, `undefined` for a blank line, or an
+ * {@linkcode InvalidJsonLine}.
+ */
+export function decodeJsonLine(line: Uint8Array): unknown {
+  let text: string;
+  try {
+    text = strict.decode(line);
+  } catch {
+    return new InvalidJsonLine(lenient.decode(line), "Invalid UTF-8");
+  }
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    return new InvalidJsonLine(text, (error as Error).message);
+  }
+}
+
+/**
  * Parses each line as one JSON value. Blank lines are skipped; invalid lines
  * become {@linkcode InvalidJsonLine} values instead of erroring the stream.
  *
@@ -47,25 +66,19 @@ export class JsonLineDecoderStream extends TransformStream<Uint8Array, unknown> 
   constructor() {
     super({
       transform(line, controller) {
-        let text: string;
-        try {
-          text = strict.decode(line);
-        } catch {
-          controller.enqueue(new InvalidJsonLine(lenient.decode(line), "Invalid UTF-8"));
-          return;
-        }
-        if (text.trim() === "") return;
-        try {
-          controller.enqueue(JSON.parse(text));
-        } catch (error) {
-          controller.enqueue(new InvalidJsonLine(text, (error as Error).message));
-        }
+        const value = decodeJsonLine(line);
+        if (value !== undefined) controller.enqueue(value);
       },
     });
   }
 }
 
 const encoder = new TextEncoder();
+
+/** One value as a line of JSON followed by `\n`. */
+export function encodeJsonLine(value: unknown): Uint8Array {
+  return encoder.encode(`${JSON.stringify(value)}\n`);
+}
 
 /**
  * Serializes each value as one line of JSON followed by `\n`.
@@ -83,7 +96,7 @@ export class JsonLineEncoderStream extends TransformStream<unknown, Uint8Array> 
   constructor() {
     super({
       transform(value, controller) {
-        controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+        controller.enqueue(encodeJsonLine(value));
       },
     });
   }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { LineSplitter } from "./_line_splitter.ts";
+
 /** Options for {@linkcode LineSplitStream}. */
 export interface LineSplitStreamOptions {
   /** Longest line in bytes, without its newline (default 16 MiB). */
@@ -32,48 +34,14 @@ export class LineSplitStream extends TransformStream<Uint8Array, Uint8Array> {
    * @param options The line length cap.
    */
   constructor(options: LineSplitStreamOptions = {}) {
-    const max = options.maxLineLength ?? 16 * 1024 * 1024;
-    let parts: Uint8Array[] = [];
-    let partLength = 0;
-    const tooLong = () => new RangeError(`Line exceeds the limit of ${max} bytes`);
+    const splitter = new LineSplitter(options.maxLineLength ?? 16 * 1024 * 1024);
     super({
       transform(chunk, controller) {
-        let start = 0;
-        for (;;) {
-          const newline = chunk.indexOf(10, start);
-          if (newline === -1) break;
-          const piece = chunk.subarray(start, newline);
-          if (partLength + piece.length > max) return controller.error(tooLong());
-          if (partLength === 0) {
-            controller.enqueue(piece);
-          } else {
-            parts.push(piece);
-            controller.enqueue(concat(parts, partLength + piece.length));
-            parts = [];
-            partLength = 0;
-          }
-          start = newline + 1;
-        }
-        if (start < chunk.length) {
-          const rest = chunk.subarray(start);
-          partLength += rest.length;
-          if (partLength > max) return controller.error(tooLong());
-          parts.push(rest);
-        }
+        splitter.push(chunk, (line) => controller.enqueue(line));
       },
       flush(controller) {
-        if (partLength > 0) controller.enqueue(concat(parts, partLength));
+        splitter.end((line) => controller.enqueue(line));
       },
     });
   }
-}
-
-function concat(parts: Uint8Array[], length: number): Uint8Array {
-  const line = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    line.set(part, offset);
-    offset += part.length;
-  }
-  return line;
 }

@@ -4,13 +4,9 @@
  * @module
  */
 
-import {
-  InvalidJsonLine,
-  JsonLineDecoderStream,
-  JsonLineEncoderStream,
-} from "./json_line_streams.ts";
+import { decodeJsonLine, encodeJsonLine, InvalidJsonLine } from "./json_line_streams.ts";
 import { ErrorCode, JsonRpcError } from "./json_rpc_error.ts";
-import { LineSplitStream } from "./line_split_stream.ts";
+import { LineSplitter } from "./_line_splitter.ts";
 import {
   idOf,
   isRequest,
@@ -72,8 +68,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly done: Promise<void>;
   readonly #router: Router<C>;
   readonly #context: C;
-  readonly #writer: WritableStreamDefaultWriter<unknown>;
-  readonly #written: Promise<void>;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<JsonRpcId, Pending>();
   readonly #abandoned = new Set<JsonRpcId>();
   readonly #onProtocolError: (error: Error) => void;
@@ -95,17 +90,12 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     this.#router = options.router ?? new Router<C>();
     this.#context = options.context ?? ({} as C);
     this.#onProtocolError = options.onProtocolError ?? (() => {});
-    const encoder = new JsonLineEncoderStream();
-    this.#written = encoder.readable.pipeTo(output);
-    this.#written.catch(() => {});
-    this.#writer = encoder.writable.getWriter();
+    // The peer reads and writes its streams directly rather than through
+    // the framing stages: per connection that saves three streams and their
+    // pipes (measured: a fifth of a stateless plugin call, see BENCHMARKS.md).
+    this.#writer = output.getWriter();
     this.#writer.closed.catch(() => {});
-    const messages = input
-      .pipeThrough(
-        new LineSplitStream({ maxLineLength: options.maxLineLength ?? 16 * 1024 * 1024 }),
-      )
-      .pipeThrough(new JsonLineDecoderStream());
-    this.done = this.#read(messages);
+    this.done = this.#read(input, options.maxLineLength ?? 16 * 1024 * 1024);
     this.done.catch(() => {});
   }
 
@@ -178,9 +168,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    * @param reason Why, for the pending calls' error message.
    */
   async close(reason = "The connection was closed"): Promise<void> {
-    this.#fail(new RpcClosedError(reason));
+    this.#fail(reason);
     await this.#writer.close().catch(() => {});
-    await this.#written.catch(() => {});
   }
 
   /** Closes the peer (see {@linkcode RpcPeer.close}). */
@@ -189,31 +178,41 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   }
 
   #send(message: unknown): Promise<void> {
-    const written = this.#writer.write(message);
-    written.catch((error) =>
-      this.#fail(new RpcClosedError("Cannot write to the other side", { cause: error }))
-    );
+    const written = this.#writer.write(encodeJsonLine(message));
+    written.catch((error) => this.#fail("Cannot write to the other side", error));
     return written;
   }
 
-  async #read(messages: ReadableStream<unknown>): Promise<void> {
+  async #read(input: ReadableStream<Uint8Array>, maxLineLength: number): Promise<void> {
+    const reader = input.getReader();
+    const splitter = new LineSplitter(maxLineLength);
+    const onLine = (line: Uint8Array) => {
+      const message = decodeJsonLine(line);
+      if (message !== undefined) this.#receive(message);
+    };
     try {
-      for await (const message of messages) this.#receive(message);
-      this.#fail(new RpcClosedError("The other side closed the connection"));
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        splitter.push(value, onLine);
+      }
+      splitter.end(onLine);
+      this.#fail("The other side closed the connection");
     } catch (error) {
-      const closed = new RpcClosedError(`The connection failed: ${(error as Error)?.message}`, {
-        cause: error,
-      });
-      this.#fail(closed);
-      throw closed;
+      reader.cancel(error).catch(() => {});
+      throw this.#fail(`The connection failed: ${(error as Error)?.message}`, error);
+    } finally {
+      reader.releaseLock();
     }
   }
 
-  #fail(error: RpcClosedError): void {
-    this.#closed ??= error;
+  /** Closes the connection (once) and fails the pending calls; returns the error. */
+  #fail(reason: string, cause?: unknown): RpcClosedError {
+    this.#closed ??= new RpcClosedError(reason, cause === undefined ? undefined : { cause });
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const call of pending) call.reject(this.#closed);
+    return this.#closed;
   }
 
   #receive(message: unknown): void {
