@@ -65,7 +65,8 @@ const out = (line = "") => {
 
 // --- Machine ---------------------------------------------------------------
 // Deno reads /proc only with --allow-all; ask grep instead.
-const cpuinfo = await new Deno.Command("grep", { args: ["-m1", "model name", "/proc/cpuinfo"] }).output()
+const cpuinfo = await new Deno.Command("grep", { args: ["-m1", "model name", "/proc/cpuinfo"] })
+  .output()
   .then((o) => new TextDecoder().decode(o.stdout), () => "");
 const cpu = cpuinfo.match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
 out("# Benchmarks");
@@ -305,6 +306,62 @@ for (const size of [1 << 10, 64 << 10, 1 << 20, 10 << 20]) {
   );
 }
 await session.close();
+
+// --- Before/after the fixes ------------------------------------------------------
+// The package as it was before the fixes (a git revision) and as it is now,
+// measured in this run by the same script.
+const BASELINE = Deno.args.find((a) => a.startsWith("--baseline="))?.slice(11) ?? "de6f649";
+const baselineDir = await Deno.makeTempDir();
+const git = (...args: string[]) => new Deno.Command("git", { args, cwd: root.pathname }).output();
+await git("worktree", "add", "--detach", baselineDir, BASELINE);
+try {
+  const measure = async (dir: string) => {
+    const { stdout } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-R", "--allow-sys", new URL("bench/_calls.ts", root).pathname, dir],
+    }).output();
+    return JSON.parse(new TextDecoder().decode(stdout)) as Record<string, number>;
+  };
+  const samples = { before: [] as Record<string, number>[], after: [] as Record<string, number>[] };
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    samples.before.push(await measure(baselineDir));
+    samples.after.push(await measure(root.pathname));
+  }
+  const med = (which: Record<string, number>[], key: string) =>
+    stats(which.map((s) => s[key]!)).median;
+  out();
+  out("## Before and after the fixes");
+  out();
+  out(
+    `Baseline: revision \`${BASELINE}\`; both measured in this run by \`bench/_calls.ts\` (medians).`,
+  );
+  out("Fixes: (1) the JSON-RPC peer reads and writes its byte streams directly instead of through");
+  out(
+    "three stream stages per connection, and plugin stderr is read without a `TextDecoderStream`;",
+  );
+  out(
+    "(2) the first fuel slice starts from a lower speed estimate, so the event loop is not stalled",
+  );
+  out("before the executor has measured the engine; (3) sessions no longer inherit the per-call");
+  out("timeout (a long benchmark session was killed after 30 s).");
+  out();
+  out("| figure | before | after | change |");
+  out("|---|---|---|---|");
+  for (
+    const [key, name] of [
+      ["statelessPing", 'stateless `call("ping")`'],
+      ["sessionPing", 'session `call("ping")`'],
+      ["roundTrip", "host round trip"],
+      ["maxLagDuringLoop", "max event-loop gap while a loop guest runs"],
+    ]
+  ) {
+    const [before, after] = [med(samples.before, key!), med(samples.after, key!)];
+    out(
+      `| ${name} | ${fmt(before)} | ${fmt(after)} | ${((after / before - 1) * 100).toFixed(0)} % |`,
+    );
+  }
+} finally {
+  await git("worktree", "remove", "--force", baselineDir);
+}
 
 // --- Chart --------------------------------------------------------------------------
 const width = 640,
