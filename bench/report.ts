@@ -307,6 +307,36 @@ for (const size of [1 << 10, 64 << 10, 1 << 20, 10 << 20]) {
 }
 await session.close();
 
+// --- Where it is slow ------------------------------------------------------------
+const worst = ratios.reduce((a, b) => a.ratio > b.ratio ? a : b);
+const best = ratios.reduce((a, b) => a.ratio < b.ratio ? a : b);
+out();
+out("## Where it is slow, and why");
+out();
+out(
+  `- **Compute** runs ${best.ratio.toFixed(0)}–${
+    worst.ratio.toFixed(0)
+  }× slower than V8's own WebAssembly. ` +
+    "Wasmi is an interpreter, and here it is itself WebAssembly running in V8, with the portable " +
+    "loop dispatch: the faster tail-call dispatch overflows V8's stack on wasm32 (tried; see the README). " +
+    "Floating-point loops (`matmul`) suffer most. This is the price of fuel metering, suspension " +
+    "and running in browsers without JSPI; V8's own WebAssembly is the answer when those are not needed.",
+);
+out(
+  "- **Stateless calls** pay for a fresh instance each time: instantiation plus the guest's own " +
+    "startup (Rust std and the guest kit registering its methods, ≈ 140,000 fuel for the test plugin). " +
+    "Sessions avoid it: compare stateless and session `ping` above.",
+);
+out(
+  "- **Payloads** are bounded by the guest's JSON handling in the interpreter (serde_json parsing and " +
+    "serializing the string), not by the host's framing: the profile (`deno run --cpu-prof`) puts " +
+    "most of a payload call in the engine.",
+);
+out(
+  "- **Host round trips** cost ≈ 150 µs, about 70 % of it in the engine (the guest serializing, " +
+    "writing, reading and parsing), the rest in Web Streams, the framer and the executor's resumption.",
+);
+
 // --- Before/after the fixes ------------------------------------------------------
 // The package as it was before the fixes (a git revision) and as it is now,
 // measured in this run by the same script.
