@@ -8,6 +8,7 @@
 
 import { decodeEngine } from "./_engine_bytes.ts";
 import { ENGINE_GZIP_BASE64 } from "./_engine_wasm.ts";
+import { EngineError } from "./errors.ts";
 
 /** What `guest_new` and `guest_run` report (crates/wasmi-wasm `RunStatus`). */
 export const Status = {
@@ -64,15 +65,6 @@ interface Exports {
 const SCRATCH_RESULTS = 32;
 const decoder = new TextDecoder();
 
-/** Raised when the engine itself fails (a bug or exhausted engine memory). */
-export class EngineFailure extends Error {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "EngineFailure";
-  }
-}
-
 /** One instance of the engine; every module and guest lives in one. */
 export class Engine {
   readonly #exports: Exports;
@@ -80,7 +72,7 @@ export class Engine {
   readonly #scratch: number;
   #u32: Uint32Array = new Uint32Array(0);
   #i64: BigInt64Array = new BigInt64Array(0);
-  #failed: EngineFailure | undefined;
+  #failed: EngineError | undefined;
 
   constructor(instance: WebAssembly.Instance, guests: Map<number, HostCall>) {
     this.#exports = instance.exports as unknown as Exports;
@@ -89,7 +81,7 @@ export class Engine {
   }
 
   /** Set once the engine trapped; every later call throws it. */
-  get failure(): EngineFailure | undefined {
+  get failure(): EngineError | undefined {
     return this.#failed;
   }
 
@@ -253,7 +245,7 @@ export class Engine {
       // A trap or a stack overflow inside the engine leaves its state
       // undefined: the instance is never used again.
       if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
-        this.#failed = new EngineFailure(`The engine failed: ${error.message}`, { cause: error });
+        this.#failed = new EngineError(`The engine failed: ${error.message}`, { cause: error });
         throw this.#failed;
       }
       throw error;

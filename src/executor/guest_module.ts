@@ -7,6 +7,7 @@
 import { type Engine, loadEngine } from "./_engine.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
 import { GuestProcess, type SpawnOptions } from "./guest_process.ts";
+import { rejectOverflowingLengths } from "./_length_guard.ts";
 import type { ExitStatus } from "./exit_status.ts";
 
 /** The kind of an import or export. */
@@ -100,6 +101,7 @@ export class GuestModule implements Disposable {
    */
   static async compile(bytes: Uint8Array | ArrayBuffer): Promise<GuestModule> {
     const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    rejectOverflowingLengths(view);
     const engine = await loadEngine();
     return new GuestModule(engine, engine.compile(view), view.length);
   }

@@ -8,7 +8,7 @@ import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
 import { GuestModule } from "../executor/guest_module.ts";
 import { Router } from "../rpc/router.ts";
 import type { CallOptions } from "../rpc/rpc_peer.ts";
-import type { PluginInfo } from "./plugin_error.ts";
+import { PluginError, type PluginInfo } from "./plugin_error.ts";
 import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
 
@@ -151,7 +151,16 @@ export class Plugin implements Disposable {
     options: PluginCallOptions = {},
   ): Promise<R> {
     const { signal } = options;
-    await this.#acquire(signal);
+    try {
+      await this.#acquire(signal);
+    } catch (error) {
+      // Aborted before it started (or while waiting for its turn).
+      throw new PluginError("aborted", `Call of ${this.info.name}.${method} was aborted`, {
+        plugin: this.info,
+        stderr: "",
+        cause: error,
+      });
+    }
     try {
       const id = this.#nextId++;
       const session = this.#start({ call: { id, method } }, options);

@@ -69,11 +69,17 @@ export class PluginSession implements AsyncDisposable {
       maxLineLength: setup.maxLineLength,
       onProtocolError: (error) => log(`protocol error: ${error.message}`),
     });
-    this.#peer.done.catch((error: RpcClosedError) => {
-      // The plugin broke the framing (e.g. an endless line): stop it.
-      this.#protocolError = error;
-      this.#process.kill(error);
-    });
+    this.#peer.done.then(
+      // The plugin closed its stdout: no answer can come any more. Close its
+      // stdin too, so that it exits (or is stopped after the grace period)
+      // instead of running until its timeout.
+      () => this.close().catch(() => {}),
+      (error: RpcClosedError) => {
+        // The plugin broke the framing (e.g. an endless line): stop it.
+        this.#protocolError = error;
+        this.#process.kill(error);
+      },
+    );
     this.ended = this.#process.status.then(
       async (status) => {
         await this.#stderr.done;

@@ -278,7 +278,32 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   }
 
   #answer(response: JsonRpcResponse | JsonRpcResponse[]): void {
-    this.#send(response).catch(() => {});
+    let sent: Promise<void>;
+    try {
+      sent = this.#send(response);
+    } catch (error) {
+      // A result JSON cannot hold (a BigInt, a cycle, nesting deeper than
+      // the stack): answer with internal errors instead of throwing where
+      // nothing catches it.
+      try {
+        sent = this.#send(Array.isArray(response) ? response.map(encodable) : encodable(response));
+      } catch {
+        const reason = `The answer cannot be sent as JSON: ${(error as Error).message}`;
+        sent = this.#send(errorResponse(null, ErrorCode.InternalError, "Internal error", reason));
+      }
+    }
+    sent.catch(() => {});
+  }
+}
+
+/** `response`, or an internal error for its id if it cannot be encoded. */
+function encodable(response: JsonRpcResponse): JsonRpcResponse {
+  try {
+    JSON.stringify(response);
+    return response;
+  } catch (error) {
+    const reason = `The result cannot be sent as JSON: ${(error as Error).message}`;
+    return errorResponse(response.id, ErrorCode.InternalError, "Internal error", reason);
   }
 }
 

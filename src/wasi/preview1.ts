@@ -137,6 +137,8 @@ const RIGHTS_FD_WRITE = 1n << 6n;
 const RIGHTS_POLL = 1n << 27n;
 const EVENTTYPE_CLOCK = 0;
 const SUBCLOCKFLAG_ABSTIME = 1;
+/** The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 
 /**
@@ -402,11 +404,18 @@ export class WasiPreview1 {
     const earliest = Math.min(...clocks.map((c) => c.deadline));
     if (immediate.length > 0 || earliest <= now) return finish();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        resolve(finish());
-      }, Math.ceil(earliest - now));
-      this.#timers.add(timer);
+      // Timers take at most MAX_TIMER_MS (longer delays fire at once), and
+      // may fire a little early: wait again until the deadline has passed.
+      const arm = () => {
+        const delay = Math.min(MAX_TIMER_MS, Math.ceil(earliest - performance.now()));
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          if (performance.now() < earliest) arm();
+          else resolve(finish());
+        }, Math.max(0, delay));
+        this.#timers.add(timer);
+      };
+      arm();
     });
   }
 }

@@ -1,0 +1,598 @@
+/**
+ * The fault matrix: every way a plugin (or a host method) can misbehave, the
+ * exact outcome the caller sees, and that the same `Plugin` then still
+ * serves a normal `ping`. README.md's "Failure behaviour" table summarizes
+ * these cases.
+ *
+ * Guests: testdata/test_plugin.wasm (Rust, crates/pdk) and
+ * testdata/wat/misbehave.wat, a hand-written JSON-RPC responder whose
+ * method's first letter picks a misbehaviour (see its header).
+ */
+
+import assert from "node:assert/strict";
+import {
+  GuestModule,
+  type HostContext,
+  JsonRpcError,
+  Plugin,
+  PluginError,
+  type PluginOptions,
+  Router,
+} from "../mod.ts";
+import { loadEngine } from "../src/executor/_engine.ts";
+
+const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
+const MISBEHAVE = new URL("../testdata/wat/misbehave.wasm", import.meta.url);
+
+interface Loaded {
+  plugin: Plugin;
+  logs: string[];
+  echoes: number;
+}
+
+/** Loads a plugin with an `echo` host method that counts its calls. */
+async function load(
+  url: URL,
+  options: PluginOptions = {},
+  host = new Router<HostContext>(),
+): Promise<Loaded> {
+  const loaded = { logs: [] as string[], echoes: 0 } as Loaded;
+  host.method("echo", (params) => {
+    loaded.echoes++;
+    return (params as unknown[])[0];
+  });
+  loaded.plugin = await Plugin.load(url, {
+    host,
+    logger: (line) => loaded.logs.push(line),
+    timeout: 10_000,
+    ...options,
+  });
+  return loaded;
+}
+
+const misbehave = (options: PluginOptions = {}) =>
+  load(MISBEHAVE, { name: "misbehave", maxMemory: 16 << 20, maxLineLength: 1 << 20, ...options });
+const testPlugin = (options: PluginOptions = {}, host?: Router<HostContext>) =>
+  load(TEST_PLUGIN, options, host);
+
+/** The same plugin still answers a normal call. */
+async function assertServesPing(plugin: Plugin): Promise<void> {
+  assert.equal(await plugin.call("ping"), "pong");
+}
+
+/** Asserts a PluginError with exactly these fields. */
+async function rejectsPlugin(
+  promise: Promise<unknown>,
+  expected: { kind: string; message: string; exitCode?: number; cause?: unknown },
+): Promise<PluginError> {
+  let caught: unknown;
+  await assert.rejects(promise, (e: unknown) => {
+    caught = e;
+    return true;
+  });
+  assert.ok(caught instanceof PluginError, `not a PluginError: ${caught}`);
+  assert.equal(caught.name, "PluginError");
+  assert.equal(caught.kind, expected.kind);
+  assert.equal(caught.message, expected.message);
+  assert.equal(caught.exitCode, expected.exitCode);
+  if ("cause" in expected) assert.equal(caught.cause, expected.cause);
+  return caught;
+}
+
+/** Asserts a JsonRpcError with exactly these fields. */
+async function rejectsRpc(
+  promise: Promise<unknown>,
+  expected: { code: number; message: string; data?: unknown },
+): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(e instanceof JsonRpcError, `not a JsonRpcError: ${e}`);
+    assert.deepEqual({ code: e.code, message: e.message, data: e.data }, {
+      data: undefined,
+      ...expected,
+    });
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Traps, exits, limits
+
+const TRAPS: [method: string, trap: string][] = [
+  ["trap", "wasm `unreachable` instruction executed"],
+  ["zero_division", "integer divide by zero"],
+  ["out_of_bounds", "out of bounds memory access"],
+  ["recursion", "call stack exhausted"],
+];
+
+for (const [method, trap] of TRAPS) {
+  Deno.test(`fault: ${method} traps (kind trap), then the plugin serves ping`, async () => {
+    const { plugin } = await misbehave();
+    using _ = plugin;
+    await rejectsPlugin(plugin.call(method), {
+      kind: "trap",
+      message: `Plugin misbehave failed: Guest trapped: ${trap}`,
+    });
+    await assertServesPing(plugin);
+  });
+}
+
+Deno.test("fault: a Rust panic traps with the stderr tail, then the plugin serves ping", async () => {
+  const { plugin, logs } = await testPlugin();
+  using _ = plugin;
+  const error = await rejectsPlugin(plugin.call("panic"), {
+    kind: "trap",
+    message: "Plugin test_plugin failed: Guest trapped: wasm `unreachable` instruction executed",
+  });
+  assert.match(error.stderr, /test plugin panicked/);
+  assert.ok(logs.some((line) => line.includes("test plugin panicked")));
+  await assertServesPing(plugin);
+});
+
+for (const [method, code] of [["exit_0", 0], ["exit_7", 7], ["exit_255", 255], ["kill_6", 134]]) {
+  Deno.test(`fault: ${method} before answering (kind exit, code ${code})`, async () => {
+    const { plugin } = await misbehave();
+    using _ = plugin;
+    await rejectsPlugin(plugin.call(method as string), {
+      kind: "exit",
+      exitCode: code as number,
+      message: `Plugin misbehave exited with code ${code} without answering`,
+    });
+    await assertServesPing(plugin);
+  });
+}
+
+Deno.test("fault: an infinite loop is stopped by fuel, timeout and abort", async (t) => {
+  const { plugin } = await misbehave();
+  using _ = plugin;
+  await t.step("fuel budget", async () => {
+    await rejectsPlugin(plugin.call("loop_forever", [], { fuel: 1_000_000 }), {
+      kind: "fuel",
+      message: "Plugin misbehave failed: Guest ran out of fuel (budget 1000000)",
+    });
+    await assertServesPing(plugin);
+  });
+  await t.step("timeout", async () => {
+    await rejectsPlugin(plugin.call("loop_forever", [], { timeout: 100 }), {
+      kind: "timeout",
+      message: "Plugin misbehave failed: Guest timed out after 100 ms",
+    });
+    await assertServesPing(plugin);
+  });
+  await t.step("abort", async () => {
+    const reason = new Error("stop");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 50);
+    await rejectsPlugin(plugin.call("loop_forever", [], { signal: controller.signal }), {
+      kind: "aborted",
+      message: "Call of misbehave.loop_forever was aborted",
+      cause: reason,
+    });
+    await assertServesPing(plugin);
+  });
+});
+
+Deno.test("fault: a Rust infinite loop is stopped by fuel (kind fuel)", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("infinite_loop", [], { fuel: 5_000_000 }), {
+    kind: "fuel",
+    message: "Plugin test_plugin failed: Guest ran out of fuel (budget 5000000)",
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a memory bomb past the cap (kind memory)", async (t) => {
+  await t.step("memory.grow in a loop", async () => {
+    const { plugin } = await misbehave();
+    using _ = plugin;
+    await rejectsPlugin(plugin.call("memory_bomb"), {
+      kind: "memory",
+      message: "Plugin misbehave failed: Guest exceeded its memory limit of 16777216 bytes " +
+        "(growth operation limited)",
+    });
+    await assertServesPing(plugin);
+  });
+  await t.step("Rust allocations in a loop", async () => {
+    const { plugin } = await testPlugin({ maxMemory: 32 << 20 });
+    using _ = plugin;
+    await rejectsPlugin(plugin.call("memory_hog"), {
+      kind: "memory",
+      message: "Plugin test_plugin failed: Guest exceeded its memory limit of 33554432 bytes " +
+        "(growth operation limited)",
+    });
+    await assertServesPing(plugin);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Output misbehaviour
+
+Deno.test("fault: a stdout flood without newlines (kind protocol)", async () => {
+  const { plugin, logs } = await misbehave();
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("flood_stdout"), {
+    kind: "protocol",
+    message: "Plugin misbehave broke the protocol: The connection failed: " +
+      "Line exceeds the limit of 1048576 bytes",
+  });
+  assert.deepEqual(logs, []);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a stderr flood is drained and the call still answers", async (t) => {
+  await t.step("4 MiB without a newline: logged in 16 KiB pieces", async () => {
+    const { plugin, logs } = await misbehave();
+    using _ = plugin;
+    assert.equal(await plugin.call("garbage_stderr"), "flooded stderr");
+    assert.equal(logs.length, 256);
+    assert.ok(logs.every((line) => line === "x".repeat(16384)));
+    await assertServesPing(plugin);
+  });
+  await t.step("1 MiB of log lines", async () => {
+    const { plugin, logs } = await testPlugin();
+    using _ = plugin;
+    assert.equal(await plugin.call("stderr_flood"), "done");
+    assert.equal(logs.length, 1024);
+    assert.match(logs[1023]!, /^INFO stderr_flood line 1023 x+$/);
+    await assertServesPing(plugin);
+  });
+});
+
+Deno.test("fault: invalid UTF-8 on stdout is logged and answered with -32700", async () => {
+  const { plugin, logs } = await misbehave();
+  using _ = plugin;
+  assert.equal(await plugin.call("utf8_invalid"), "after invalid utf-8");
+  assert.deepEqual(logs, [
+    "protocol error: Received invalid JSON (Invalid UTF-8): \ufffd\ufffd\ufffd not utf-8",
+  ]);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: invalid JSON on stdout is logged and the call still answers", async (t) => {
+  await t.step("a truncated line", async () => {
+    const { plugin, logs } = await misbehave();
+    using _ = plugin;
+    assert.equal(await plugin.call("json_invalid"), "after invalid json");
+    assert.deepEqual(logs, [
+      "protocol error: Received invalid JSON (Unexpected end of JSON input): " +
+      '{"jsonrpc":"2.0","id":1,"result":',
+    ]);
+    await assertServesPing(plugin);
+  });
+  await t.step("plain text (Rust plugin)", async () => {
+    const { plugin, logs } = await testPlugin();
+    using _ = plugin;
+    assert.equal(await plugin.call("invalid_output"), "done");
+    assert.deepEqual(logs, [
+      "protocol error: Received invalid JSON (Unexpected token 'h', \"this is not json\" is not " +
+      "valid JSON): this is not json",
+      // The host's -32700 answer, as the Rust kit logs it.
+      "WARN ignoring a response with unknown id null: error -32700 Parse error",
+    ]);
+    await assertServesPing(plugin);
+  });
+});
+
+Deno.test("fault: a response with an unknown id is logged and ignored", async () => {
+  const { plugin, logs } = await misbehave();
+  using _ = plugin;
+  assert.equal(await plugin.call("wrong_id"), "after a stray response");
+  assert.deepEqual(logs, ["protocol error: Received a response with unknown id 424242"]);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a duplicate response: the first wins, the second is logged", async () => {
+  const { plugin, logs } = await misbehave();
+  using _ = plugin;
+  await using session = plugin.session();
+  assert.equal(await session.call("duplicate"), "first");
+  assert.equal(await session.call("ping"), "pong");
+  assert.deepEqual(logs, ["protocol error: Received a response with unknown id 1"]);
+  await session.close();
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a response to a notification is logged and ignored", async () => {
+  const { plugin, logs } = await misbehave();
+  using _ = plugin;
+  await using session = plugin.session();
+  await session.notify("notification_reply");
+  assert.equal(await session.call("ping"), "pong");
+  assert.deepEqual(logs, [
+    "protocol error: Received a response with unknown id null",
+    "protocol error: Received a response with unknown id 7",
+  ]);
+  assert.equal((await session.close()).code, 0);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a guest that closes stdout early (kind exit, no wait for the timeout)", async () => {
+  // The host closes the guest's stdin when its stdout ends; this guest then
+  // exits 0. Before, the call waited for the 10 s timeout.
+  const { plugin } = await misbehave({ timeout: 60_000 });
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("close_stdout"), {
+    kind: "exit",
+    exitCode: 0,
+    message: "Plugin misbehave exited with code 0 without answering",
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a guest that stops reading stdin is bounded by the timeout", async (t) => {
+  const { plugin } = await misbehave();
+  using _ = plugin;
+  await t.step("stateless call", async () => {
+    await rejectsPlugin(plugin.call("sleep_forever", [], { timeout: 200 }), {
+      kind: "timeout",
+      message: "Plugin misbehave failed: Guest timed out after 200 ms",
+    });
+  });
+  await t.step("session: a 1 MiB request stuck behind the full stdin buffer", async () => {
+    await using session = plugin.session({ timeout: 300 });
+    const sleeping = session.call("sleep_forever");
+    const stuck = session.call("ping", ["x".repeat(1 << 20)]);
+    const expected = {
+      kind: "timeout",
+      message: "Plugin misbehave failed: Guest timed out after 300 ms",
+    };
+    await rejectsPlugin(sleeping, expected);
+    await rejectsPlugin(stuck, expected);
+  });
+  await assertServesPing(plugin);
+});
+
+// ---------------------------------------------------------------------------
+// Host calls
+
+Deno.test("fault: a guest that calls the host 20,000 times completes", async () => {
+  // Measured ≈ 6,800 host round trips per second (2 cores, Deno 2.9.6): a
+  // million take ≈ 150 s, so the test uses 20,000 (≈ 3 s).
+  const loaded = await testPlugin({ timeout: 60_000 });
+  using plugin = loaded.plugin;
+  assert.equal(await plugin.call("many_echo", [20_000]), 20_000);
+  assert.equal(loaded.echoes, 20_000);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: host methods that throw answer the plugin with an error", async (t) => {
+  const host = new Router<HostContext>()
+    .method("fail", ([message]: [string]) => {
+      throw new Error(message);
+    })
+    .method("throw_string", () => {
+      throw "a string";
+    })
+    .method("custom", () => {
+      throw new JsonRpcError(7, "custom failure", { detail: 1 });
+    });
+  const { plugin } = await testPlugin({}, host);
+  using _ = plugin;
+  await t.step("an Error: -32000 with its message", async () => {
+    await rejectsRpc(plugin.call("call_host", ["fail", ["boom"]]), {
+      code: -32000,
+      message: "boom",
+    });
+  });
+  await t.step("a non-Error: -32000 with its string", async () => {
+    await rejectsRpc(plugin.call("call_host", ["throw_string", []]), {
+      code: -32000,
+      message: "a string",
+    });
+  });
+  await t.step("a JsonRpcError: passed through unchanged", async () => {
+    await rejectsRpc(plugin.call("call_host", ["custom", []]), {
+      code: 7,
+      message: "custom failure",
+      data: { detail: 1 },
+    });
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a host method whose result is not JSON answers -32603", async () => {
+  // Before, the peer threw where nothing caught it (an unhandled rejection
+  // that ends a Deno process).
+  const host = new Router<HostContext>().method("bigint", () => 1n);
+  const { plugin } = await testPlugin({}, host);
+  using _ = plugin;
+  await rejectsRpc(plugin.call("call_host", ["bigint", []]), {
+    code: -32603,
+    message: "Internal error",
+    data: "The result cannot be sent as JSON: Do not know how to serialize a BigInt",
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a host method that never settles is bounded by the call's timeout", async () => {
+  let hostSignal: AbortSignal | undefined;
+  const host = new Router<HostContext>().method("hang", (_params, context) => {
+    hostSignal = context.signal;
+    return new Promise(() => {});
+  });
+  const { plugin } = await testPlugin({}, host);
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("call_host", ["hang", []], { timeout: 200 }), {
+    kind: "timeout",
+    message: "Plugin test_plugin failed: Guest timed out after 200 ms",
+  });
+  assert.equal(hostSignal?.aborted, true);
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: nested host↔guest calls", async (t) => {
+  const host = new Router<HostContext>();
+  const { plugin } = await testPlugin({ maxConcurrency: 8 }, host);
+  using _ = plugin;
+  host.method("nested", async ([depth]: [number], context) => {
+    if (depth === 0) return "bottom";
+    // A host method calling the plugin again: a fresh instance per level.
+    return await plugin.call("call_host", ["nested", [depth - 1]], { signal: context.signal });
+  });
+  await t.step("host method → plugin.call → host method, 4 levels deep", async () => {
+    assert.equal(await plugin.call("call_host", ["nested", [4]]), "bottom");
+  });
+  await t.step("re-entrant: a host method calls the session that is waiting for it", async () => {
+    await using session = plugin.session();
+    host.method("reenter", () => session.call("counter"));
+    // The guest handles the host's `counter` request while it waits for
+    // the answer to its own `reenter` call.
+    assert.equal(await session.call("call_host", ["reenter", []]), 1);
+    assert.equal(await session.call("counter"), 2);
+    assert.equal((await session.close()).code, 0);
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: a nested call that needs a slot the caller holds waits for the timeout", async () => {
+  // With maxConcurrency 1 a host method's plugin.call waits for the slot of
+  // the call that is waiting for it: a deadlock the timeout breaks. The
+  // inner call gets the host context's signal, so it ends with the outer.
+  const host = new Router<HostContext>();
+  const { plugin } = await testPlugin({ maxConcurrency: 1 }, host);
+  using _ = plugin;
+  let inner: Promise<unknown> | undefined;
+  host.method("nested", (_params, context) => {
+    inner = plugin.call("ping", [], { signal: context.signal });
+    return inner;
+  });
+  await rejectsPlugin(plugin.call("call_host", ["nested", []], { timeout: 300 }), {
+    kind: "timeout",
+    message: "Plugin test_plugin failed: Guest timed out after 300 ms",
+  });
+  await rejectsPlugin(inner!, { kind: "aborted", message: "Call of test_plugin.ping was aborted" });
+  await assertServesPing(plugin);
+});
+
+// ---------------------------------------------------------------------------
+// Aborting at every stage of a call
+
+Deno.test("fault: aborting a call at every stage", async (t) => {
+  const host = new Router<HostContext>();
+  const { plugin } = await testPlugin({ maxConcurrency: 1 }, host);
+  using _ = plugin;
+  const reason = new Error("user cancelled");
+
+  await t.step("before start", async () => {
+    await rejectsPlugin(plugin.call("ping", [], { signal: AbortSignal.abort(reason) }), {
+      kind: "aborted",
+      message: "Call of test_plugin.ping was aborted",
+      cause: reason,
+    });
+    await assertServesPing(plugin);
+  });
+
+  await t.step("while queued behind maxConcurrency", async () => {
+    const first = new AbortController();
+    const running = plugin.call("infinite_loop", [], { signal: first.signal });
+    const queued = new AbortController();
+    const waiting = plugin.call("ping", [], { signal: queued.signal });
+    queued.abort(reason);
+    await rejectsPlugin(waiting, {
+      kind: "aborted",
+      message: "Call of test_plugin.ping was aborted",
+      cause: reason,
+    });
+    first.abort(reason);
+    await rejectsPlugin(running, {
+      kind: "aborted",
+      message: "Call of test_plugin.infinite_loop was aborted",
+      cause: reason,
+    });
+    // Neither call kept the only slot.
+    await assertServesPing(plugin);
+  });
+
+  await t.step("during guest execution", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 50);
+    await rejectsPlugin(plugin.call("infinite_loop", [], { signal: controller.signal }), {
+      kind: "aborted",
+      message: "Call of test_plugin.infinite_loop was aborted",
+      cause: reason,
+    });
+    await assertServesPing(plugin);
+  });
+
+  await t.step("during a host round trip", async () => {
+    const controller = new AbortController();
+    let hostSignal: AbortSignal | undefined;
+    host.method("abort_me", (_params, context) => {
+      hostSignal = context.signal;
+      controller.abort(reason);
+      return new Promise(() => {});
+    });
+    await rejectsPlugin(
+      plugin.call("call_host", ["abort_me", []], { signal: controller.signal }),
+      { kind: "aborted", message: "Call of test_plugin.call_host was aborted", cause: reason },
+    );
+    assert.equal(hostSignal?.aborted, true);
+    await assertServesPing(plugin);
+  });
+
+  await t.step("after the answer: no effect", async () => {
+    const controller = new AbortController();
+    assert.equal(await plugin.call("ping", [], { signal: controller.signal }), "pong");
+    controller.abort(reason);
+    await assertServesPing(plugin);
+  });
+
+  await t.step("a session call: abandoned, but the guest keeps running", async () => {
+    // Aborting one call of a session abandons that call only; the busy
+    // guest is stopped by the session's own timeout (or kill/close).
+    const controller = new AbortController();
+    await using session = plugin.session({ timeout: 500 });
+    setTimeout(() => controller.abort(reason), 50);
+    await rejectsPlugin(session.call("infinite_loop", [], { signal: controller.signal }), {
+      kind: "aborted",
+      message: "Call of test_plugin.infinite_loop was aborted",
+      cause: reason,
+    });
+    await rejectsPlugin(session.call("ping"), {
+      kind: "timeout",
+      message: "Plugin test_plugin failed: Guest timed out after 500 ms",
+    });
+  });
+  await assertServesPing(plugin);
+});
+
+// ---------------------------------------------------------------------------
+// Malformed modules and engine failures
+
+Deno.test("fault: a module with a length near 2^32 is a CompileError; loaded plugins keep working", async () => {
+  // Wasmi 2.0 on wasm32 panicked on such lengths (found by tests/fuzz/),
+  // which poisoned the engine under every loaded plugin.
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  const bytes = await Deno.readFile(
+    new URL("fuzz/corpus/wasm/export_size_ffffffff.wasm", import.meta.url),
+  );
+  await assert.rejects(GuestModule.compile(bytes), {
+    name: "CompileError",
+    message: 'section (code 7, "Export") extends past end of the module ' +
+      "(length 4294967295, remaining bytes 29) @+65",
+  });
+  await assert.rejects(Plugin.load(bytes), { name: "CompileError" });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: an engine failure poisons that engine only; later modules get a fresh one", async () => {
+  const { plugin: before } = await testPlugin();
+  using _ = before;
+  // Fail the engine the way the parser bug above did, past the guard.
+  const engine = await loadEngine();
+  const bytes = await Deno.readFile(
+    new URL("fuzz/corpus/wasm/export_size_ffffffff.wasm", import.meta.url),
+  );
+  assert.throws(() => engine.compile(bytes), {
+    name: "EngineError",
+    kind: "engine",
+    message: "The engine failed: unreachable",
+  });
+  // Plugins compiled in the failed engine cannot run any more...
+  await assert.rejects(before.call("ping"), { name: "EngineError", kind: "engine" });
+  // ...modules compiled later run in a fresh engine.
+  const { plugin: after } = await testPlugin();
+  using __ = after;
+  await assertServesPing(after);
+});
