@@ -266,6 +266,33 @@ for (
   );
 }
 
+// --- Timeouts ------------------------------------------------------------------
+out();
+out("## Timeouts");
+out();
+out(
+  "How closely a looping guest is stopped: in process (`output({ timeout })`), and through the CLI",
+);
+out(
+  "(`cli.ts run --timeout T testdata/wat/loop.wasm`, wall time of the whole command, which includes",
+);
+out("starting Deno and loading the engine).");
+out();
+out("| timeout | in process | CLI command | CLI exit code |");
+out("|---|---|---|---|");
+for (const timeout of [500, 1000, 2000]) {
+  const inProcess = await time(() => loop.output({ timeout }).catch(() => {}), quick ? 1 : 3);
+  let code = -1;
+  const command = await time(async () => {
+    ({ code } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-R", "cli.ts", "run", "--timeout", `${timeout}`, "testdata/wat/loop.wasm"],
+      cwd: root.pathname,
+      stderr: "null",
+    }).output());
+  }, quick ? 1 : 3);
+  out(`| ${timeout} ms | ${spread(inProcess)} | ${spread(command)} | ${code} |`);
+}
+
 // --- Scale ----------------------------------------------------------------------
 out();
 out("## Scale: concurrent stateless calls");

@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
+import { bundle } from "./_bundle.ts";
 
 Deno.test("the bundled package runs a plugin under Node", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const bundle = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "--quiet",
-        "--platform",
-        "browser",
-        "--format",
-        "esm",
-        "-o",
-        `${dir}/mod.mjs`,
-        "mod.ts",
-      ],
-      cwd: new URL("..", import.meta.url).pathname,
-    }).output();
-    assert.equal(bundle.code, 0, new TextDecoder().decode(bundle.stderr));
+    await Deno.writeFile(`${dir}/mod.mjs`, await bundle());
     await Deno.writeTextFile(
       `${dir}/main.mjs`,
       `import { readFile } from "node:fs/promises";
