@@ -360,7 +360,9 @@ out(
     "most of a payload call in the engine.",
 );
 out(
-  "- **Host round trips** cost ≈ 150 µs, about 70 % of it in the engine (the guest serializing, " +
+  `- **Host round trips** cost ${
+    fmt(echo.median / 1000)
+  }, about 70 % of it in the engine (the guest serializing, ` +
     "writing, reading and parsing), the rest in Web Streams, the framer and the executor's resumption.",
 );
 

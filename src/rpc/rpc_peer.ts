@@ -92,7 +92,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     this.#onProtocolError = options.onProtocolError ?? (() => {});
     // The peer reads and writes its streams directly rather than through
     // the framing stages: per connection that saves three streams and their
-    // pipes (measured: a fifth of a stateless plugin call, see BENCHMARKS.md).
+    // pipes (BENCHMARKS.md, "Before and after the fixes").
     this.#writer = output.getWriter();
     this.#writer.closed.catch(() => {});
     this.done = this.#read(input, options.maxLineLength ?? 16 * 1024 * 1024);
