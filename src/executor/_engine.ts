@@ -59,7 +59,6 @@ interface Exports {
   guest_new(module: number, maxMemory: number): number;
   guest_free(guest: number): void;
   guest_run(guest: number, fuel: bigint): number;
-  guest_memory(guest: number): number;
 }
 
 const SCRATCH_RESULTS = 32;
@@ -169,14 +168,6 @@ export class Engine {
   /** Sets result `index` of the host call a guest is suspended in. */
   setResumeResult(index: number, value: number | bigint): void {
     this.#setSlot(this.#scratch + (SCRATCH_RESULTS + index) * 8, value);
-  }
-
-  /** Location of a guest's memory in the engine's memory. */
-  guestMemory(guest: number): { ptr: number; length: number } {
-    return this.#call(() => {
-      const ptr = this.#exports.guest_memory(guest);
-      return { ptr, length: Number(this.#slot(0)) };
-    });
   }
 
   /** Reads the `i32` in the `u64` slot at `ptr` as an unsigned number. */

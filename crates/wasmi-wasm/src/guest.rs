@@ -261,14 +261,6 @@ impl Guest {
         };
         step
     }
-
-    /// Address and length of the guest's exported linear memory.
-    pub fn memory(&mut self) -> (*mut u8, usize) {
-        match self.store.data().memory {
-            Some(memory) => (memory.data_ptr(&self.store), memory.data_size(&self.store)),
-            None => (std::ptr::null_mut(), 0),
-        }
-    }
 }
 
 /// Fuel for a module's start function, which cannot be suspended.

@@ -50,13 +50,6 @@ impl<T> Handles<T> {
         }
     }
 
-    pub fn get_mut(&mut self, handle: u32) -> Option<&mut T> {
-        match self.slot_mut(handle) {
-            Some(Slot::Full(value)) => Some(value),
-            _ => None,
-        }
-    }
-
     /// Takes a value out, leaving its handle reserved until [`Handles::put_back`].
     pub fn take(&mut self, handle: u32) -> Option<T> {
         let slot = self.slot_mut(handle)?;

@@ -8,9 +8,9 @@
 //! suspend; suspended and out-of-fuel guests are resumed with [`guest_run`].
 //!
 //! Data crosses the boundary through three places the host reads directly:
-//! the guest's linear memory (see [`guest_memory`]), a small scratch array of
-//! `u64` slots (see [`scratch`]) and a text buffer for messages and module
-//! descriptions (see [`text_ptr`]).
+//! the guest's linear memory (its location comes with every host call), a
+//! small scratch array of `u64` slots (see [`scratch`]) and a text buffer for
+//! messages and module descriptions (see [`text_ptr`]).
 
 mod alloc;
 mod describe;
@@ -182,17 +182,4 @@ pub extern "C" fn guest_run(guest: u32, fuel: u64) -> u32 {
         text::set(&message);
     }
     step.status as u32
-}
-
-/// Returns the address of a guest's linear memory (its export `memory`) and
-/// writes its length in bytes to scratch slot 0. Returns null and length 0
-/// if the guest exports no memory.
-#[no_mangle]
-pub extern "C" fn guest_memory(guest: u32) -> *mut u8 {
-    let (ptr, len) = GUESTS.with_borrow_mut(|guests| match guests.get_mut(guest) {
-        Some(guest) => guest.memory(),
-        None => (std::ptr::null_mut(), 0),
-    });
-    scratch_mut()[0] = len as u64;
-    ptr
 }
