@@ -253,3 +253,56 @@ Deno.test("Plugin.call fails a plugin that writes an endless line", async () => 
     return true;
   });
 });
+
+Deno.test("Plugin.session serves 300 concurrent calls that each call the host", async (t) => {
+  // Regression: the guest kit ran each request that arrived while another
+  // waited for the host nested inside that wait, so a few hundred concurrent
+  // host-calling requests exhausted the guest's call stack and killed the session.
+  const { plugin, seen } = await testPlugin();
+  using _ = plugin;
+  await t.step("300 concurrent many_echo calls all succeed", async () => {
+    await using session = plugin.session();
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => session.call("many_echo", [1 + i % 5])),
+    );
+    assert.deepEqual(results, Array.from({ length: 300 }, (_, i) => 1 + i % 5));
+    assert.equal(seen.length, 300 * 3);
+    assert.equal((await session.close()).code, 0);
+  });
+  await t.step("300 calls, a random subset aborted: the others succeed", async () => {
+    await using session = plugin.session();
+    // A fixed-seed generator (mulberry32): the same subset and timings every run.
+    let seed = 0x1357;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
+    };
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    const calls = Array.from({ length: 300 }, (_, i) => {
+      const n = 1 + i % 5;
+      if (random() < 0.5) return { n, aborted: false, result: session.call("many_echo", [n]) };
+      const controller = new AbortController();
+      timers.push(setTimeout(() => controller.abort(new Error("cancelled")), random() * 20));
+      const result = session.call("many_echo", [n], { signal: controller.signal });
+      return { n, aborted: true, result };
+    });
+    const settled = await Promise.allSettled(calls.map((call) => call.result));
+    timers.forEach(clearTimeout);
+    let rejected = 0;
+    settled.forEach((outcome, i) => {
+      const call = calls[i]!;
+      if (outcome.status === "fulfilled") return assert.equal(outcome.value, call.n);
+      rejected++;
+      assert.ok(call.aborted, `call ${i} failed: ${outcome.reason}`);
+      assert.ok(outcome.reason instanceof PluginError, `${outcome.reason}`);
+      assert.equal(outcome.reason.kind, "aborted");
+    });
+    assert.ok(rejected > 0, "no call was aborted in time");
+    // The session is still usable.
+    assert.equal(await session.call("many_echo", [3]), 3);
+    assert.equal(await session.call("ping"), "pong");
+    assert.equal((await session.close()).code, 0);
+  });
+});

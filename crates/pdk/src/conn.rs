@@ -1,13 +1,17 @@
 //! The connection to the host: the line reader and writer, the method table,
-//! and the calls the guest is waiting on.
+//! the calls the guest is waiting on, and the messages waiting to be handled.
 //!
-//! Everything is single-threaded and re-entrant: reading one message may run
-//! a handler, which may call the host, which reads more messages (running
-//! more handlers) until its response arrives. So no `RefCell` borrow is held
-//! across reading a line, running a handler or writing a line.
+//! Everything is single-threaded and re-entrant: while a handler waits for
+//! the host, the kit keeps reading messages, and runs the requests among them
+//! nested inside that wait (the host may need their answers before it can
+//! answer). To keep the stack bounded, at most [`MAX_DEPTH`] messages are
+//! handled at once; requests arriving beyond that are queued and run, in
+//! order, whenever a handler returns. Responses never wait in the queue: they
+//! are routed to their calls as soon as they are read. No `RefCell` borrow is
+//! held across reading a line, running a handler or writing a line.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, Write};
 use std::rc::Rc;
 
@@ -17,8 +21,21 @@ use serde_json::Value;
 use crate::message::{classify, Incoming, Request, Response};
 use crate::{log, Host, Level, RpcError};
 
+/// How many messages (single requests or batches) may be handled at once,
+/// each nested inside the host call (or async handler) of the one below it.
+/// Requests arriving when this many are on the stack are queued.
+pub(crate) const MAX_DEPTH: usize = 16;
+
 /// A registered method: params in, result out.
 pub(crate) type Handler = Box<dyn Fn(&Value, &mut Host) -> Result<Value, RpcError>>;
+
+/// A received message still to be handled: the requests, notifications and
+/// invalid items of one line (responses are routed when read), answered with
+/// one response or, for a batch, one array.
+struct Job {
+    items: Vec<Incoming>,
+    batch: bool,
+}
 
 pub(crate) struct Conn {
     reader: RefCell<Box<dyn BufRead>>,
@@ -29,8 +46,28 @@ pub(crate) struct Conn {
     /// response arrives. Responses are routed here by id, so nested and
     /// out-of-order responses reach the right caller.
     pending: RefCell<HashMap<u64, Option<Result<Value, RpcError>>>>,
+    /// Messages read but not yet handled, oldest first.
+    queue: RefCell<VecDeque<Job>>,
+    /// How many jobs are running (nested in each other's waits).
+    depth: Cell<usize>,
     /// Stdin reached EOF (or failed): nothing more will arrive.
     closed: Cell<bool>,
+}
+
+/// Counts a running job; uncounts it when dropped, even on unwinding.
+struct DepthGuard<'a>(&'a Cell<usize>);
+
+impl<'a> DepthGuard<'a> {
+    fn enter(depth: &'a Cell<usize>) -> Self {
+        depth.set(depth.get() + 1);
+        DepthGuard(depth)
+    }
+}
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
 }
 
 impl Conn {
@@ -45,6 +82,8 @@ impl Conn {
             methods,
             next_id: Cell::new(1),
             pending: RefCell::new(HashMap::new()),
+            queue: RefCell::new(VecDeque::new()),
+            depth: Cell::new(0),
             closed: Cell::new(false),
         }
     }
@@ -53,8 +92,26 @@ impl Conn {
         self.closed.get()
     }
 
-    /// Reads and handles one line. `Ok(false)` at EOF.
-    pub(crate) fn pump(self: &Rc<Self>) -> io::Result<bool> {
+    /// Does one unit of work: runs the oldest queued message if fewer than
+    /// [`MAX_DEPTH`] are running, otherwise reads one line (routing the
+    /// responses in it, queueing the rest). `Ok(false)` when there was
+    /// nothing to do: nothing runnable is queued and stdin is at EOF.
+    ///
+    /// Never recurses by itself: a job runs nested only inside the wait of
+    /// the job below it, so at most [`MAX_DEPTH`] jobs are on the stack.
+    pub(crate) fn step(self: &Rc<Self>) -> io::Result<bool> {
+        if self.depth.get() < MAX_DEPTH {
+            let job = self.queue.borrow_mut().pop_front();
+            if let Some(job) = job {
+                self.run(job)?;
+                return Ok(true);
+            }
+        }
+        self.read()
+    }
+
+    /// Reads and sorts one line. `Ok(false)` at EOF.
+    fn read(&self) -> io::Result<bool> {
         if self.closed.get() {
             return Ok(false);
         }
@@ -66,7 +123,7 @@ impl Conn {
                 Ok(false)
             }
             Ok(_) => {
-                self.handle_line(&line)?;
+                self.sort_line(&line)?;
                 Ok(true)
             }
             Err(error) => {
@@ -76,7 +133,9 @@ impl Conn {
         }
     }
 
-    fn handle_line(self: &Rc<Self>, line: &[u8]) -> io::Result<()> {
+    /// Parses a line: answers a parse error at once, routes responses to
+    /// their calls, and queues everything else as one job.
+    fn sort_line(&self, line: &[u8]) -> io::Result<()> {
         if line.trim_ascii().is_empty() {
             return Ok(());
         }
@@ -90,28 +149,49 @@ impl Conn {
                 });
             }
         };
-        match value {
-            Value::Array(items) if !items.is_empty() => {
-                let responses: Vec<Response> = items
-                    .into_iter()
-                    .filter_map(|item| self.handle_one(item))
-                    .collect();
-                if responses.is_empty() {
-                    Ok(())
-                } else {
-                    self.write(&responses)
-                }
+        let (values, batch) = match value {
+            Value::Array(items) if !items.is_empty() => (items, true),
+            value => (vec![value], false),
+        };
+        let mut items = Vec::new();
+        for value in values {
+            match classify(value) {
+                Incoming::Response { id, outcome } => self.route(id, outcome),
+                item => items.push(item),
             }
-            value => match self.handle_one(value) {
+        }
+        if !items.is_empty() {
+            self.queue.borrow_mut().push_back(Job { items, batch });
+        }
+        Ok(())
+    }
+
+    /// Handles a job's items in order and writes the answers.
+    fn run(self: &Rc<Self>, job: Job) -> io::Result<()> {
+        let _depth = DepthGuard::enter(&self.depth);
+        let mut responses: Vec<Response> = job
+            .items
+            .into_iter()
+            .filter_map(|item| self.handle_one(item))
+            .collect();
+        if job.batch {
+            if responses.is_empty() {
+                Ok(())
+            } else {
+                self.write(&responses)
+            }
+        } else {
+            match responses.pop() {
                 Some(response) => self.write(&response),
                 None => Ok(()),
-            },
+            }
         }
     }
 
-    /// Handles one message; returns the response to send, if any.
-    fn handle_one(self: &Rc<Self>, value: Value) -> Option<Response> {
-        match classify(value) {
+    /// Handles one request, notification or invalid message; returns the
+    /// response to send, if any.
+    fn handle_one(self: &Rc<Self>, item: Incoming) -> Option<Response> {
+        match item {
             Incoming::Request {
                 id: Some(id),
                 method,
@@ -227,23 +307,20 @@ impl Conn {
         self.pending.borrow_mut().remove(&id);
     }
 
-    /// Reads messages (handling requests in between) until the response to
-    /// call `id` arrives.
+    /// Handles messages (see [`Conn::step`]) until the response to call
+    /// `id` arrives.
     pub(crate) fn wait(self: &Rc<Self>, id: u64, method: &str) -> Result<Value, RpcError> {
         loop {
             if let Some(outcome) = self.take(id) {
                 return outcome;
             }
-            match self.pump() {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.forget(id);
-                    return Err(closed_error(method));
-                }
-                Err(error) => {
-                    self.forget(id);
-                    return Err(read_error(error));
-                }
+            if self.is_closed() {
+                self.forget(id);
+                return Err(closed_error(method));
+            }
+            if let Err(error) = self.step() {
+                self.forget(id);
+                return Err(read_error(error));
             }
         }
     }

@@ -8,13 +8,15 @@ use std::task::{Context, Poll, Waker};
 use crate::conn::{read_error, Conn};
 use crate::RpcError;
 
-/// Polls `future` until it completes, reading one message from the host
-/// (and handling it) each time it is pending.
+/// Polls `future` until it completes, doing one step of the connection's
+/// work each time it is pending: running a queued message, or reading one
+/// (see [`Conn::step`]; at most [`MAX_DEPTH`](crate::conn::MAX_DEPTH)
+/// messages are handled at once, so this never nests deeper).
 ///
 /// The waker does nothing: in a wasip1 guest, the only thing a kit future
 /// ([`HostCall`](crate::HostCall)) can wait for is a message on stdin, and
 /// reading stdin blocks the guest (the host suspends it) until one arrives.
-/// So "pending" always means "read the next message", then poll again.
+/// So "pending" always means "handle the next message", then poll again.
 ///
 /// # Errors
 ///
@@ -32,6 +34,6 @@ pub(crate) fn block_on<F: Future>(conn: &Rc<Conn>, future: F) -> Result<F::Outpu
                 "async handler still pending after stdin closed",
             ));
         }
-        conn.pump().map_err(read_error)?;
+        conn.step().map_err(read_error)?;
     }
 }

@@ -43,9 +43,10 @@ impl Host {
     /// Writes the request (without `params` when `params` serializes to
     /// `null`, as `()` does), then reads stdin until the response with its
     /// id arrives. Requests and notifications from the host that arrive
-    /// meanwhile are handled (re-entrantly) and answered; responses to other
-    /// pending calls are kept for them; responses with unknown ids are logged
-    /// to stderr and ignored.
+    /// meanwhile are handled and answered, nested inside this call or, with
+    /// 16 handlers already on the stack, after a handler returns (see the
+    /// crate docs, "Re-entrancy"); responses to other pending calls are kept
+    /// for them; responses with unknown ids are logged to stderr and ignored.
     ///
     /// # Errors
     ///

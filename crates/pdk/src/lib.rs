@@ -66,15 +66,46 @@
 //!   a handler may return any [`RpcError`] (code, message, data).
 //! - The guest calls the host the same way ([`Host::call`]), with ids 1, 2,
 //!   3, ... While it waits for a response, requests and notifications from
-//!   the host are handled re-entrantly (a handler may run inside a host call
-//!   made by another handler, or by itself); responses to other pending calls
-//!   are kept for them, so out-of-order responses are fine; responses with
-//!   unknown ids are logged to stderr and ignored. Params that serialize to
-//!   null (such as `()`) are left out of the request.
+//!   the host are handled, nested inside the wait, up to a fixed depth (see
+//!   "Re-entrancy" below); responses to other pending calls are kept for
+//!   them, so out-of-order responses are fine; responses with unknown ids are
+//!   logged to stderr and ignored. Params that serialize to null (such as
+//!   `()`) are left out of the request.
 //! - Lifecycle: [`Plugin::serve`] handles messages until stdin reaches EOF,
 //!   then returns, and `main` returning exits with status 0. A stateless call
 //!   (one request, then EOF) and a session (many requests over time, then
 //!   EOF) are the same loop.
+//!
+//! # Re-entrancy
+//!
+//! A guest is single-threaded, with one call stack. While a handler waits
+//! for the host (in [`Host::call`], or while an async handler's future is
+//! pending), the kit keeps reading stdin:
+//!
+//! - **Responses** are routed to their calls as soon as they are read, always:
+//!   a waiting handler gets its answer whatever else is going on.
+//! - **Requests and notifications** (and batches) run nested inside the wait,
+//!   so a host that needs the guest's answer to another request before it can
+//!   answer (a host method that calls back into the plugin) gets it. At most
+//!   16 messages are handled at once. Requests arriving while 16 are on the
+//!   stack are queued, and run in arrival order whenever a handler returns
+//!   (nested in the wait of the handler then on top, or from the serve loop).
+//!   The stack depth is thus bounded however many requests are pending: a
+//!   host may start thousands of concurrent calls on one session; the queue
+//!   costs heap memory only.
+//! - A handler returns only after every handler nested above it has
+//!   returned (they share the stack). A handler whose answer has arrived
+//!   resumes as soon as those return, before any queued request runs.
+//! - Deadlock: a handler waiting for a host answer that the host gives only
+//!   after the guest answers another request (a host method calling back
+//!   into the plugin) is fine while fewer than 16 handlers are on the
+//!   stack: that request runs nested. If the 16th, top-most handler waits
+//!   like that, the request waits in the queue for ever (until the host's
+//!   timeout). So callbacks may nest 16 deep. Host answers that depend on
+//!   nothing from the guest (the common case) never deadlock: the top-most
+//!   handler gets its answer, returns, and the queue moves on.
+//! - At EOF, queued requests still run: their host calls fail with -32603
+//!   (stdin closed), and their answers are written.
 //!
 //! # Params
 //!
@@ -101,8 +132,9 @@
 //! [`Plugin::async_method`] takes handlers that return a future. Each call's
 //! future is run to completion by a minimal single-threaded executor before
 //! the response is written: it polls the future, and whenever the future is
-//! pending it reads the next message from stdin and handles it (routing
-//! responses to waiting [`HostCall`]s, answering requests), then polls again.
+//! pending it handles the next message (routing responses to waiting
+//! [`HostCall`]s, answering requests, as described in "Re-entrancy"), then
+//! polls again.
 //! Its waker does nothing, and it needs none: in a wasip1 guest all I/O
 //! blocks (the host suspends the guest on blocking reads and sleeps, so the
 //! host's event loop is not blocked), and the only thing a kit future can
@@ -113,7 +145,8 @@
 //!   and complete as their responses arrive, in any order.
 //! - [`Host::sleep`] blocks the guest for the duration ([`std::thread::sleep`]).
 //! - Handlers do not run concurrently with each other: requests arriving
-//!   while a handler waits are handled to completion inside that wait.
+//!   while a handler waits are handled to completion inside that wait, or
+//!   queued (see "Re-entrancy").
 //! - A future waiting on anything other than the kit's futures is just polled
 //!   again after each message from the host; if stdin closes while it is
 //!   still pending, the call fails with -32603.

@@ -45,8 +45,9 @@ impl Plugin {
     /// `Ok` results are serialized as the response's `result`. An `Err`
     /// answers with that error. The handler may call the host through the
     /// `&mut Host`. Handlers are `Fn` because they may run re-entrantly
-    /// (the host may call a method while that method waits for a host call);
-    /// keep state in a `Cell`, `RefCell` or `static`.
+    /// (the host may call a method while that method waits for a host call;
+    /// see the crate docs, "Re-entrancy"); keep state in a `Cell`, `RefCell`
+    /// or `static`, and do not hold a `RefCell` borrow across a host call.
     pub fn method<P, R, F>(mut self, name: impl Into<String>, handler: F) -> Self
     where
         P: DeserializeOwned,
@@ -107,7 +108,7 @@ impl Plugin {
         W: Write + 'static,
     {
         let conn = Rc::new(Conn::new(Box::new(reader), Box::new(writer), self.methods));
-        while conn.pump()? {}
+        while conn.step()? {}
         Ok(())
     }
 }

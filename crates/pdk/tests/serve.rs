@@ -577,3 +577,136 @@ fn write_errors_end_serving() {
     let result = plugin().serve_with(Cursor::new(input.into_bytes()), Broken);
     assert_eq!(result.unwrap_err().kind(), io::ErrorKind::BrokenPipe);
 }
+
+/// `n` requests `{"id": "r<i>", "method": method}` for i in 1..=n.
+fn requests(method: &str, n: usize) -> Vec<Value> {
+    (1..=n)
+        .map(|i| json!({"jsonrpc": "2.0", "id": format!("r{i}"), "method": method}))
+        .collect()
+}
+
+/// The host's answer `"n<id>"` to the guest's call `id`.
+fn answer(id: usize) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "result": format!("n{id}")})
+}
+
+fn get_name(id: usize) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"get_name"}}"#)
+}
+
+fn greeted(request: usize, call: usize) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":"r{request}","result":"hi n{call}"}}"#)
+}
+
+#[test]
+fn concurrent_requests_nest_no_deeper_than_16() {
+    // 300 requests arrive before any host answer, as when a host starts 300
+    // concurrent calls. Run each nested in the previous one's host call,
+    // they were 300 deep, which exhausted a wasm guest's call stack. At most
+    // 16 may be on the stack; the others wait their turn.
+    const N: usize = 300;
+    let depth = Rc::new(Cell::new(0));
+    let deepest = Rc::new(Cell::new(0));
+    let enter = {
+        let (depth, deepest) = (Rc::clone(&depth), Rc::clone(&deepest));
+        move || {
+            depth.set(depth.get() + 1);
+            deepest.set(deepest.get().max(depth.get()));
+        }
+    };
+    let (enter_async, depth_async) = (enter.clone(), Rc::clone(&depth));
+    let plugin = Plugin::new()
+        .method("sync", move |_: (), host: &mut Host| {
+            enter();
+            let name: String = host.call("get_name", ())?;
+            depth.set(depth.get() - 1);
+            Ok(name)
+        })
+        .async_method("async", move |_: (), host: Host| {
+            enter_async();
+            let depth = Rc::clone(&depth_async);
+            async move {
+                let name: String = host.call_async("get_name", ()).await?;
+                depth.set(depth.get() - 1);
+                Ok::<_, RpcError>(name)
+            }
+        });
+    let mut input: Vec<Value> = (1..=N)
+        .map(|i| {
+            let method = if i % 2 == 0 { "sync" } else { "async" };
+            json!({"jsonrpc": "2.0", "id": i, "method": method})
+        })
+        .collect();
+    input.extend((1..=N).map(answer));
+    let out = serve_plugin(plugin, &lines(&input));
+    assert_eq!(deepest.get(), 16);
+    let out: Vec<Value> = out
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let calls = out.iter().filter(|m| m["method"] == "get_name").count();
+    let mut answered: Vec<u64> = out
+        .iter()
+        .filter(|m| m.get("result").is_some())
+        .map(|m| m["id"].as_u64().unwrap())
+        .collect();
+    answered.sort_unstable();
+    assert_eq!(calls, N);
+    assert_eq!(answered, (1..=N as u64).collect::<Vec<_>>());
+    let mut names: Vec<&str> = out.iter().filter_map(|m| m["result"].as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), N, "each request got its own host answer");
+}
+
+#[test]
+fn requests_beyond_the_limit_wait_for_a_handler_to_return() {
+    // 16 greets nest (each may need the next one answered before the host
+    // answers it); the 17th waits until the 16th returns, then runs nested
+    // in the 15th's wait, which resumes once the 17th returns.
+    let mut input = requests("greet", 17);
+    input.extend((1..=16).rev().map(answer));
+    input.push(answer(17));
+    let out = serve(&lines(&input));
+    let mut expected: Vec<String> = (1..=16).map(get_name).collect();
+    expected.push(greeted(16, 16));
+    expected.push(get_name(17));
+    expected.push(greeted(17, 17));
+    expected.extend((1..=15).rev().map(|i| greeted(i, i)));
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn responses_reach_their_calls_while_requests_wait() {
+    // At the limit, a batch holding a request and the answer the top handler
+    // waits for: the answer is routed at once, the request runs after.
+    let mut input = requests("greet", 16);
+    input.push(json!([
+        {"jsonrpc": "2.0", "id": "p", "method": "ping"},
+        answer(16),
+    ]));
+    input.extend((1..=15).rev().map(answer));
+    let out = serve(&lines(&input));
+    let mut expected: Vec<String> = (1..=16).map(get_name).collect();
+    expected.push(greeted(16, 16));
+    expected.push(r#"[{"jsonrpc":"2.0","id":"p","result":"pong"}]"#.to_owned());
+    expected.extend((1..=15).rev().map(|i| greeted(i, i)));
+    assert_eq!(out, expected);
+}
+
+#[test]
+fn queued_requests_are_still_answered_after_eof() {
+    let out = serve_json(&lines(&requests("greet", 20)));
+    let mut failed: Vec<String> = out
+        .iter()
+        .filter(|m| m.get("error").is_some())
+        .map(|m| {
+            assert_eq!(error_code(m), -32603, "{m}");
+            m["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    failed.sort_unstable();
+    let mut expected: Vec<String> = (1..=20).map(|i| format!("r{i}")).collect();
+    expected.sort_unstable();
+    assert_eq!(failed, expected);
+}
