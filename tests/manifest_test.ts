@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type HostContext, JsonRpcError, Router } from "../mod.ts";
-import { loadPluginFromManifest } from "../src/manifest/mod.ts";
+import { loadPluginFromManifest, readManifest } from "../src/manifest/mod.ts";
 
 const MANIFEST = new URL("../testdata/test_plugin.plugin.jsonc", import.meta.url);
 
@@ -38,9 +38,129 @@ Deno.test("loadPluginFromManifest refuses bytes whose SHA-256 differs", async ()
     );
     await assert.rejects(loadPluginFromManifest(`${dir}/p.jsonc`), {
       name: "ManifestError",
-      message: /^The module's SHA-256 is [0-9a-f]{64}, but the manifest expects (ab){32}$/,
+      message: `The module's SHA-256 does not match the manifest's sha256 ${"ab".repeat(32)}`,
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
+
+/** A temporary directory with `outside.wasm` and a directory `m/` holding `p.wasm`. */
+async function withDirs(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/m`);
+    await Deno.copyFile(TEST_PLUGIN, `${dir}/outside.wasm`);
+    await Deno.copyFile(TEST_PLUGIN, `${dir}/m/p.wasm`);
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function manifest(dir: string, wasm: string, extra = ""): Promise<string> {
+  const path = `${dir}/m/p.jsonc`;
+  await Deno.writeTextFile(path, `{ "wasm": ${JSON.stringify(wasm)}${extra} }`);
+  return path;
+}
+
+Deno.test("loadPluginFromManifest reads the wasm only from the manifest's directory", async (t) => {
+  await withDirs(async (dir) => {
+    const outside = /"wasm" names a file outside the manifest's directory .*allowWasmOutside/;
+    for (const wasm of ["../outside.wasm", `${dir}/outside.wasm`, `file://${dir}/outside.wasm`]) {
+      await t.step(`refuses ${wasm.replace(dir, "DIR")}`, async () => {
+        const path = await manifest(dir, wasm);
+        await assert.rejects(loadPluginFromManifest(path), {
+          name: "ManifestError",
+          message: outside,
+        });
+        using plugin = await loadPluginFromManifest(path, { allowWasmOutside: true });
+        assert.equal(await plugin.call("ping"), "pong");
+      });
+    }
+    await t.step("refuses a path outside that does not exist without telling", async () => {
+      const path = await manifest(dir, "../no/such.wasm");
+      await assert.rejects(loadPluginFromManifest(path), {
+        name: "ManifestError",
+        message: outside,
+      });
+    });
+    await t.step("refuses a symbolic link that leads out", async () => {
+      await Deno.symlink(`${dir}/outside.wasm`, `${dir}/m/link.wasm`);
+      const path = await manifest(dir, "link.wasm");
+      await assert.rejects(loadPluginFromManifest(path), {
+        name: "ManifestError",
+        message: /outside the manifest's directory \(through a symbolic link\)/,
+      });
+    });
+    await t.step("accepts a path below the manifest's directory", async () => {
+      await Deno.mkdir(`${dir}/m/sub`);
+      await Deno.copyFile(TEST_PLUGIN, `${dir}/m/sub/q.wasm`);
+      using plugin = await loadPluginFromManifest(await manifest(dir, "./sub/../sub/q.wasm"));
+      assert.equal(plugin.info.name, "q");
+      assert.equal(await plugin.call("ping"), "pong");
+    });
+  });
+});
+
+Deno.test("loadPluginFromManifest fetches a wasm URL only when allowed", async () => {
+  let requests = 0;
+  const bytes = await Deno.readFile(TEST_PLUGIN);
+  await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/m/in.jsonc") return new Response('{ "wasm": "p.wasm" }');
+    if (pathname === "/m/out.jsonc") return new Response('{ "wasm": "../p.wasm" }');
+    requests++;
+    return new Response(bytes);
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/p.wasm`;
+  await withDirs(async (dir) => {
+    const path = await manifest(dir, url);
+    await assert.rejects(loadPluginFromManifest(path), {
+      name: "ManifestError",
+      message: /"wasm" is a URL .*allowRemoteWasm/,
+    });
+    assert.equal(requests, 0);
+    using plugin = await loadPluginFromManifest(path, { allowRemoteWasm: true });
+    assert.equal(await plugin.call("ping"), "pong");
+    assert.equal(requests, 1);
+  });
+  // A remote manifest's wasm may be under its own URL, and nowhere else.
+  const base = `http://127.0.0.1:${server.addr.port}/m/`;
+  using inside = await loadPluginFromManifest(new URL("in.jsonc", base));
+  assert.equal(await inside.call("ping"), "pong");
+  assert.equal(requests, 2);
+  await assert.rejects(loadPluginFromManifest(new URL("out.jsonc", base)), {
+    name: "ManifestError",
+    message: /"wasm" is a URL outside the manifest's directory/,
+  });
+  assert.equal(requests, 2);
+});
+
+Deno.test("loadPluginFromManifest keeps the contents of a non-wasm file out of its error", async () => {
+  await withDirs(async (dir) => {
+    await Deno.writeTextFile(`${dir}/m/secret.wasm`, "root:x:0:0:root:/root:/bin/bash\n");
+    const path = await manifest(dir, "secret.wasm");
+    await assert.rejects(loadPluginFromManifest(path), (e: unknown) => {
+      assert.ok(e instanceof WebAssembly.CompileError);
+      assert.equal(
+        e.message,
+        "secret.wasm is not a WebAssembly module (it does not start with the magic number)",
+      );
+      return true;
+    });
+  });
+});
+
+Deno.test("loadPluginFromManifest accepts an upper-case sha256", async () => {
+  await withDirs(async (dir) => {
+    const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(TEST_PLUGIN));
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    const path = await manifest(dir, "p.wasm", `, "sha256": "${hex.toUpperCase()}"`);
+    using plugin = await loadPluginFromManifest(path);
+    assert.equal(await plugin.call("ping"), "pong");
+    assert.equal((await readManifest(path)).manifest.sha256, hex.toUpperCase());
+  });
 });

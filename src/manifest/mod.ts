@@ -13,12 +13,14 @@
  * @module
  */
 
-export { loadPluginFromManifest } from "./load_plugin_from_manifest.ts";
+export { type LoadManifestOptions, loadPluginFromManifest } from "./load_plugin_from_manifest.ts";
 export {
+  type ManifestAccessOptions,
   ManifestError,
   parseManifest,
   type PluginManifest,
   readManifest,
+  readManifestWasm,
   type ResolvedManifest,
   verifySha256,
 } from "./plugin_manifest.ts";

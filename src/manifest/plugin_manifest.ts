@@ -6,7 +6,10 @@
  */
 
 import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
+import { dirname, isAbsolute, relative, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { PluginOptions } from "../plugin/plugin.ts";
+import { checkLimit, type LimitName } from "./_check_limit.ts";
 
 /**
  * A plugin manifest, as written in JSONC:
@@ -14,7 +17,7 @@ import type { PluginOptions } from "../plugin/plugin.ts";
  * ```jsonc
  * {
  *   "name": "test_plugin",
- *   "wasm": "./test_plugin.wasm", // a path relative to the manifest, or a URL
+ *   "wasm": "./test_plugin.wasm", // a path in the manifest's directory
  *   "sha256": "…",                // optional: the bytes must match
  *   "limits": { "fuel": 1000000000, "timeout": 5000, "maxMemory": 33554432 },
  *   "env": { "MODE": "test" },
@@ -26,9 +29,13 @@ import type { PluginOptions } from "../plugin/plugin.ts";
 export interface PluginManifest {
   /** The plugin's name (default: the wasm file name). */
   name?: string;
-  /** The wasm module: a path relative to the manifest, or a URL. */
+  /**
+   * The wasm module: a path relative to the manifest, inside its directory
+   * (elsewhere, or a URL, only if the loader allows it: see
+   * {@linkcode ManifestAccessOptions}).
+   */
   wasm: string;
-  /** Lowercase hex SHA-256 the module's bytes must have. */
+  /** Hex SHA-256 (either case) the module's bytes must have. */
   sha256?: string;
   /** Limits per call or session. */
   limits?: {
@@ -59,7 +66,7 @@ export class ManifestError extends Error {
 }
 
 const KEYS = ["name", "wasm", "sha256", "limits", "env", "args", "hostMethods"];
-const LIMIT_KEYS = ["fuel", "fuelSlice", "timeout", "maxMemory"];
+const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
 /**
  * Parses and checks a manifest's text.
@@ -96,16 +103,20 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
   }
   if (typeof value.wasm !== "string" || value.wasm === "") fail("wasm", "a non-empty string");
   if (value.name !== undefined && typeof value.name !== "string") fail("name", "a string");
-  if (value.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(String(value.sha256))) {
-    fail("sha256", "64 lowercase hex digits");
+  if (
+    value.sha256 !== undefined &&
+    !(typeof value.sha256 === "string" && /^[0-9a-f]{64}$/i.test(value.sha256))
+  ) {
+    fail("sha256", "64 hex digits");
   }
   if (value.limits !== undefined) {
     if (!isRecord(value.limits)) fail("limits", "an object");
     for (const [key, limit] of Object.entries(value.limits as Record<string, unknown>)) {
-      if (!LIMIT_KEYS.includes(key)) fail(`limits.${key}`, `one of ${LIMIT_KEYS.join(", ")}`);
-      if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 0) {
-        fail(`limits.${key}`, "a non-negative integer");
+      if (!(LIMIT_KEYS as string[]).includes(key)) {
+        fail(`limits.${key}`, `one of ${LIMIT_KEYS.join(", ")}`);
       }
+      const expected = checkLimit(key as LimitName, limit);
+      if (expected !== undefined) fail(`limits.${key}`, expected);
     }
   }
   if (value.env !== undefined) {
@@ -126,37 +137,124 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
 export interface ResolvedManifest {
   /** The manifest as parsed. */
   manifest: PluginManifest;
-  /** The wasm module's location. */
+  /**
+   * The wasm module's location, checked against {@linkcode ManifestAccessOptions}
+   * (for a file, its real path: symbolic links resolved).
+   */
   wasm: URL;
   /** Options for `Plugin.load` (name, limits, env, args, allowed host methods). */
   options: PluginOptions;
 }
 
 /**
- * Reads a manifest (a file path or URL) and resolves its wasm location
- * against it.
+ * Where a manifest's `wasm` may point. By default only into the manifest's
+ * own directory (or below): a file next to a local manifest (symbolic links
+ * resolved), or a URL under a remote manifest's URL. A manifest is input,
+ * often from someone else: without these options it cannot make the host
+ * read an arbitrary file or fetch a URL.
+ */
+export interface ManifestAccessOptions {
+  /**
+   * Lets `wasm` name a local file outside the manifest's directory (`../`,
+   * an absolute path, a `file:` URL, a symbolic link out). Default false.
+   */
+  allowWasmOutside?: boolean;
+  /**
+   * Lets `wasm` be a URL (`https:`, `http:`, ...) other than one under a
+   * remote manifest's own directory, which is then fetched. Default false.
+   */
+  allowRemoteWasm?: boolean;
+}
+
+/**
+ * Reads a manifest (a file path or URL), resolves its wasm location against
+ * the manifest's and checks it against `access`.
  *
  * @param location The manifest's path or URL.
+ * @param access Where the wasm may be (default: the manifest's directory).
  * @returns the manifest, the wasm URL and plugin options
+ * @throws {ManifestError} if the manifest is invalid or its `wasm` points
+ * where `access` does not allow.
+ *
+ * @example
+ * ```ts
+ * import { readManifest } from "@wasmi-plugins/host/manifest";
+ * const { wasm, options } = await readManifest("testdata/test_plugin.plugin.jsonc");
+ * if (!wasm.pathname.endsWith("/testdata/test_plugin.wasm")) throw new Error("unexpected");
+ * if (options.timeout !== 5000) throw new Error("unexpected");
+ * ```
  */
-export async function readManifest(location: string | URL): Promise<ResolvedManifest> {
+export async function readManifest(
+  location: string | URL,
+  access: ManifestAccessOptions = {},
+): Promise<ResolvedManifest> {
   const url = location instanceof URL ? location : toFileUrl(location);
   const text = url.protocol === "file:" ? await Deno.readTextFile(url) : await fetchText(url);
-  const manifest = parseManifest(text, url.protocol === "file:" ? url.pathname : url.href);
+  const source = url.protocol === "file:" ? fileURLToPath(url) : url.href;
+  const manifest = parseManifest(text, source);
+  const wasm = await locateWasm(manifest.wasm, url, source, access);
   const options: PluginOptions = { ...manifest.limits };
-  if (manifest.name !== undefined) options.name = manifest.name;
+  options.name = manifest.name ??
+    new URL(manifest.wasm, url).pathname.split("/").at(-1)!.replace(/\.wasm$/, "");
   if (manifest.env !== undefined) options.env = manifest.env;
   if (manifest.args !== undefined) options.args = manifest.args;
   if (manifest.hostMethods !== undefined) options.allowedHostMethods = manifest.hostMethods;
-  return { manifest, wasm: new URL(manifest.wasm, url), options };
+  return { manifest, wasm, options };
+}
+
+/**
+ * Reads (or, for a URL, fetches) the module a resolved manifest names and
+ * checks its `sha256` and that it starts like a WebAssembly module.
+ *
+ * @param resolved The manifest from {@linkcode readManifest}.
+ * @returns the module's bytes
+ * @throws {ManifestError} if the hash differs or a fetch fails.
+ * @throws {WebAssembly.CompileError} if the bytes are not a WebAssembly module.
+ *
+ * @example
+ * ```ts
+ * import { readManifest, readManifestWasm } from "@wasmi-plugins/host/manifest";
+ * const bytes = await readManifestWasm(await readManifest("testdata/test_plugin.plugin.jsonc"));
+ * if (bytes[0] !== 0) throw new Error("unexpected");
+ * ```
+ */
+export async function readManifestWasm(resolved: ResolvedManifest): Promise<Uint8Array> {
+  const { wasm, manifest } = resolved;
+  let bytes: Uint8Array;
+  if (wasm.protocol === "file:") {
+    bytes = await Deno.readFile(wasm);
+  } else {
+    const response = await fetch(wasm);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new ManifestError(`Cannot fetch ${wasm.href}: HTTP ${response.status}`);
+    }
+    bytes = new Uint8Array(await response.arrayBuffer());
+  }
+  await verifySha256(bytes, manifest.sha256);
+  // The engine's error for bytes that are not wasm quotes the first ones
+  // ("actual=[ 0x72, 0x6f, 0x6f, 0x74 ]"): say only that they are not.
+  if (!WASM_MAGIC.every((byte, i) => bytes[i] === byte)) {
+    throw new WebAssembly.CompileError(
+      `${manifest.wasm} is not a WebAssembly module (it does not start with the magic number)`,
+    );
+  }
+  return bytes;
 }
 
 /**
  * Checks bytes against a manifest's `sha256`.
  *
  * @param bytes The module's bytes.
- * @param expected The manifest's `sha256`, if any.
+ * @param expected The manifest's `sha256` (hex, either case), if any.
  * @throws {ManifestError} if they differ.
+ *
+ * @example
+ * ```ts
+ * import { verifySha256 } from "@wasmi-plugins/host/manifest";
+ * const sha = "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD";
+ * await verifySha256(new TextEncoder().encode("abc"), sha);
+ * ```
  */
 export async function verifySha256(
   bytes: Uint8Array | ArrayBuffer,
@@ -165,11 +263,69 @@ export async function verifySha256(
   if (expected === undefined) return;
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   const actual = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (actual !== expected) {
+  if (actual !== expected.toLowerCase()) {
+    // The actual hash is left out: whoever wrote the manifest would learn
+    // the SHA-256 of whatever file it names (enough to confirm a guess of a
+    // short secret). Whoever may read the file can hash it themselves
+    // (`cli.ts inspect FILE` prints it).
     throw new ManifestError(
-      `The module's SHA-256 is ${actual}, but the manifest expects ${expected}`,
+      `The module's SHA-256 does not match the manifest's sha256 ${expected}`,
     );
   }
+}
+
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** The wasm URL a manifest names, if `access` allows it. */
+async function locateWasm(
+  wasm: string,
+  manifestUrl: URL,
+  source: string,
+  access: ManifestAccessOptions,
+): Promise<URL> {
+  const refuse = (what: string, option: string, flag: string): never => {
+    throw new ManifestError(
+      `${source}: "wasm" ${what} (${JSON.stringify(wasm)}); only ${option} (${flag}) allows that`,
+    );
+  };
+  const url = new URL(wasm, manifestUrl);
+  if (manifestUrl.protocol !== "file:") {
+    const directory = new URL(".", manifestUrl);
+    if (url.origin === directory.origin && url.pathname.startsWith(directory.pathname)) return url;
+  }
+  if (url.protocol !== "file:") {
+    if (access.allowRemoteWasm) return url;
+    const what = manifestUrl.protocol === "file:"
+      ? "is a URL"
+      : "is a URL outside the manifest's directory";
+    return refuse(what, "allowRemoteWasm", "--allow-remote-wasm");
+  }
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch (error) {
+    throw new ManifestError(`${source}: "wasm" is not a valid path: ${(error as Error).message}`);
+  }
+  if (access.allowWasmOutside) return url;
+  const outside = "names a file outside the manifest's directory";
+  if (manifestUrl.protocol !== "file:") {
+    return refuse(outside, "allowWasmOutside", "--allow-wasm-outside");
+  }
+  // Decide on the path as written before touching the file system (which
+  // would tell whether a file exists out there), then on the real paths,
+  // so that a symbolic link cannot lead out either.
+  const directory = dirname(fileURLToPath(manifestUrl));
+  if (!isInside(directory, path)) refuse(outside, "allowWasmOutside", "--allow-wasm-outside");
+  const real = await Deno.realPath(path);
+  if (!isInside(await Deno.realPath(directory), real)) {
+    refuse(`${outside} (through a symbolic link)`, "allowWasmOutside", "--allow-wasm-outside");
+  }
+  return pathToFileURL(real);
+}
+
+function isInside(directory: string, path: string): boolean {
+  const rest = relative(directory, path);
+  return rest !== "" && rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -32,12 +32,13 @@ Deno.test("parseManifest names the field that is wrong", () => {
     ['{"wasm": "p", "limit": {}}', 'manifest: "limit" must be one of the known fields'],
     [
       '{"wasm": "p", "limits": {"fuel": -1}}',
-      'manifest: "limits.fuel" must be a non-negative integer',
+      'manifest: "limits.fuel" must be an integer from 1 to 9007199254740991',
     ],
     ['{"wasm": "p", "limits": {"cpu": 1}}', 'manifest: "limits.cpu" must be one of fuel'],
     ['{"wasm": "p", "env": {"A": 1}}', 'manifest: "env" must be an object of strings'],
     ['{"wasm": "p", "hostMethods": "echo"}', 'manifest: "hostMethods" must be an array of strings'],
-    ['{"wasm": "p", "sha256": "ABC"}', 'manifest: "sha256" must be 64 lowercase hex digits'],
+    ['{"wasm": "p", "sha256": "ABC"}', 'manifest: "sha256" must be 64 hex digits'],
+    ['{"wasm": "p", "sha256": 12}', 'manifest: "sha256" must be 64 hex digits'],
     ["[]", 'manifest: "(top level)" must be an object'],
   ];
   for (const [text, message] of cases) {
@@ -49,13 +50,44 @@ Deno.test("parseManifest names the field that is wrong", () => {
   }
 });
 
-Deno.test("verifySha256 accepts matching bytes and names both hashes otherwise", async () => {
+Deno.test("parseManifest checks the range of every limit", () => {
+  const cases: [string, string][] = [
+    ['"fuel": 0', '"limits.fuel" must be an integer from 1 to 9007199254740991'],
+    ['"fuel": 1.5', '"limits.fuel" must be an integer from 1 to 9007199254740991'],
+    ['"fuel": 9007199254740992', '"limits.fuel" must be an integer from 1 to 9007199254740991'],
+    ['"fuelSlice": 0', '"limits.fuelSlice" must be an integer from 1 to 9007199254740991'],
+    ['"timeout": -1', '"limits.timeout" must be a number from 0 to 2147483647'],
+    ['"timeout": 2147483648', '"limits.timeout" must be a number from 0 to 2147483647'],
+    ['"timeout": "5"', '"limits.timeout" must be a number from 0 to 2147483647'],
+    ['"maxMemory": 4294967296', '"limits.maxMemory" must be an integer from 0 to 4294901760'],
+    ['"maxMemory": -1', '"limits.maxMemory" must be an integer from 0 to 4294901760'],
+    ['"maxMemory": 1e400', '"limits.maxMemory" must be an integer from 0 to 4294901760'],
+  ];
+  for (const [limit, message] of cases) {
+    assert.throws(() => parseManifest(`{"wasm": "p", "limits": {${limit}}}`), {
+      name: "ManifestError",
+      message: `manifest: ${message}`,
+    });
+  }
+  const valid = parseManifest(
+    '{"wasm": "p", "limits": {"fuel": 1, "timeout": 0.5, "maxMemory": 4294901760}}',
+  );
+  assert.deepEqual(valid.limits, { fuel: 1, timeout: 0.5, maxMemory: 4294901760 });
+});
+
+Deno.test("verifySha256 accepts matching bytes in either case and never says the actual hash", async () => {
   const bytes = new TextEncoder().encode("abc");
   const sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
   await verifySha256(bytes, sha);
+  await verifySha256(bytes, sha.toUpperCase());
   await verifySha256(bytes, undefined);
-  await assert.rejects(verifySha256(bytes, "0".repeat(64)), {
-    name: "ManifestError",
-    message: `The module's SHA-256 is ${sha}, but the manifest expects ${"0".repeat(64)}`,
+  await assert.rejects(verifySha256(bytes, "0".repeat(64)), (e: unknown) => {
+    assert.ok(e instanceof ManifestError);
+    assert.equal(
+      e.message,
+      `The module's SHA-256 does not match the manifest's sha256 ${"0".repeat(64)}`,
+    );
+    assert.ok(!e.message.includes(sha));
+    return true;
   });
 });
