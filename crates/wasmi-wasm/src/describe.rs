@@ -1,5 +1,7 @@
 //! A JSON description of a module's imports, exports and memories.
 
+use crate::start::START_EXPORT;
+
 use std::fmt::Write;
 use wasmi::{ExternType, FuncType, Module, ValType};
 
@@ -19,7 +21,9 @@ pub fn describe(module: &Module) -> String {
         out.push('}');
     }
     out.push_str("],\"exports\":[");
-    for (i, export) in module.exports().enumerate() {
+    // The start function's export (see `start`) is the engine's, not the module's.
+    let exports = module.exports().filter(|e| e.name() != START_EXPORT);
+    for (i, export) in exports.enumerate() {
         if i > 0 {
             out.push(',');
         }

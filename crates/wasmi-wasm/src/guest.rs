@@ -1,6 +1,7 @@
 //! A guest: one instance of a module in its own store, run in fuel slices.
 
 use crate::host::{self, Answer};
+use crate::start::START_EXPORT;
 use std::fmt;
 use wasmi::{
     CompilationMode, Config, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module,
@@ -67,33 +68,55 @@ impl fmt::Display for Suspend {
 
 impl wasmi::errors::HostError for Suspend {}
 
-/// Caps linear memory and remembers whether the cap was hit.
+/// Bytes the engine holds per table entry.
+const TABLE_ENTRY_BYTES: u64 = 8;
+/// Most entries one table may have.
+const MAX_TABLE_ENTRIES: usize = 1 << 20;
+
+/// Caps what a guest makes the engine allocate (linear memory and tables,
+/// together) and remembers whether the cap was hit.
 struct Limiter {
-    max_memory: usize,
+    max_memory: u64,
+    /// Bytes of linear memory and tables the guest holds now.
+    held: u64,
     hit: bool,
+}
+
+impl Limiter {
+    fn grow(&mut self, more: u64) -> Result<bool, LimiterError> {
+        match self.held.checked_add(more) {
+            Some(held) if held <= self.max_memory => {
+                self.held = held;
+                Ok(true)
+            }
+            _ => {
+                self.hit = true;
+                Err(LimiterError::ResourceLimiterDeniedAllocation)
+            }
+        }
+    }
 }
 
 impl ResourceLimiter for Limiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
-        if desired > self.max_memory {
-            self.hit = true;
-            return Err(LimiterError::ResourceLimiterDeniedAllocation);
-        }
-        Ok(true)
+        self.grow(desired.saturating_sub(current) as u64)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, LimiterError> {
-        Ok(desired <= 1 << 20)
+        if desired > MAX_TABLE_ENTRIES {
+            return Ok(false);
+        }
+        self.grow(desired.saturating_sub(current) as u64 * TABLE_ENTRY_BYTES)
     }
 
     fn instances(&self) -> usize {
@@ -116,7 +139,8 @@ struct GuestData {
 }
 
 enum State {
-    Ready(Func),
+    /// Not started: the start function (if any), then `_start`.
+    Ready(Option<Func>, Func),
     OutOfFuel(ResumableCallOutOfFuel),
     Suspended(ResumableCallHostTrap),
     Done,
@@ -126,6 +150,8 @@ enum State {
 pub struct Guest {
     store: Store<GuestData>,
     state: State,
+    /// `_start`, while the module's start function runs.
+    then: Option<Func>,
 }
 
 impl Guest {
@@ -135,7 +161,8 @@ impl Guest {
             id,
             memory: None,
             limiter: Limiter {
-                max_memory,
+                max_memory: max_memory as u64,
+                held: 0,
                 hit: false,
             },
         };
@@ -172,8 +199,8 @@ impl Guest {
             });
             imports.push(Extern::Func(func));
         }
-        // A start function runs during instantiation, without suspension.
-        let _ = store.set_fuel(START_FUEL);
+        // The module's start function was turned into an export (see
+        // `start`): instantiation runs no guest code.
         let instance = Instance::new(&mut store, module, &imports).map_err(|error| {
             let status = if store.data().limiter.hit {
                 RunStatus::MemoryLimit
@@ -195,10 +222,12 @@ impl Guest {
                 String::from("the module's `_start` must take and return nothing"),
             ));
         }
+        let init = instance.get_func(&store, START_EXPORT);
         store.data_mut().memory = instance.get_memory(&store, "memory");
         Ok(Self {
             store,
-            state: State::Ready(start),
+            state: State::Ready(init, start),
+            then: None,
         })
     }
 
@@ -215,8 +244,12 @@ impl Guest {
             step.message = Some(error.to_string());
             return step;
         }
-        let outcome = match std::mem::replace(&mut self.state, State::Done) {
-            State::Ready(start) => start.call_resumable(&mut self.store, &[], &mut []),
+        let mut outcome = match std::mem::replace(&mut self.state, State::Done) {
+            State::Ready(Some(init), start) => {
+                self.then = Some(start);
+                init.call_resumable(&mut self.store, &[], &mut [])
+            }
+            State::Ready(None, start) => start.call_resumable(&mut self.store, &[], &mut []),
             State::OutOfFuel(call) => call.resume(&mut self.store, &mut []),
             State::Suspended(call) => {
                 let ty = call.host_func().ty(&self.store);
@@ -233,6 +266,13 @@ impl Guest {
                 return step;
             }
         };
+        // The start function returned: `_start` follows in the same slice.
+        while let Ok(ResumableCall::Finished) = outcome {
+            let Some(start) = self.then.take() else {
+                break;
+            };
+            outcome = start.call_resumable(&mut self.store, &[], &mut []);
+        }
         step.fuel_consumed = fuel.saturating_sub(self.store.get_fuel().unwrap_or(0));
         step.status = match outcome {
             Ok(ResumableCall::Finished) => RunStatus::Finished,
@@ -263,8 +303,18 @@ impl Guest {
     }
 }
 
-/// Fuel for a module's start function, which cannot be suspended.
-const START_FUEL: u64 = 100_000_000;
+/// Checks that a module's start function, now exported as [`START_EXPORT`],
+/// takes and returns nothing, as its start section had to.
+pub fn check_start(module: Module) -> Result<Module, Error> {
+    if let Some(ExternType::Func(ty)) = module.get_export(START_EXPORT) {
+        if !ty.params().is_empty() || !ty.results().is_empty() {
+            return Err(Error::new(
+                "the start function must take and return nothing",
+            ));
+        }
+    }
+    Ok(module)
+}
 
 fn forward(
     caller: wasmi::Caller<'_, GuestData>,

@@ -17,6 +17,7 @@ mod describe;
 mod guest;
 mod handles;
 mod host;
+mod start;
 mod text;
 
 use guest::{Guest, RunStatus};
@@ -93,10 +94,13 @@ pub extern "C" fn text_len() -> usize {
 /// `ptr` and `len` must come from one [`buffer_alloc`] call.
 #[no_mangle]
 pub unsafe extern "C" fn module_compile(ptr: *mut u8, len: usize) -> u32 {
-    let bytes = Vec::from_raw_parts(ptr, len, len);
+    let mut bytes = Vec::from_raw_parts(ptr, len, len);
+    if let Some(rewritten) = start::export_start(&bytes) {
+        bytes = rewritten;
+    }
     let compiled = ENGINE.with(|engine| wasmi::Module::new(engine, &bytes));
     drop(bytes);
-    match compiled {
+    match compiled.and_then(guest::check_start) {
         Ok(module) => MODULES.with_borrow_mut(|modules| modules.insert(module)),
         Err(error) => {
             text::set(&error.to_string());
