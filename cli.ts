@@ -14,6 +14,7 @@
  * @module
  */
 
+import { escapeControlCharacters } from "./src/_escape_control.ts";
 import { callCommand } from "./src/cli/call.ts";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
@@ -64,12 +65,17 @@ export async function main(args: string[]): Promise<number> {
       (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")
     ) {
       const help = Object.hasOwn(COMMANDS, command) ? `cli.ts ${command} --help` : "cli.ts --help";
-      console.error(`error: ${(error as Error).message}\nRun '${help}' for usage.`);
+      const message = escapeControlCharacters((error as Error).message);
+      console.error(`error: ${message}\nRun '${help}' for usage.`);
       return EXIT_CODES.usage;
     }
+    // Messages may quote a plugin (its name, its output): control
+    // characters are shown escaped, here and in the details.
     const code = exitCodeOf(error);
-    console.error(`error: ${(error as Error)?.message ?? error}`);
-    if (verbose || code === undefined) console.error(error);
+    console.error(`error: ${escapeControlCharacters(String((error as Error)?.message ?? error))}`);
+    if (verbose || code === undefined) {
+      console.error(Deno.inspect(error).split("\n").map(escapeControlCharacters).join("\n"));
+    }
     return code ?? EXIT_CODES.engine;
   }
 }

@@ -8,9 +8,9 @@ import {
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
 
-function serve(plugin: string) {
+function serve(...args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "cli.ts", "serve", plugin],
+    args: ["run", "-R", "cli.ts", "serve", ...args],
     cwd: new URL("..", import.meta.url).pathname,
     stdin: "piped",
     stdout: "piped",
@@ -85,4 +85,98 @@ Deno.test("cli serve answers -32002 when the plugin fails, and exits with its co
   const { code, stderr } = await end();
   assert.equal(code, 134);
   assert.match(stderr, /error: Plugin test_plugin failed: Guest trapped/);
+});
+
+function assertRpcError(code: number, check?: (data: Record<string, unknown>) => void) {
+  return (e: unknown) => {
+    assert.ok(e instanceof JSONRPCErrorException);
+    assert.equal(e.code, code, e.message);
+    check?.(e.data as Record<string, unknown>);
+    return true;
+  };
+}
+
+Deno.test("cli serve answers a request past --timeout with -32003 and goes on with a fresh instance", async () => {
+  const { request, end } = serve("--timeout", "500", "testdata/test_plugin.wasm");
+  assert.equal(await request("counter"), 1);
+  const started = performance.now();
+  const looping = request("infinite_loop");
+  const behind = request("ping"); // waits for the same instance
+  await assert.rejects(
+    looping,
+    assertRpcError(-32003, (data) => {
+      assert.equal(data.kind, "timeout");
+      assert.equal(data.timeout, 500);
+    }),
+  );
+  assert.ok(performance.now() - started < 5000);
+  await assert.rejects(behind, (e: unknown) => {
+    assertRpcError(-32002, (data) => assert.equal(data.kind, "aborted"))(e);
+    assert.match((e as Error).message, /^Plugin test_plugin was stopped: request \d+ timed out$/);
+    return true;
+  });
+  // The looping instance was stopped; a fresh one (with fresh state) answers.
+  assert.equal(await request("counter"), 1);
+  assert.equal(await request("ping"), "pong");
+  const { code, stderr } = await end();
+  assert.equal(code, 0);
+  assert.match(
+    stderr,
+    /^serve: request \d+ timed out after 500 ms; its plugin instance was stopped\n$/,
+  );
+});
+
+Deno.test("cli serve exits when stdin ends and the request in flight times out", async () => {
+  const { request, end } = serve("--timeout", "500", "testdata/test_plugin.wasm");
+  assert.equal(await request("ping"), "pong");
+  const looping = request("infinite_loop");
+  looping.catch(() => {});
+  const { code } = await end(); // stdin closes while the request runs
+  assert.equal(code, 0);
+  await assert.rejects(looping, assertRpcError(-32003));
+});
+
+Deno.test("cli serve takes the per-request timeout from a manifest's limits.timeout", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.copyFile("testdata/test_plugin.wasm", `${dir}/p.wasm`);
+    await Deno.writeTextFile(
+      `${dir}/p.jsonc`,
+      '{ "wasm": "p.wasm", "limits": { "timeout": 500 } }',
+    );
+    const { request, end } = serve("--manifest", `${dir}/p.jsonc`);
+    await assert.rejects(request("infinite_loop"), assertRpcError(-32003));
+    assert.equal(await request("ping"), "pong");
+    assert.equal((await end()).code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli serve answers a line over 16 MiB with -32600 and reads on at the next line", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "cli.ts", "serve", "testdata/test_plugin.wasm"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  const writer = child.stdin.getWriter();
+  const encoder = new TextEncoder();
+  const huge = `{"jsonrpc":"2.0","id":1,"method":"echo","params":["${"x".repeat(17 << 20)}"]}\n`;
+  await writer.write(encoder.encode(huge));
+  await writer.write(encoder.encode('{"jsonrpc":"2.0","id":2,"method":"ping"}\n'));
+  await writer.close();
+  const { code, stdout, stderr } = await output;
+  const lines = new TextDecoder().decode(stdout).trimEnd().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.length, 2);
+  assert.deepEqual(lines[0].id, null);
+  assert.equal(lines[0].error.code, -32600);
+  assert.deepEqual(lines[1], { jsonrpc: "2.0", id: 2, result: "pong" });
+  assert.equal(
+    new TextDecoder().decode(stderr),
+    "serve: protocol error: a line longer than 16777216 bytes was skipped\n",
+  );
+  assert.equal(code, 0);
 });

@@ -10,7 +10,8 @@ import { GuestError, type GuestErrorKind } from "../executor/errors.ts";
 import { GuestModule } from "../executor/guest_module.ts";
 import { PluginError } from "../plugin/plugin_error.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
-import { ManifestError } from "../manifest/plugin_manifest.ts";
+import { type ManifestAccessOptions, ManifestError } from "../manifest/plugin_manifest.ts";
+import { checkLimit, type LimitName } from "../manifest/_check_limit.ts";
 
 /** Exit codes of the CLI besides a guest's own. */
 export const EXIT_CODES = {
@@ -42,7 +43,7 @@ export const EXIT_CODES = {
   memory: 137,
 } as const;
 
-const FAILURE_CODES: Record<GuestErrorKind | "exit" | "protocol", number> = {
+const FAILURE_CODES: Record<GuestErrorKind | "exit" | "protocol", number | undefined> = {
   exit: EXIT_CODES.noAnswer,
   protocol: EXIT_CODES.protocol,
   trap: EXIT_CODES.trap,
@@ -61,25 +62,39 @@ export class UsageError extends Error {}
  * expects (a bug: let it propagate).
  */
 export function exitCodeOf(error: unknown): number | undefined {
-  if (error instanceof PluginError || error instanceof GuestError) return FAILURE_CODES[error.kind];
+  if (error instanceof PluginError || error instanceof GuestError) {
+    // Kinds without an exit code of their own (a disposed plugin) are the
+    // engine's failure as far as a command line can tell.
+    return (FAILURE_CODES as Record<string, number | undefined>)[error.kind] ?? EXIT_CODES.engine;
+  }
   if (error instanceof WebAssembly.CompileError || error instanceof WebAssembly.LinkError) {
     return EXIT_CODES.invalidModule;
   }
   if (error instanceof ManifestError) return EXIT_CODES.invalidModule;
-  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+  if (
+    error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied ||
+    error instanceof Deno.errors.IsADirectory || error instanceof Deno.errors.NotADirectory
+  ) {
     return EXIT_CODES.noInput;
   }
   return undefined;
 }
 
+/** Help for `--manifest` and the options that go with it. */
+export const MANIFEST_HELP =
+  `  --manifest FILE      load the plugin as a JSONC manifest says (flags override it)
+  --allow-wasm-outside let the manifest's wasm be outside the manifest's directory
+  --allow-remote-wasm  let the manifest's wasm be a URL (fetched)`;
+
 /** Help for the options every command takes. */
 export const LIMIT_HELP =
   `  --env K=V            set an environment variable (repeatable; splits on the first '=')
   --arg A              append an argument (repeatable)
-  --fuel N             stop the guest after N units of fuel
+  --fuel N             stop the guest after N units of fuel (1 to 2^53-1)
   --fuel-slice N       fuel per slice between yields (default: sized to ~2 ms)
-  --timeout MS         stop the guest after MS milliseconds
-  --max-memory BYTES   most linear memory the guest may use (default 256 MiB)
+  --timeout MS         stop the guest after MS milliseconds (0: none, at most 2147483647)
+  --max-memory BYTES   most linear memory the guest may use (default 256 MiB,
+                       at most 4294901760)
   --verbose            print details (stack traces) with errors
   -h, --help           show this help`;
 
@@ -91,6 +106,8 @@ const LIMIT_OPTIONS = {
   timeout: { type: "string" },
   "max-memory": { type: "string" },
   manifest: { type: "string" },
+  "allow-wasm-outside": { type: "boolean" },
+  "allow-remote-wasm": { type: "boolean" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -107,6 +124,8 @@ export interface ParsedCommand {
   help: boolean;
   json: boolean;
   manifest: string | undefined;
+  /** Where the manifest's wasm may be (`--allow-wasm-outside`, `--allow-remote-wasm`). */
+  access: ManifestAccessOptions;
   limits: Limits;
   positionals: string[];
 }
@@ -123,11 +142,15 @@ export function parseCommand(argv: string[], accepts: ("manifest" | "json")[] = 
     allowPositionals: true,
     options: LIMIT_OPTIONS,
   });
-  for (const option of ["manifest", "json"] as const) {
-    if (values[option] !== undefined && !accepts.includes(option)) {
+  for (const option of ["manifest", "json", "allow-wasm-outside", "allow-remote-wasm"] as const) {
+    const accepted = accepts.includes(option === "json" ? "json" : "manifest");
+    if (values[option] !== undefined && !accepted) {
       throw new UsageError(`Unknown option '--${option}'`);
     }
   }
+  const access: ManifestAccessOptions = {};
+  if (values["allow-wasm-outside"]) access.allowWasmOutside = true;
+  if (values["allow-remote-wasm"]) access.allowRemoteWasm = true;
   const limits: Limits = {};
   if (values.env.length > 0) limits.env = parseEnv(values.env);
   if (values.arg.length > 0) limits.args = values.arg;
@@ -137,23 +160,27 @@ export function parseCommand(argv: string[], accepts: ("manifest" | "json")[] = 
       "max-memory",
     ]] as const
   ) {
-    const value = positiveInteger(flag, values[flag]);
+    const value = limitValue(key, flag, values[flag]);
     if (value !== undefined) limits[key] = value;
   }
   return {
     help: values.help === true,
     json: values.json === true,
     manifest: values.manifest,
+    access,
     limits,
     positionals,
   };
 }
 
-function positiveInteger(name: string, value: string | undefined): number | undefined {
+/** A limit flag's value, checked against the range the library accepts. */
+function limitValue(key: LimitName, flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) {
-    throw new UsageError(`--${name} must be a positive integer, got '${value}'`);
+  // Number() alone would read "" and " " as 0 and accept "0x10" and "Infinity".
+  const number = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(value) ? Number(value) : NaN;
+  const expected = checkLimit(key, number);
+  if (expected !== undefined) {
+    throw new UsageError(`--${flag} must be ${expected}, got '${value}'`);
   }
   return number;
 }

@@ -4,9 +4,18 @@
  * @module
  */
 
+import { escapeControlCharacters } from "../_escape_control.ts";
 import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { loadPlugin } from "./_load_plugin.ts";
-import { EXIT_CODES, LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
+import {
+  EXIT_CODES,
+  LIMIT_HELP,
+  MANIFEST_HELP,
+  parseCommand,
+  UsageError,
+  withInterrupt,
+} from "./_options.ts";
 
 /** Help for `call`. */
 export const CALL_HELP = `Usage: cli.ts call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
@@ -17,7 +26,7 @@ or object; default none) and prints the result as JSON on stdout, pretty when
 stdout is a terminal. The plugin's logs go to stderr.
 
 Options:
-  --manifest FILE      load the plugin as a JSONC manifest says (flags override it)
+${MANIFEST_HELP}
 ${LIMIT_HELP}
 
 Exit codes: 0 result printed, 1 the plugin answered with an error, 69 the
@@ -33,13 +42,13 @@ Example:
  * @param argv The arguments after `call`.
  */
 export async function callCommand(argv: string[]): Promise<number> {
-  const { help, manifest, limits, positionals } = parseCommand(argv, ["manifest"]);
+  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest"]);
   if (help) {
     console.log(CALL_HELP);
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("missing PLUGIN.wasm and METHOD");
-  const { plugin, rest } = await loadPlugin(manifest, positionals, limits);
+  const { plugin, rest } = await loadPlugin(manifest, positionals, limits, { access });
   using _ = plugin;
   const [method, paramsJson, ...extra] = rest;
   if (method === undefined) throw new UsageError("missing METHOD");
@@ -47,12 +56,13 @@ export async function callCommand(argv: string[]): Promise<number> {
   const params = parseParams(paramsJson);
   try {
     const result = await withInterrupt((signal) => plugin.call(method, params, { signal }));
-    console.log(JSON.stringify(result ?? null, null, Deno.stdout.isTerminal() ? 2 : undefined));
+    console.log(jsonForTerminal(result ?? null, Deno.stdout.isTerminal() ? 2 : undefined));
     return 0;
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
     const data = error.data === undefined ? "" : ` ${JSON.stringify(error.data)}`;
-    console.error(`error: the plugin answered with error ${error.code}: ${error.message}${data}`);
+    const message = escapeControlCharacters(`${error.message}${data}`);
+    console.error(`error: the plugin answered with error ${error.code}: ${message}`);
     return EXIT_CODES.errorAnswer;
   }
 }

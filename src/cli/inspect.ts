@@ -5,7 +5,9 @@
  */
 
 import { inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
-import { readManifest, verifySha256 } from "../manifest/plugin_manifest.ts";
+import { escapeControlCharacters } from "../_escape_control.ts";
+import { readManifest, readManifestWasm } from "../manifest/plugin_manifest.ts";
+import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { EXIT_CODES, parseCommand, UsageError } from "./_options.ts";
 
 /** Help for `inspect`. */
@@ -17,9 +19,11 @@ how well each is supported here, its memory limits, size and SHA-256, and a
 verdict: runs, limited (runs, but some calls answer an errno), or will not run.
 
 Options:
-  --manifest FILE   inspect the module a manifest names (and check its sha256)
-  --json            print the report as JSON
-  -h, --help        show this help
+  --manifest FILE      inspect the module a manifest names (and check its sha256)
+  --allow-wasm-outside let the manifest's wasm be outside the manifest's directory
+  --allow-remote-wasm  let the manifest's wasm be a URL (fetched)
+  --json               print the report as JSON
+  -h, --help           show this help
 
 Exit codes: 0 it runs (fully or limited), 1 it will not run, 65 invalid
 manifest, 66 unreadable file.
@@ -33,7 +37,7 @@ Example:
  * @param argv The arguments after `inspect`.
  */
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { help, json, manifest, positionals } = parseCommand(argv, ["manifest", "json"]);
+  const { help, json, manifest, access, positionals } = parseCommand(argv, ["manifest", "json"]);
   if (help) {
     console.log(INSPECT_HELP);
     return 0;
@@ -41,11 +45,8 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   let bytes: Uint8Array;
   let label: string;
   if (manifest !== undefined) {
-    const resolved = await readManifest(manifest);
-    bytes = resolved.wasm.protocol === "file:"
-      ? await Deno.readFile(resolved.wasm)
-      : new Uint8Array(await (await fetch(resolved.wasm)).arrayBuffer());
-    await verifySha256(bytes, resolved.manifest.sha256);
+    const resolved = await readManifest(manifest, access);
+    bytes = await readManifestWasm(resolved);
     label = resolved.wasm.href;
   } else {
     const [path, ...extra] = positionals;
@@ -55,7 +56,12 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     label = path;
   }
   const report = await inspectModule(bytes);
-  console.log(json ? JSON.stringify({ module: label, ...report }, null, 2) : format(label, report));
+  // Names of imports and exports are the module's text: no control characters.
+  console.log(
+    json
+      ? jsonForTerminal({ module: label, ...report }, 2)
+      : format(label, report).split("\n").map(escapeControlCharacters).join("\n"),
+  );
   return report.verdict === "will-not-run" ? EXIT_CODES.wontRun : 0;
 }
 

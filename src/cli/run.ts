@@ -37,8 +37,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (path === undefined) throw new UsageError("missing MODULE.wasm");
   using module = await compileFile(path);
   return await withInterrupt(async (signal) => {
+    const { timeout, ...others } = limits;
     const process = module.spawn({
-      ...limits,
+      ...others,
+      // --timeout 0 means none, as for the other commands.
+      ...(timeout ? { timeout } : {}),
       args: [...(limits.args ?? []), ...rest],
       programName: path.split("/").at(-1)!,
       signal,

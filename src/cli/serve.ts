@@ -4,14 +4,17 @@
  * @module
  */
 
+import { escapeControlCharacters } from "../_escape_control.ts";
 import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
-import type { JsonRpcRequest } from "../rpc/messages.ts";
+import type { JsonRpcId, JsonRpcRequest } from "../rpc/messages.ts";
 import { Router } from "../rpc/router.ts";
 import { RpcPeer } from "../rpc/rpc_peer.ts";
 import { PluginError } from "../plugin/plugin_error.ts";
+import type { Plugin } from "../plugin/plugin.ts";
 import type { HostContext, PluginSession } from "../plugin/plugin_session.ts";
+import { BoundedLineStream } from "./_bounded_line_stream.ts";
 import { loadPlugin } from "./_load_plugin.ts";
-import { exitCodeOf, LIMIT_HELP, parseCommand, UsageError } from "./_options.ts";
+import { exitCodeOf, LIMIT_HELP, MANIFEST_HELP, parseCommand, UsageError } from "./_options.ts";
 
 /** Help for `serve`. */
 export const SERVE_HELP = `Usage: cli.ts serve [options] PLUGIN.wasm
@@ -22,28 +25,44 @@ this process's stdin and stdout, so any program can drive a sandboxed plugin
 as a subprocess. Requests on stdin go to the plugin; host methods the plugin
 calls are sent to the peer on stdout (with ids of their own), and the peer's
 responses on stdin go back to the plugin. The plugin's logs go to stderr.
-When stdin closes, the session ends and serve exits with the plugin's code.
+When stdin closes, serve waits for the requests in flight (each at most its
+timeout), ends the session and exits with the plugin's code.
 
-If the plugin fails (trap, timeout, ...), pending and later requests are
-answered with error -32002 whose data holds { kind, stderr }, and serve
-exits with the failure's exit code.
+--timeout (or the manifest's limits.timeout) limits each request: a request
+not answered in time is answered with error -32003 "Request timed out", and
+the plugin instance is stopped (the only way to stop a guest busy with it)
+and replaced by a fresh one for the requests that follow: state the plugin
+kept is lost, and the other requests in flight on the stopped instance are
+answered with error -32002 (kind "aborted"). The instance has no time limit
+of its own. Without --timeout a request may run for ever.
+
+If the plugin fails otherwise (trap, fuel, memory, ...), pending and later
+requests are answered with error -32002 whose data holds { kind, stderr },
+and serve exits with the failure's exit code. A line over 16 MiB on stdin is
+skipped and answered with error -32600 (id null).
 
 Options:
-  --manifest FILE      load the plugin as a JSONC manifest says (flags override it)
+${MANIFEST_HELP}
 ${LIMIT_HELP}
 
 Example:
-  deno run -R cli.ts serve testdata/test_plugin.wasm   # then type, for example:
+  deno run -R cli.ts serve --timeout 5000 testdata/test_plugin.wasm   # then type:
   {"jsonrpc":"2.0","id":1,"method":"prime_sieve","params":[1000]}`;
 
 /** Error code for requests the plugin could not answer because it failed. */
 export const PLUGIN_FAILED = -32002;
 
+/** Error code for a request that was not answered within `--timeout`. */
+export const REQUEST_TIMED_OUT = -32003;
+
+/** Longest line serve reads from its stdin, in bytes. */
+export const MAX_LINE_LENGTH = 16 * 1024 * 1024;
+
 /** Sends every request to `forward`, whatever its method. */
 class ForwardingRouter<C> extends Router<C> {
-  readonly #forward: (request: JsonRpcRequest) => Promise<unknown>;
+  readonly #forward: (request: JsonRpcRequest, context: C) => Promise<unknown>;
 
-  constructor(forward: (request: JsonRpcRequest) => Promise<unknown>) {
+  constructor(forward: (request: JsonRpcRequest, context: C) => Promise<unknown>) {
     super();
     this.#forward = forward;
   }
@@ -52,8 +71,104 @@ class ForwardingRouter<C> extends Router<C> {
     return true;
   }
 
-  override dispatch(request: JsonRpcRequest): Promise<unknown> {
-    return this.#forward(request);
+  override dispatch(request: JsonRpcRequest, context: C): Promise<unknown> {
+    return this.#forward(request, context);
+  }
+}
+
+/** One plugin instance and, once a request timed out on it, that request's id. */
+interface Instance {
+  session: PluginSession;
+  stoppedFor?: JsonRpcId;
+}
+
+/**
+ * The plugin instances behind serve: one at a time, replaced when a request
+ * times out (which stops the instance it ran on).
+ */
+class Instances {
+  readonly #plugin: Plugin;
+  readonly #timeout: number;
+  /** Settles when an instance ends by itself (not stopped for a timeout). */
+  readonly ended: Promise<void>;
+  #onEnded!: () => void;
+  #current: Instance | undefined;
+
+  constructor(plugin: Plugin, timeout: number) {
+    this.#plugin = plugin;
+    this.#timeout = timeout;
+    this.ended = new Promise((resolve) => this.#onEnded = resolve);
+    this.#current = this.#start();
+  }
+
+  /** The instance requests go to now (started if the last one was stopped). */
+  get current(): Instance {
+    return this.#current ??= this.#start();
+  }
+
+  /** The running instance, if any. */
+  get running(): Instance | undefined {
+    return this.#current;
+  }
+
+  /** Sends a request to the current instance and answers it in time or with an error. */
+  async call(request: JsonRpcRequest & { id: JsonRpcId }): Promise<unknown> {
+    const instance = this.current;
+    const timer = this.#timeout > 0 ? new AbortController() : undefined;
+    const id = timer && setTimeout(() => timer.abort(), this.#timeout);
+    try {
+      return await instance.session.call(
+        request.method,
+        request.params,
+        timer ? { signal: timer.signal } : {},
+      );
+    } catch (error) {
+      if (!(error instanceof PluginError)) throw error;
+      if (timer?.signal.aborted) {
+        this.#stop(instance, request.id);
+        throw new JsonRpcError(REQUEST_TIMED_OUT, "Request timed out", {
+          kind: "timeout",
+          timeout: this.#timeout,
+          stderr: error.stderr,
+        });
+      }
+      if (instance.stoppedFor !== undefined) {
+        const why = `request ${JSON.stringify(instance.stoppedFor)} timed out`;
+        throw new JsonRpcError(
+          PLUGIN_FAILED,
+          `Plugin ${this.#plugin.info.name} was stopped: ${why}`,
+          { kind: "aborted", stderr: error.stderr },
+        );
+      }
+      throw new JsonRpcError(PLUGIN_FAILED, error.message, {
+        kind: error.kind,
+        stderr: error.stderr,
+      });
+    } finally {
+      clearTimeout(id);
+    }
+  }
+
+  #start(): Instance {
+    const instance: Instance = { session: this.#plugin.session() };
+    const ended = () => {
+      if (instance.stoppedFor === undefined && instance === this.#current) this.#onEnded();
+    };
+    instance.session.ended.then(ended, ended);
+    return instance;
+  }
+
+  /** Stops an instance a request timed out on; the next request starts a fresh one. */
+  #stop(instance: Instance, id: JsonRpcId): void {
+    if (instance.stoppedFor !== undefined) return;
+    instance.stoppedFor = id;
+    if (instance === this.#current) this.#current = undefined;
+    instance.session.kill(new Error(`Request ${JSON.stringify(id)} timed out`));
+    console.error(
+      `serve: request ${
+        escapeControlCharacters(JSON.stringify(id))
+      } timed out after ${this.#timeout} ms; its plugin instance was stopped`,
+    );
   }
 }
 
@@ -63,56 +178,89 @@ class ForwardingRouter<C> extends Router<C> {
  * @param argv The arguments after `serve`.
  */
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { help, manifest, limits, positionals } = parseCommand(argv, ["manifest"]);
+  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest"]);
   if (help) {
     console.log(SERVE_HELP);
     return 0;
   }
   const peer: { outer?: RpcPeer } = {};
-  // Host methods the plugin calls go to the peer on our stdout.
-  const host = new ForwardingRouter<HostContext>((request) =>
-    peer.outer!.call(request.method, request.params).catch((error) => {
+  // Host methods the plugin calls go to the peer on our stdout, abandoned
+  // when the instance that called ends.
+  const host = new ForwardingRouter<HostContext>((request, context) =>
+    peer.outer!.call(request.method, request.params, { signal: context.signal }).catch((error) => {
       throw error instanceof JsonRpcError
         ? error
         : new JsonRpcError(ErrorCode.InternalError, `The peer did not answer: ${error.message}`);
     })
   );
-  const { plugin, rest } = await loadPlugin(manifest, positionals, limits, { host });
+  const { plugin, rest, timeout } = await loadPlugin(manifest, positionals, limits, {
+    host,
+    access,
+  });
   using _ = plugin;
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  const session: PluginSession = plugin.session();
+  const instances = new Instances(plugin, timeout);
   // Requests from the peer on our stdin go to the plugin.
   const inFlight = new Set<Promise<unknown>>();
   const toPlugin = new ForwardingRouter<Record<string, never>>((request) => {
     const answer = request.id === undefined
-      ? session.notify(request.method, request.params)
-      : session.call(request.method, request.params).catch((error) => {
-        if (!(error instanceof PluginError)) throw error;
-        throw new JsonRpcError(PLUGIN_FAILED, error.message, {
-          kind: error.kind,
-          stderr: error.stderr,
-        });
-      });
+      ? instances.current.session.notify(request.method, request.params)
+      : instances.call(request as JsonRpcRequest & { id: JsonRpcId });
     const tracked = answer.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
     return tracked;
   });
-  const outer = peer.outer = new RpcPeer(Deno.stdin.readable, Deno.stdout.writable, {
+  // Our stdout carries the peer's lines and our own answers to lines too
+  // long to read; each write is one whole line.
+  const stdout = Deno.stdout.writable.getWriter();
+  const output = new WritableStream<Uint8Array>({
+    write: (chunk) => stdout.write(chunk),
+    close: () => stdout.close(),
+  });
+  // A line over the limit cannot be read, so its id is unknown: it is
+  // answered with id null, as JSON-RPC 2.0 says when the id cannot be
+  // detected, and with -32600 Invalid Request rather than -32700 Parse error,
+  // because nothing was parsed: the line may be valid JSON, and what is wrong
+  // is the request (its size). Reading goes on at the next newline.
+  const tooLong = new TextEncoder().encode(`${
+    JSON.stringify({
+      jsonrpc: "2.0",
+      id: null,
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: "Invalid Request",
+        data: `Line exceeds the limit of ${MAX_LINE_LENGTH} bytes; it was skipped`,
+      },
+    })
+  }\n`);
+  const input = Deno.stdin.readable.pipeThrough(
+    new BoundedLineStream({
+      maxLineLength: MAX_LINE_LENGTH,
+      onTooLong: () => {
+        console.error(
+          `serve: protocol error: a line longer than ${MAX_LINE_LENGTH} bytes was skipped`,
+        );
+        stdout.write(tooLong).catch(() => {});
+      },
+    }),
+  );
+  const outer = peer.outer = new RpcPeer(input, output, {
     router: toPlugin,
-    onProtocolError: (error) => console.error(`serve: protocol error: ${error.message}`),
+    maxLineLength: MAX_LINE_LENGTH,
+    onProtocolError: (error) =>
+      console.error(`serve: protocol error: ${escapeControlCharacters(error.message)}`),
   });
   const inputEnded = outer.done.then(() => "input" as const, () => "input" as const);
-  const pluginEnded = session.ended.then(() => "plugin" as const, () => "plugin" as const);
-  await Promise.race([inputEnded, pluginEnded]);
-  // Let the requests already sent to the plugin be answered.
+  await Promise.race([inputEnded, instances.ended]);
+  // Let the requests already sent to the plugin be answered (or time out).
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   try {
-    const status = await session.close();
-    return status.code;
+    const status = await instances.running?.session.close();
+    return status?.code ?? 0;
   } catch (error) {
     const code = exitCodeOf(error);
     if (code === undefined) throw error;
-    console.error(`error: ${(error as Error).message}`);
+    console.error(`error: ${escapeControlCharacters((error as Error).message)}`);
     return code;
   } finally {
     await outer.close();
