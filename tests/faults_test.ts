@@ -23,6 +23,7 @@ import { loadEngine } from "../src/executor/_engine.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 const MISBEHAVE = new URL("../testdata/wat/misbehave.wasm", import.meta.url);
+const WAT = (name: string) => new URL(`../testdata/wat/${name}.wasm`, import.meta.url);
 
 interface Loaded {
   plugin: Plugin;
@@ -202,6 +203,215 @@ Deno.test("fault: a memory bomb past the cap (kind memory)", async (t) => {
     });
     await assertServesPing(plugin);
   });
+});
+
+// ---------------------------------------------------------------------------
+// Guests that never stop writing, start functions, tables: limits hold and
+// the host's event loop keeps turning
+
+/** Counts the ticks of a 1 ms interval while `body` runs. */
+async function ticksDuring(body: () => Promise<unknown>): Promise<number> {
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 1);
+  try {
+    await body();
+  } finally {
+    clearInterval(interval);
+  }
+  return ticks;
+}
+
+const WRITERS: [method: string, fd: string][] = [
+  ["babble_stderr", "stderr"],
+  ["yell_stdout", "stdout"],
+];
+for (const [method, fd] of WRITERS) {
+  Deno.test(`fault: a guest that writes ${fd} forever is stopped by timeout, abort and fuel`, async (t) => {
+    const { plugin } = await misbehave();
+    using _ = plugin;
+    await t.step("timeout, while timers keep firing", async () => {
+      const ticks = await ticksDuring(() =>
+        rejectsPlugin(plugin.call(method, [], { timeout: 300 }), {
+          kind: "timeout",
+          message: "Plugin misbehave failed: Guest timed out after 300 ms",
+        })
+      );
+      assert.ok(ticks > 0, "the host's timers never fired during the call");
+    });
+    await t.step("abort", async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error("enough")), 100);
+      await rejectsPlugin(plugin.call(method, [], { signal: controller.signal }), {
+        kind: "aborted",
+        message: `Call of misbehave.${method} was aborted`,
+      });
+    });
+    await t.step("fuel", async () => {
+      await rejectsPlugin(plugin.call(method, [], { fuel: 2_000_000 }), {
+        kind: "fuel",
+        message: "Plugin misbehave failed: Guest ran out of fuel (budget 2000000)",
+      });
+    });
+    await assertServesPing(plugin);
+  });
+}
+
+Deno.test("fault: GuestModule.output of a guest that only writes ends at its timeout", async () => {
+  using module = await GuestModule.compile(await Deno.readFile(WAT("write_forever")));
+  await assert.rejects(module.output({ timeout: 300 }), { name: "TimeoutError", kind: "timeout" });
+});
+
+Deno.test("fault: a looping start function runs under the call's limits", async (t) => {
+  const { plugin } = await load(WAT("start_loop"), { name: "start_loop" });
+  using _ = plugin;
+  await t.step("fuel", async () => {
+    await rejectsPlugin(plugin.call("run", [], { fuel: 1000 }), {
+      kind: "fuel",
+      message: "Plugin start_loop failed: Guest ran out of fuel (budget 1000)",
+    });
+  });
+  await t.step("timeout, eight at once, while timers keep firing", async () => {
+    const ticks = await ticksDuring(() =>
+      Promise.all(
+        Array.from({ length: 8 }, () =>
+          rejectsPlugin(plugin.call("run", [], { timeout: 100 }), {
+            kind: "timeout",
+            message: "Plugin start_loop failed: Guest timed out after 100 ms",
+          })),
+      )
+    );
+    assert.ok(ticks > 0, "the host's timers never fired during the calls");
+  });
+  await t.step("abort", async () => {
+    await rejectsPlugin(plugin.call("run", [], { signal: AbortSignal.timeout(50) }), {
+      kind: "aborted",
+      message: "Call of start_loop.run was aborted",
+    });
+  });
+});
+
+Deno.test("fault: a start function runs before _start in the same instance", async () => {
+  using module = await GuestModule.compile(await Deno.readFile(WAT("start_then_main")));
+  assert.deepEqual(module.exports.map((e) => e.name).sort(), ["_start", "memory"]);
+  const { status, stdout } = await module.output();
+  assert.equal(status.code, 0);
+  assert.equal(new TextDecoder().decode(stdout), "S\n");
+});
+
+Deno.test("fault: table growth counts toward maxMemory (kind memory)", async () => {
+  const { plugin } = await load(WAT("table_grow"), { name: "table_grow", maxMemory: 1 << 20 });
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("run"), {
+    kind: "memory",
+    message: "Plugin table_grow failed: Guest exceeded its memory limit of 1048576 bytes " +
+      "(growth operation limited)",
+  });
+});
+
+Deno.test("fault: a guest that floods the host with requests without reading is held back", async () => {
+  // 2,000 requests of 64 KiB: the host stops reading once 1 MiB of requests
+  // and answers are pending, so it buffers a bounded amount (not 128 MiB)
+  // and the guest waits, like a writer on a full pipe, until its timeout.
+  const loaded = await misbehave({ maxLineLength: 1 << 20 });
+  using _ = loaded.plugin;
+  await rejectsPlugin(loaded.plugin.call("host_flood", [], { timeout: 1000 }), {
+    kind: "timeout",
+    message: "Plugin misbehave failed: Guest timed out after 1000 ms",
+  });
+  assert.ok(loaded.echoes < 64, `the host answered ${loaded.echoes} requests`);
+  await assertServesPing(loaded.plugin);
+});
+
+// ---------------------------------------------------------------------------
+// Errors stay inside the contract; limits are validated
+
+Deno.test("fault: initial memory above maxMemory fails the call with kind memory", async () => {
+  const { plugin } = await misbehave({ maxMemory: 65536 });
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("ping"), {
+    kind: "memory",
+    message: "Plugin misbehave failed: Guest exceeded its memory limit of 65536 bytes " +
+      "(failed to instantiate memory: a resource limiter denied to allocate or grow the linear " +
+      "memory)",
+  });
+  await using session = plugin.session();
+  await assert.rejects(session.call("ping"), { name: "PluginError", kind: "memory" });
+});
+
+Deno.test("fault: calls after dispose, and calls queued at dispose, fail with kind disposed", async () => {
+  const { plugin } = await misbehave({ maxConcurrency: 1 });
+  const running = plugin.call("sleep_forever", [], { timeout: 200 });
+  const queued = plugin.call("ping");
+  await new Promise((resolve) => setTimeout(resolve, 20)); // `running` has started
+  plugin[Symbol.dispose]();
+  await rejectsPlugin(queued, {
+    kind: "disposed",
+    message: "Call of misbehave failed: the plugin was disposed of",
+  });
+  await rejectsPlugin(plugin.call("ping"), {
+    kind: "disposed",
+    message: "Call of misbehave failed: the plugin was disposed of",
+  });
+  assert.throws(() => plugin.session(), { name: "PluginError", kind: "disposed" });
+  // The call already running is not affected.
+  await rejectsPlugin(running, {
+    kind: "timeout",
+    message: "Plugin misbehave failed: Guest timed out after 200 ms",
+  });
+});
+
+Deno.test("fault: numeric limits out of range are refused with their name and range", async (t) => {
+  const bytes = await Deno.readFile(MISBEHAVE);
+  const cases: [option: string, value: number, range: string][] = [
+    ["maxMemory", -1, "an integer from 0 to 4294901760"],
+    ["maxMemory", 2 ** 32, "an integer from 0 to 4294901760"],
+    ["maxMemory", 2 ** 32 + 20 * 65536, "an integer from 0 to 4294901760"],
+    ["maxMemory", NaN, "an integer from 0 to 4294901760"],
+    ["maxMemory", Infinity, "an integer from 0 to 4294901760"],
+    ["fuel", 0, "an integer from 1 to 9007199254740991"],
+    ["fuel", 1.5, "an integer from 1 to 9007199254740991"],
+    ["timeout", -1, "a number from 0 to 2147483647"],
+    ["maxLineLength", 0, "an integer from 1 to 536870912"],
+    ["maxConcurrency", 0.5, "an integer from 1 to 65536"],
+  ];
+  for (const [option, value, range] of cases) {
+    await t.step(`${option}: ${value}`, async () => {
+      const message = `Option ${option} must be ${range}, got ${value}`;
+      await assert.rejects(Plugin.load(bytes, { [option]: value }), {
+        name: "RangeError",
+        message,
+      });
+    });
+  }
+  await t.step("per call and per spawn", async () => {
+    using plugin = await Plugin.load(bytes, { logger: () => {} });
+    await assert.rejects(plugin.call("ping", [], { fuel: 0 }), {
+      name: "RangeError",
+      message: "Option fuel must be an integer from 1 to 9007199254740991, got 0",
+    });
+    assert.throws(() => plugin.module.spawn({ maxMemory: 2 ** 32 }), {
+      name: "RangeError",
+      message: "Option maxMemory must be an integer from 0 to 4294901760, got 4294967296",
+    });
+  });
+});
+
+Deno.test("fault: the default logger shows a plugin's control characters escaped", async () => {
+  const printed: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => printed.push(args.join(" "));
+  try {
+    using plugin = await Plugin.load(TEST_PLUGIN, { timeout: 10_000 });
+    await plugin.call("log", ["\x1b]0;owned\x07\x1b[2J\r\nFAKE line\u009b"]);
+  } finally {
+    console.error = original;
+  }
+  const line = printed.find((p) => p.includes("owned"));
+  assert.ok(line !== undefined, `not logged: ${printed}`);
+  // deno-lint-ignore no-control-regex -- finding them is the point
+  assert.ok(!/[\x00-\x1f\x7f-\x9f]/.test(line), `unescaped: ${JSON.stringify(line)}`);
+  assert.ok(line.includes("\\x1b]0;owned\\x07\\x1b[2J"), line);
+  assert.ok(line.endsWith("FAKE line\\u009b"), line);
 });
 
 // ---------------------------------------------------------------------------
@@ -590,7 +800,7 @@ Deno.test("fault: an engine failure poisons that engine only; later modules get 
     message: "The engine failed: unreachable",
   });
   // Plugins compiled in the failed engine cannot run any more...
-  await assert.rejects(before.call("ping"), { name: "EngineError", kind: "engine" });
+  await assert.rejects(before.call("ping"), { name: "PluginError", kind: "engine" });
   // ...modules compiled later run in a fresh engine.
   const { plugin: after } = await testPlugin();
   using __ = after;

@@ -14,6 +14,7 @@ import { ProcessExit } from "../wasi/process_exit.ts";
 import { type Engine, type HostAnswer, Status, type Step } from "./_engine.ts";
 import { EngineGuestMemory } from "./_engine_memory.ts";
 import { yieldToEventLoop } from "./_yield.ts";
+import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import {
   AbortedError,
   EngineError,
@@ -52,6 +53,16 @@ export interface SpawnOptions {
   /** Bytes of stdin buffered before writes wait (default 64 KiB). */
   inputHighWaterMark?: number;
 }
+
+/** The numeric options of {@linkcode SpawnOptions}. */
+const SPAWN_LIMITS: readonly LimitName[] = [
+  "fuel",
+  "fuelSlice",
+  "timeout",
+  "maxMemory",
+  "outputHighWaterMark",
+  "inputHighWaterMark",
+];
 
 /** Default memory limit of a guest. */
 export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
@@ -96,6 +107,8 @@ export class GuestProcess implements AsyncDisposable {
   #hostFailure: unknown;
   #fuelConsumed = 0;
   #fuelRequired = 0;
+  /** When the current slice began (see `#run`). */
+  #sliceBegan = 0;
 
   /** @internal Use {@linkcode GuestModule.spawn}. */
   constructor(
@@ -104,15 +117,11 @@ export class GuestProcess implements AsyncDisposable {
     imports: readonly ModuleImport[],
     options: SpawnOptions,
   ) {
+    checkLimits(options, SPAWN_LIMITS);
     this.#engine = engine;
     this.#budget = options.fuel ?? Infinity;
     this.#fixedSlice = options.fuelSlice;
     this.#maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
-    for (
-      const [name, value] of [["fuel", this.#budget], ["fuelSlice", this.#fixedSlice ?? 1]] as const
-    ) {
-      if (!(value > 0)) throw new RangeError(`Option ${name} must be positive, got ${value}`);
-    }
     const outputs = { highWaterMark: options.outputHighWaterMark ?? 64 * 1024 };
     this.#stdio = [
       new InputPipe({ highWaterMark: options.inputHighWaterMark ?? 64 * 1024 }),
@@ -139,12 +148,15 @@ export class GuestProcess implements AsyncDisposable {
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
 
     const created = engine.newGuest(module, this.#maxMemory, this.#hostCall);
-    if ("status" in created) {
+    if ("status" in created && created.status === Status.Link) {
       this.#closeStdio();
-      throw this.#failure(created.status, created.message);
+      throw new WebAssembly.LinkError(created.message);
     }
-    this.#guest = created.guest;
-    this.status = this.#run(options);
+    // Any other failure to instantiate (the initial memory over the limit,
+    // an engine failure) is the run's failure, reported through `status`.
+    this.#guest = "guest" in created ? created.guest : 0;
+    const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
+    this.status = this.#run(options, failed);
     this.status.catch(() => {});
   }
 
@@ -169,25 +181,47 @@ export class GuestProcess implements AsyncDisposable {
     await this.status.catch(() => {});
   }
 
-  async #run(options: SpawnOptions): Promise<ExitStatus> {
+  async #run(options: SpawnOptions, failed: Error | undefined): Promise<ExitStatus> {
     const { signal, timeout } = options;
     const onAbort = () => this.#halt(new AbortedError(signal?.reason));
+    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // The guest runs only inside a slice: a macrotask turn that ends when
+    // the slice's fuel is spent or SLICE_TARGET_MS have passed since the
+    // turn began, whatever resumed the guest (a yield, or a microtask that
+    // woke it from a host call: a drained pipe, a host answer). Every limit
+    // is checked whenever a slice begins.
+    let sliceFuel = 0;
+    const nextSlice = async () => {
+      await this.#until(yieldToEventLoop());
+      if (performance.now() >= deadline) this.#halt(new TimeoutError(timeout!));
+      if (this.#stopped !== undefined) throw this.#stopped;
+      this.#sliceBegan = performance.now();
+      sliceFuel = this.#sliceSize();
+    };
     try {
+      if (failed !== undefined) throw failed;
       if (signal?.aborted) onAbort();
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeout !== undefined) {
         timer = setTimeout(() => this.#halt(new TimeoutError(timeout)), timeout);
       }
       // Start in a later task, so that the caller can attach to the streams.
-      await this.#until(yieldToEventLoop());
-      let step = this.#step();
+      await nextSlice();
       for (;;) {
+        if (
+          sliceFuel <= 0 || sliceFuel < this.#fuelRequired ||
+          performance.now() - this.#sliceBegan >= SLICE_TARGET_MS
+        ) {
+          await nextSlice();
+        }
+        const step = this.#step(sliceFuel);
+        sliceFuel -= step.fuelConsumed;
         switch (step.status) {
           case Status.Finished:
             return { code: 0, procExit: false, fuelConsumed: this.#fuelConsumed };
           case Status.OutOfFuel:
-            await this.#until(yieldToEventLoop());
+            sliceFuel = 0;
             break;
           case Status.Suspended: {
             if (this.#exit !== undefined) {
@@ -210,7 +244,6 @@ export class GuestProcess implements AsyncDisposable {
           default:
             throw this.#failure(step.status, this.#engine.message());
         }
-        step = this.#step();
       }
     } catch (error) {
       const failure = error instanceof GuestError
@@ -226,26 +259,30 @@ export class GuestProcess implements AsyncDisposable {
       this.#stopped ??= new AbortedError("The guest has ended");
       this.#wasi.dispose();
       this.#memory.detach();
-      this.#engine.freeGuest(this.#guest);
+      if (this.#guest !== 0) this.#engine.freeGuest(this.#guest);
       this.#closeStdio();
     }
   }
 
-  /** Runs one slice and accounts for its fuel. */
-  #step(): Step {
-    let slice = this.#fixedSlice ??
+  /** Fuel for one slice: fixed, or sized from the engine's learned speed. */
+  #sliceSize(): number {
+    const slice = this.#fixedSlice ??
       Math.min(MAX_SLICE, Math.max(MIN_SLICE, fuelPerMs * SLICE_TARGET_MS));
-    slice = Math.max(Math.floor(slice), this.#fuelRequired);
+    return Math.max(Math.floor(slice), this.#fuelRequired);
+  }
+
+  /** Runs the guest with at most `slice` fuel and accounts for it. */
+  #step(slice: number): Step {
     const left = this.#budget - this.#fuelConsumed;
     if (left < this.#fuelRequired || left <= 0) throw new FuelExhaustedError(this.#budget);
-    slice = Math.min(slice, left);
+    const fuel = Math.min(slice, left);
     const started = performance.now();
-    const step = this.#engine.run(this.#guest, slice);
+    const step = this.#engine.run(this.#guest, fuel);
     const elapsed = performance.now() - started;
     this.#fuelConsumed += step.fuelConsumed;
     this.#fuelRequired = step.status === Status.OutOfFuel ? step.fuelRequired : 0;
     if (step.status === Status.OutOfFuel && this.#fixedSlice === undefined && elapsed > 0.05) {
-      // Learn the engine's speed from full slices, smoothed over slices.
+      // Learn the engine's speed from runs that used all their fuel.
       fuelPerMs = 0.8 * fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
     }
     return step;
@@ -318,15 +355,21 @@ export class GuestProcess implements AsyncDisposable {
         return 1;
       }
     }
-    if (typeof result === "number") {
-      if (this.#hasResult[importIndex]) this.#engine.setSlot(results, result);
+    if (typeof result === "object") {
+      this.#pending = result.catch((error) => {
+        if (error instanceof RangeError) return Errno.FAULT;
+        throw error;
+      });
+      return 1;
+    }
+    const value = this.#hasResult[importIndex] ? result : undefined;
+    if (performance.now() - this.#sliceBegan < SLICE_TARGET_MS) {
+      if (value !== undefined) this.#engine.setSlot(results, value);
       return 0;
     }
-    if (result === undefined) return 0;
-    this.#pending = result.catch((error) => {
-      if (error instanceof RangeError) return Errno.FAULT;
-      throw error;
-    });
+    // The slice is over: suspend as if the call had waited, so that a guest
+    // busy with cheap host calls still yields on time.
+    this.#pending = Promise.resolve(value);
     return 1;
   };
 }

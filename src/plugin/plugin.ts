@@ -11,6 +11,19 @@ import type { CallOptions } from "../rpc/rpc_peer.ts";
 import { PluginError, type PluginInfo } from "./plugin_error.ts";
 import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
+import { escapeControlCharacters } from "../_escape_control.ts";
+import { GuestError } from "../executor/errors.ts";
+import { checkLimits, type LimitName } from "../_limit_ranges.ts";
+
+const PLUGIN_LIMITS: readonly LimitName[] = [
+  "fuel",
+  "fuelSlice",
+  "timeout",
+  "maxMemory",
+  "maxLineLength",
+  "maxConcurrency",
+];
+const CALL_LIMITS: readonly LimitName[] = ["fuel", "timeout"];
 
 /** Options for {@linkcode Plugin.load}. */
 export interface PluginOptions {
@@ -84,11 +97,13 @@ export class Plugin implements Disposable {
   readonly #options: PluginOptions;
   readonly #host: Router<HostContext>;
   readonly #logger: PluginLogger;
-  readonly #waiting: (() => void)[] = [];
+  readonly #waiting: { turn: () => void; cancel: (error: PluginError) => void }[] = [];
+  #disposed = false;
   #running = 0;
   #nextId = 1;
 
   private constructor(module: GuestModule, name: string, options: PluginOptions) {
+    checkLimits(options, PLUGIN_LIMITS);
     this.module = module;
     this.info = Object.freeze({ name, id: crypto.randomUUID() });
     this.#options = options;
@@ -96,7 +111,10 @@ export class Plugin implements Disposable {
     this.#host = options.allowedHostMethods === undefined
       ? host
       : new AllowedHostMethods(host, options.allowedHostMethods, name);
-    this.#logger = options.logger ?? ((line, plugin) => console.error(`[${plugin.name}] ${line}`));
+    // The default logger shows control characters escaped, so that a plugin
+    // cannot drive the terminal; a custom logger gets the raw text.
+    this.#logger = options.logger ??
+      ((line, plugin) => console.error(escapeControlCharacters(`[${plugin.name}] ${line}`)));
     const errors = module.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
   }
@@ -110,11 +128,13 @@ export class Plugin implements Disposable {
    * @returns the plugin
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
    * @throws {WebAssembly.LinkError} if the module cannot run here.
+   * @throws {RangeError} if a numeric option is out of its range.
    */
   static async load(
     source: Uint8Array | ArrayBuffer | URL | string,
     options: PluginOptions = {},
   ): Promise<Plugin> {
+    checkLimits(options, PLUGIN_LIMITS);
     let name = options.name;
     let bytes: Uint8Array | ArrayBuffer;
     if (typeof source === "string" || source instanceof URL) {
@@ -142,20 +162,24 @@ export class Plugin implements Disposable {
    * @returns the method's result
    * @throws {JsonRpcError} if the plugin answers with an error.
    * @throws {PluginError} if the plugin traps, exits without answering, runs
-   * out of time or fuel, exceeds its memory, breaks the protocol, or the call
-   * is aborted.
+   * out of time or fuel, exceeds its memory, breaks the protocol, the call
+   * is aborted, or the plugin was disposed of.
+   * @throws {RangeError} if `options.fuel` or `options.timeout` is out of range.
    */
   async call<R = unknown>(
     method: string,
     params?: unknown[] | Record<string, unknown>,
     options: PluginCallOptions = {},
   ): Promise<R> {
+    checkLimits(options, CALL_LIMITS);
     const { signal } = options;
+    const what = `Call of ${this.info.name}.${method}`;
     try {
       await this.#acquire(signal);
     } catch (error) {
+      if (error instanceof PluginError) throw error;
       // Aborted before it started (or while waiting for its turn).
-      throw new PluginError("aborted", `Call of ${this.info.name}.${method} was aborted`, {
+      throw new PluginError("aborted", `${what} was aborted`, {
         plugin: this.info,
         stderr: "",
         cause: error,
@@ -163,7 +187,12 @@ export class Plugin implements Disposable {
     }
     try {
       const id = this.#nextId++;
-      const session = this.#start({ call: { id, method } }, options);
+      let session: PluginSession;
+      try {
+        session = this.#start({ call: { id, method } }, options);
+      } catch (error) {
+        throw this.#startFailure(what, error);
+      }
       try {
         return await session.call<R>(method, params, signal === undefined ? {} : { signal });
       } finally {
@@ -180,8 +209,13 @@ export class Plugin implements Disposable {
    *
    * @param options Cancellation and limits for the whole session.
    * @returns the session
+   * @throws {PluginError} of kind `disposed` if the plugin was disposed of,
+   * or kind `engine` if the engine cannot start an instance.
+   * @throws {RangeError} if `options.fuel` or `options.timeout` is out of range.
    */
   session(options: PluginSessionOptions = {}): PluginSession {
+    checkLimits(options, CALL_LIMITS);
+    if (this.#disposed) throw this.#disposedError(`Session of ${this.info.name}`);
     this.#running++;
     try {
       // A session has no wall-clock limit unless one is given for it.
@@ -190,7 +224,7 @@ export class Plugin implements Disposable {
       return session;
     } catch (error) {
       this.#release();
-      throw error;
+      throw this.#startFailure(`Session of ${this.info.name}`, error);
     }
   }
 
@@ -206,9 +240,36 @@ export class Plugin implements Disposable {
     return this.module.spawn({ ...this.#spawnOptions({}), ...options });
   }
 
-  /** Frees the compiled module. */
+  /**
+   * Frees the compiled module. Calls and sessions already running carry on;
+   * calls still waiting for their turn, and later calls, fail with a
+   * {@linkcode PluginError} of kind `disposed`.
+   */
   [Symbol.dispose](): void {
+    this.#disposed = true;
+    for (const waiting of this.#waiting.splice(0)) {
+      waiting.cancel(this.#disposedError(`Call of ${this.info.name}`));
+    }
     this.module[Symbol.dispose]();
+  }
+
+  #disposedError(what: string): PluginError {
+    return new PluginError("disposed", `${what} failed: the plugin was disposed of`, {
+      plugin: this.info,
+      stderr: "",
+    });
+  }
+
+  /** A failure to start an instance, as a `PluginError`. */
+  #startFailure(what: string, error: unknown): PluginError {
+    if (error instanceof PluginError) return error;
+    if (this.#disposed) return this.#disposedError(what);
+    const kind = error instanceof GuestError ? error.kind : "engine";
+    return new PluginError(kind, `${what} failed: ${(error as Error)?.message ?? error}`, {
+      plugin: this.info,
+      stderr: "",
+      cause: error,
+    });
   }
 
   #start(
@@ -243,29 +304,36 @@ export class Plugin implements Disposable {
 
   async #acquire(signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
+    if (this.#disposed) throw this.#disposedError(`Call of ${this.info.name}`);
     if (this.#running < (this.#options.maxConcurrency ?? 64)) {
       this.#running++;
       return;
     }
     let resolve!: () => void, reject!: (error: unknown) => void;
     const promise = new Promise<void>((res, rej) => [resolve, reject] = [res, rej]);
+    const waiting = {
+      turn: () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#running++;
+        resolve();
+      },
+      cancel: (error: PluginError) => {
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    };
     const onAbort = () => {
-      const index = this.#waiting.indexOf(turn);
+      const index = this.#waiting.indexOf(waiting);
       if (index >= 0) this.#waiting.splice(index, 1);
       reject(signal!.reason);
     };
-    const turn = () => {
-      signal?.removeEventListener("abort", onAbort);
-      this.#running++;
-      resolve();
-    };
     signal?.addEventListener("abort", onAbort, { once: true });
-    this.#waiting.push(turn);
+    this.#waiting.push(waiting);
     return await promise;
   }
 
   #release(): void {
     this.#running--;
-    this.#waiting.shift()?.();
+    this.#waiting.shift()?.turn();
   }
 }

@@ -17,9 +17,10 @@ export interface PluginInfo {
 /**
  * Why a plugin call failed when no JSON-RPC answer came: the guest run
  * failed (`trap`, `fuel`, `timeout`, `aborted`, `memory`, `engine`), it
- * exited without answering (`exit`), or it broke the protocol (`protocol`).
+ * exited without answering (`exit`), it broke the protocol (`protocol`), or
+ * the plugin was disposed of before the call could run (`disposed`).
  */
-export type PluginErrorKind = GuestErrorKind | "exit" | "protocol";
+export type PluginErrorKind = GuestErrorKind | "exit" | "protocol" | "disposed";
 
 /**
  * A plugin call or session failed because of the plugin, not because the

@@ -27,6 +27,14 @@ export interface RpcPeerOptions<C> {
   /** Longest incoming line in bytes (default 16 MiB). */
   maxLineLength?: number;
   /**
+   * Bytes of the other side's requests being handled plus answers not yet
+   * accepted by `output`, above which the peer stops reading `input` until
+   * they drain (default 1 MiB). This bounds what a peer that sends requests
+   * without reading its answers can make us buffer; like a pipe, such a
+   * peer then waits.
+   */
+  highWaterMark?: number;
+  /**
    * Told about protocol problems: lines that are not JSON (also answered
    * with a parse error) and responses with unknown ids (default: ignored).
    */
@@ -72,8 +80,12 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly #pending = new Map<JsonRpcId, Pending>();
   readonly #abandoned = new Set<JsonRpcId>();
   readonly #onProtocolError: (error: Error) => void;
+  readonly #highWaterMark: number;
   #nextId = 1;
   #closed: RpcClosedError | undefined;
+  /** Bytes of requests in progress and answers not yet written. */
+  #owed = 0;
+  #drained: (() => void) | undefined;
 
   /**
    * Starts reading `input` and writing to `output`.
@@ -90,6 +102,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     this.#router = options.router ?? new Router<C>();
     this.#context = options.context ?? ({} as C);
     this.#onProtocolError = options.onProtocolError ?? (() => {});
+    this.#highWaterMark = options.highWaterMark ?? 1024 * 1024;
     // The peer reads and writes its streams directly rather than through
     // the framing stages: per connection that saves three streams and their
     // pipes (BENCHMARKS.md, "Before and after the fixes").
@@ -178,7 +191,11 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   }
 
   #send(message: unknown): Promise<void> {
-    const written = this.#writer.write(encodeJsonLine(message));
+    return this.#write(encodeJsonLine(message));
+  }
+
+  #write(line: Uint8Array): Promise<void> {
+    const written = this.#writer.write(line);
     written.catch((error) => this.#fail("Cannot write to the other side", error));
     return written;
   }
@@ -188,13 +205,18 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     const splitter = new LineSplitter(maxLineLength);
     const onLine = (line: Uint8Array) => {
       const message = decodeJsonLine(line);
-      if (message !== undefined) this.#receive(message);
+      if (message === undefined) return;
+      this.#owed += line.length;
+      this.#receive(message).finally(() => this.#repay(line.length));
     };
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         splitter.push(value, onLine);
+        if (this.#owed > this.#highWaterMark) {
+          await new Promise<void>((resolve) => this.#drained = resolve);
+        }
       }
       splitter.end(onLine);
       this.#fail("The other side closed the connection");
@@ -215,26 +237,37 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     return this.#closed;
   }
 
-  #receive(message: unknown): void {
+  /** Handles one message; settles once its answer, if any, is written. */
+  async #receive(message: unknown): Promise<void> {
     if (message instanceof InvalidJsonLine) {
       this.#onProtocolError(
         new Error(`Received invalid JSON (${message.reason}): ${message.line.slice(0, 200)}`),
       );
-      this.#answer(errorResponse(null, ErrorCode.ParseError, "Parse error"));
+      await this.#answer(errorResponse(null, ErrorCode.ParseError, "Parse error"));
     } else if (Array.isArray(message)) {
-      this.#batch(message);
+      await this.#batch(message);
     } else if (isResponse(message)) {
       this.#settle(message);
     } else if (isRequest(message)) {
-      this.#handle(message).then((response) => response && this.#answer(response));
+      const response = await this.#handle(message);
+      if (response !== undefined) await this.#answer(response);
     } else {
-      this.#answer(errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request"));
+      await this.#answer(errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request"));
+    }
+  }
+
+  #repay(bytes: number): void {
+    this.#owed -= bytes;
+    if (this.#owed <= this.#highWaterMark && this.#drained !== undefined) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
     }
   }
 
   async #batch(messages: unknown[]): Promise<void> {
     if (messages.length === 0) {
-      this.#answer(errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request"));
+      await this.#answer(errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request"));
       return;
     }
     const answers = await Promise.all(messages.map((message) => {
@@ -246,7 +279,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
       return errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request");
     }));
     const responses = answers.filter((answer) => answer !== undefined);
-    if (responses.length > 0) this.#answer(responses);
+    if (responses.length > 0) await this.#answer(responses);
   }
 
   async #handle(request: JsonRpcRequest): Promise<JsonRpcResponse | undefined> {
@@ -277,22 +310,34 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     else call.resolve(response.result);
   }
 
-  #answer(response: JsonRpcResponse | JsonRpcResponse[]): void {
-    let sent: Promise<void>;
+  /** Writes an answer; settles once `output` accepted it (never rejects). */
+  async #answer(response: JsonRpcResponse | JsonRpcResponse[]): Promise<void> {
+    let line: Uint8Array;
     try {
-      sent = this.#send(response);
+      line = encodeJsonLine(response);
     } catch (error) {
       // A result JSON cannot hold (a BigInt, a cycle, nesting deeper than
       // the stack): answer with internal errors instead of throwing where
       // nothing catches it.
       try {
-        sent = this.#send(Array.isArray(response) ? response.map(encodable) : encodable(response));
+        line = encodeJsonLine(
+          Array.isArray(response) ? response.map(encodable) : encodable(response),
+        );
       } catch {
         const reason = `The answer cannot be sent as JSON: ${(error as Error).message}`;
-        sent = this.#send(errorResponse(null, ErrorCode.InternalError, "Internal error", reason));
+        line = encodeJsonLine(
+          errorResponse(null, ErrorCode.InternalError, "Internal error", reason),
+        );
       }
     }
-    sent.catch(() => {});
+    this.#owed += line.length;
+    try {
+      await this.#write(line);
+    } catch {
+      // #write failed the connection already.
+    } finally {
+      this.#repay(line.length);
+    }
   }
 }
 

@@ -23,6 +23,11 @@
 ;;   recursion         r  unbounded recursion (call stack overflow)
 ;;   memory_bomb       m  memory.grow by 1 MiB forever (`unreachable` when it fails)
 ;;   loop_forever      l  an infinite loop without host calls
+;;   babble_stderr     b  the line "babble" to stderr forever, never answers
+;;   yell_stdout       y  a notification line to stdout forever, never answers
+;;   host_flood        h  2,000 requests to the host's `echo`, each with a
+;;                        64 KiB string, without reading the answers; then
+;;                        {"result":"flooded host"}
 ;;   anything else        error -32601 "Method not found"
 ;;
 ;; Memory layout: 0 read iovec, 8 nread, 16 write iovec, 24 nwritten,
@@ -58,6 +63,11 @@
   (data (i32.const 1536) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\n{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"after invalid json\"}\n\00")
   (data (i32.const 1664) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"unsolicited\"}\n{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":\"unsolicited\"}\n\00")
   (data (i32.const 1792) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"flooded stderr\"}\n\00")
+  (data (i32.const 2048) "babble\n\00")
+  (data (i32.const 2064) "{\"jsonrpc\":\"2.0\",\"method\":\"log\",\"params\":[\"yell\"]}\n\00")
+  (data (i32.const 2128) "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"\00")
+  (data (i32.const 2192) "\"]}\n\00")
+  (data (i32.const 2208) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"flooded host\"}\n\00")
   (data (i32.const 1920) "{\"jsonrpc\":\"2.0\",\"id\":#,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}\n\00")
 
   (func $strlen (param $p i32) (result i32)
@@ -250,6 +260,27 @@
         (loop $grow
           (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1)) (then unreachable))
           (br $grow))))
+    (if (i32.eq (local.get $sel) (i32.const 98)) ;; b
+      (then
+        (loop $forever
+          (call $write (i32.const 2) (i32.const 2048) (call $strlen (i32.const 2048)))
+          (br $forever))))
+    (if (i32.eq (local.get $sel) (i32.const 121)) ;; y
+      (then
+        (loop $forever
+          (call $write (i32.const 1) (i32.const 2064) (call $strlen (i32.const 2064)))
+          (br $forever))))
+    (if (i32.eq (local.get $sel) (i32.const 104)) ;; h
+      (then
+        (local.set $k (i32.const 2000))
+        (loop $request
+          (call $write (i32.const 1) (i32.const 2128) (call $strlen (i32.const 2128)))
+          (call $write (i32.const 1) (i32.const 65536) (i32.const 65536))
+          (call $write (i32.const 1) (i32.const 2192) (call $strlen (i32.const 2192)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br_if $request (local.get $k)))
+        (call $respond (i32.const 2208))
+        (return)))
     (if (i32.eq (local.get $sel) (i32.const 108)) ;; l
       (then (loop $spin (br $spin))))
     (call $respond (i32.const 1920)))
