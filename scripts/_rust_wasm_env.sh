@@ -12,3 +12,10 @@ RUST_WASM_REMAP="--remap-path-prefix=$PWD=/src --remap-path-prefix=${CARGO_HOME:
 rust_wasm_toolchain_version() {
   rustc +debian-web --version
 }
+
+# The Wasmi crate and the features it was built with, as Cargo resolved them
+# for the engine bridge: "wasmi v2.0.0 indirect-dispatch,portable-dispatch,...".
+rust_wasm_wasmi_features() {
+  cargo $RUST_WASM_TOOLCHAIN tree --quiet --offline -p wasmi-wasm -e normal \
+    --target wasm32-unknown-unknown --prefix none -f '{p} {f}' | grep -m1 '^wasmi v'
+}

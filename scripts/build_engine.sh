@@ -16,9 +16,17 @@ built="$RUST_WASM_TARGET_DIR/wasm32-unknown-unknown/release/wasmi_wasm.wasm"
 out_dir=$(mktemp -d)
 trap 'rm -rf "$out_dir"' EXIT
 cp "$built" "$out_dir/engine.wasm"
-rust_wasm_toolchain_version > "$out_dir/engine.toolchain.txt"
+# The build record: toolchain, Wasmi's features, and the dispatch they select
+# (embedded in _engine_wasm.ts too, where engineBuild() and inspect read it).
+wasmi=$(rust_wasm_wasmi_features)
+dispatch=$(tr ' ,' '\n\n' <<<"${wasmi##* }" | grep -- '-dispatch$' | paste -sd+ | sed 's/+/ + /g')
+{
+  rust_wasm_toolchain_version
+  echo "${wasmi% *} features: ${wasmi##* }"
+  echo "dispatch: ${dispatch:-none}"
+} > "$out_dir/engine.toolchain.txt"
 deno run --quiet --allow-read="$out_dir" --allow-write="$out_dir" scripts/embed_engine.ts \
-  "$out_dir/engine.wasm" "$out_dir/_engine_wasm.ts"
+  "$out_dir/engine.wasm" "$out_dir/_engine_wasm.ts" "$out_dir/engine.toolchain.txt"
 
 if [ "${1:-}" = "--check" ]; then
   status=0
@@ -30,7 +38,8 @@ if [ "${1:-}" = "--check" ]; then
   done
   # gzip output may vary with the zlib version; the decoded bytes may not.
   deno run --quiet --allow-read scripts/embed_engine.ts --verify \
-    src/executor/engine.wasm src/executor/_engine_wasm.ts || status=1
+    src/executor/engine.wasm src/executor/_engine_wasm.ts src/executor/engine.toolchain.txt ||
+    status=1
   [ $status -eq 0 ] && echo "engine bundle matches a fresh build"
   exit $status
 fi

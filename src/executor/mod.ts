@@ -38,4 +38,4 @@ export {
   SLICE_TARGET_MS,
   type SpawnOptions,
 } from "./guest_process.ts";
-export { engineHeapBytes } from "./engine_stats.ts";
+export { type EngineBuild, engineBuild, engineHeapBytes } from "./engine_stats.ts";

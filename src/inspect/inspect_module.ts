@@ -4,6 +4,7 @@
  * @module
  */
 
+import { type EngineBuild, engineBuild } from "../executor/engine_stats.ts";
 import { GuestModule, type ModuleExport } from "../executor/guest_module.ts";
 import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
 
@@ -46,6 +47,8 @@ export interface ModuleReport {
   exports: ModuleExport[];
   /** The module's own memory limits in 64 KiB pages, if it has a memory. */
   memory?: { minimum: number; maximum?: number };
+  /** The engine that would run it: Wasmi version, features, dispatch, toolchain. */
+  engine: EngineBuild;
 }
 
 const PARTIAL_NOTES: Record<string, string> = {
@@ -90,6 +93,7 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
   const base = {
     size: bytes.length,
     sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    engine: engineBuild(),
   };
   let module: GuestModule;
   try {
@@ -110,7 +114,10 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
   }
 }
 
-function describe(module: GuestModule, base: { size: number; sha256: string }): ModuleReport {
+function describe(
+  module: GuestModule,
+  base: { size: number; sha256: string; engine: EngineBuild },
+): ModuleReport {
   const imports = module.imports.map((i): InspectedImport => {
     const support = i.module === "wasi_snapshot_preview1" && i.kind === "func"
       ? PREVIEW1_SUPPORT[i.name] ?? "unsupported"
