@@ -256,9 +256,26 @@ for (const [method, fd] of WRITERS) {
   });
 }
 
-Deno.test("fault: GuestModule.output of a guest that only writes ends at its timeout", async () => {
+Deno.test("fault: a guest that only writes, run by GuestModule", async (t) => {
   using module = await GuestModule.compile(await Deno.readFile(WAT("write_forever")));
-  await assert.rejects(module.output({ timeout: 300 }), { name: "TimeoutError", kind: "timeout" });
+  await t.step("output() stops it at maxBuffer", async () => {
+    await assert.rejects(module.output({ timeout: 10_000, maxBuffer: 1 << 20 }), {
+      name: "RangeError",
+      message: "Guest wrote more than maxBuffer (1048576 bytes) to stderr",
+    });
+  });
+  await t.step("a drained spawn() ends at its timeout while timers keep firing", async () => {
+    const ticks = await ticksDuring(async () => {
+      const guest = module.spawn({ timeout: 300 });
+      const drained = Promise.all([
+        guest.stdout.pipeTo(new WritableStream()),
+        guest.stderr.pipeTo(new WritableStream()),
+      ]);
+      await assert.rejects(guest.status, { name: "TimeoutError", kind: "timeout" });
+      await drained;
+    });
+    assert.ok(ticks > 0, "the host's timers never fired during the run");
+  });
 });
 
 Deno.test("fault: a looping start function runs under the call's limits", async (t) => {

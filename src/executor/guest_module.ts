@@ -49,7 +49,16 @@ export interface GuestOutput {
 export interface OutputOptions extends SpawnOptions {
   /** The guest's whole input (default none). */
   stdin?: Uint8Array | string;
+  /**
+   * Most bytes collected from stdout and from stderr, each (default 64 MiB).
+   * A guest that writes more is stopped, and the run fails with a
+   * `RangeError`.
+   */
+  maxBuffer?: number;
 }
+
+/** Default of {@linkcode OutputOptions.maxBuffer}. */
+const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 
 const TYPE_CODES: Readonly<Record<string, string>> = { i32: "i", i64: "I" };
 
@@ -152,15 +161,21 @@ export class GuestModule implements Disposable {
    * Runs a fresh instance to its end with the given input and collects its
    * output.
    *
-   * @param options As for {@linkcode GuestModule.spawn}, plus the input.
+   * @param options As for {@linkcode GuestModule.spawn}, plus the input
+   * and the most output to collect.
    * @returns the exit status and the collected output
+   * @throws {RangeError} if the guest writes more than `maxBuffer` bytes to
+   * stdout or stderr (it is stopped), or an option is out of range.
    */
   async output(options: OutputOptions = {}): Promise<GuestOutput> {
-    const { stdin, ...spawnOptions } = options;
+    const { stdin, maxBuffer = DEFAULT_MAX_BUFFER, ...spawnOptions } = options;
+    if (!(Number.isSafeInteger(maxBuffer) && maxBuffer >= 0)) {
+      throw new RangeError(`Option maxBuffer must be a non-negative integer, got ${maxBuffer}`);
+    }
     // try/finally rather than `await using`: runtimes such as Node 20 lack it.
     const process = this.spawn(spawnOptions);
     try {
-      return await collectOutput(process, stdin);
+      return await collectOutput(process, stdin, maxBuffer);
     } finally {
       await process[Symbol.asyncDispose]();
     }
@@ -176,6 +191,7 @@ export class GuestModule implements Disposable {
 async function collectOutput(
   process: GuestProcess,
   stdin: Uint8Array | string | undefined,
+  maxBuffer: number,
 ): Promise<GuestOutput> {
   const input = typeof stdin === "string" ? new TextEncoder().encode(stdin) : stdin;
   const writing = (async () => {
@@ -183,12 +199,33 @@ async function collectOutput(
     if (input !== undefined && input.length > 0) await writer.write(input);
     await writer.close();
   })().catch(() => {/* the guest stopped reading; its status tells why */});
-  const [stdout, stderr] = await Promise.all([collect(process.stdout), collect(process.stderr)]);
+  const collect = async (stream: ReadableStream<Uint8Array>, name: string) => {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    for await (const chunk of stream) {
+      length += chunk.length;
+      if (length > maxBuffer) {
+        const error = new RangeError(
+          `Guest wrote more than maxBuffer (${maxBuffer} bytes) to ${name}`,
+        );
+        process.kill(error);
+        throw error;
+      }
+      chunks.push(chunk);
+    }
+    const bytes = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return bytes;
+  };
+  const [stdout, stderr] = await Promise.all([
+    collect(process.stdout, "stdout"),
+    collect(process.stderr, "stderr"),
+  ]);
   const status = await process.status;
   await writing;
   return { status, stdout, stderr };
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }

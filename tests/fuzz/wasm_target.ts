@@ -5,7 +5,11 @@
  *
  * Oracle: the host never throws anything but the documented classes
  * (`WebAssembly.CompileError`, `WebAssembly.LinkError`, `GuestError`
- * subclasses), no run outlives its timeout by more than a watchdog margin,
+ * subclasses, `RangeError` for output past `maxBuffer`), no run outlives its timeout by more than a watchdog margin,
+ * no run keeps the event loop from turning for more than `STALL_MS` (a 1 ms
+ * interval measures it: guests run in slices of about 2 ms, so only a guest
+ * that escapes the slicing, like a looping start function or a writer
+ * resumed from microtasks once did, comes near it),
  * and running a compiled module leaves the engine heap where it was (every
  * instance is freed). Compiling does grow the heap: Wasmi 2.0's code map is
  * append-only, so a module's compiled code stays in the engine after the
@@ -23,6 +27,9 @@ const ROOT = new URL("../../", import.meta.url);
 const TIMEOUT_MS = 100;
 const FUEL = 2_000_000;
 const MAX_MEMORY = 8 << 20;
+const MAX_BUFFER = 1 << 20;
+/** The longest the event loop may stand still during a run (≈ 250 slices). */
+const STALL_MS = 500;
 /** How late past its timeout a run may end before it counts as a hang. */
 const WATCHDOG_MS = 10_000;
 /** How much all second runs together may grow the engine heap (instances must be freed). */
@@ -231,18 +238,41 @@ async function spawnAndRun(module: GuestModule, stdin: Uint8Array): Promise<stri
         TIMEOUT_MS + WATCHDOG_MS,
       );
     });
+    let last = performance.now();
+    let stall = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      stall = Math.max(stall, now - last);
+      last = now;
+    }, 1);
+    const checkStall = () => {
+      stall = Math.max(stall, performance.now() - last);
+      if (stall > STALL_MS) {
+        throw new Error(`stall: the event loop stood still for ${Math.round(stall)} ms`);
+      }
+    };
     try {
-      const run = module.output({ timeout: TIMEOUT_MS, fuel: FUEL, maxMemory: MAX_MEMORY, stdin });
+      const run = module.output({
+        timeout: TIMEOUT_MS,
+        fuel: FUEL,
+        maxMemory: MAX_MEMORY,
+        maxBuffer: MAX_BUFFER,
+        stdin,
+      });
       const { status } = await Promise.race([run, watchdog]);
+      checkStall();
       return status.procExit ? "exit" : "finished";
     } catch (error) {
+      checkStall();
       if (error instanceof WebAssembly.LinkError) return "link-error";
       if (error instanceof GuestError) return error.kind;
+      if (error instanceof RangeError && error.message.includes("maxBuffer")) return "output-limit";
       throw error instanceof Error && error.message.startsWith("hang")
         ? error
         : new Error(`run threw ${describe(error)}`);
     } finally {
       clearTimeout(timer);
+      clearInterval(ticker);
     }
   }
 }
