@@ -58,6 +58,10 @@ const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
     using module = await GuestModule.compile(await Deno.readFile(wat("grow")));
     return await measure(() => module.output({ timeout: 10_000 }));
   },
+  "reference: one ping of the same plugin": async ({ Plugin }, measure) => {
+    using plugin = await Plugin.load(wat("misbehave"), { logger: () => {} });
+    return await measure(() => plugin.call("ping"));
+  },
   "2,000 host requests of 64 KiB, answers unread (timeout 3000)": async (m, measure) => {
     const host = new m.Router<import("../mod.ts").HostContext>().method(
       "echo",
