@@ -32,8 +32,14 @@ const lenient = new TextDecoder();
 /**
  * Parses one line: its JSON value, `undefined` for a blank line, or an
  * {@linkcode InvalidJsonLine}.
+ *
+ * @param line The line's bytes.
+ * @param parse Turns its text into a value (default `JSON.parse`).
  */
-export function decodeJsonLine(line: Uint8Array): unknown {
+export function decodeJsonLine(
+  line: Uint8Array,
+  parse: (text: string) => unknown = JSON.parse,
+): unknown {
   let text: string;
   try {
     text = strict.decode(line);
@@ -42,7 +48,7 @@ export function decodeJsonLine(line: Uint8Array): unknown {
   }
   if (text.trim() === "") return undefined;
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (error) {
     return new InvalidJsonLine(text, (error as Error).message);
   }
@@ -75,9 +81,17 @@ export class JsonLineDecoderStream extends TransformStream<Uint8Array, unknown> 
 
 const encoder = new TextEncoder();
 
-/** One value as a line of JSON followed by `\n`. */
-export function encodeJsonLine(value: unknown): Uint8Array {
-  return encoder.encode(`${JSON.stringify(value)}\n`);
+/**
+ * One value as a line of JSON followed by `\n`.
+ *
+ * @param value The value.
+ * @param stringify Turns it into JSON text (default `JSON.stringify`).
+ */
+export function encodeJsonLine(
+  value: unknown,
+  stringify: (value: unknown) => string = JSON.stringify,
+): Uint8Array {
+  return encoder.encode(`${stringify(value)}\n`);
 }
 
 /**

@@ -15,8 +15,12 @@ export interface JsonRpcRequest {
   jsonrpc: "2.0";
   /** The method to call. */
   method: string;
-  /** Parameters: by position (array) or by name (object). */
-  params?: unknown[] | Record<string, unknown>;
+  /**
+   * Parameters: by position (array) or by name (object), as JSON-RPC 2.0
+   * says; any other JSON value (a number, a string, `null`, ...) is
+   * accepted too, as plugins of the original Rust framework send them.
+   */
+  params?: unknown;
   /** Absent for notifications. */
   id?: JsonRpcId;
 }
@@ -33,15 +37,17 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
- * Tells whether `value` is a valid request or notification.
+ * Tells whether `value` is a valid request or notification: an object with
+ * `jsonrpc: "2.0"`, a string `method` and, if present, a string or number
+ * `id`. Unlike JSON-RPC 2.0, which wants `params` to be an array or an
+ * object, any `params` is accepted (scalars and `null` included): the
+ * method's handler decides whether it can use them.
  *
  * @param value A parsed message.
  * @returns true for a valid request
  */
 export function isRequest(value: unknown): value is JsonRpcRequest {
   if (!isObject(value) || value.jsonrpc !== "2.0" || typeof value.method !== "string") return false;
-  if ("params" in value && typeof value.params !== "object") return false;
-  if ("params" in value && value.params === null) return false;
   return !("id" in value) || isId(value.id);
 }
 

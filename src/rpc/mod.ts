@@ -31,4 +31,10 @@ export {
 } from "./messages.ts";
 export { type Handler, type MethodOptions, Router } from "./router.ts";
 export { RpcClosedError } from "./rpc_closed_error.ts";
-export { type CallOptions, RpcPeer, type RpcPeerOptions } from "./rpc_peer.ts";
+export {
+  type CallOptions,
+  type LargeIntegers,
+  type MissingParams,
+  RpcPeer,
+  type RpcPeerOptions,
+} from "./rpc_peer.ts";

@@ -28,7 +28,10 @@ interface Entry<C> {
  * Methods by name. Lookup uses `Object.hasOwn`, so names like `toString`
  * or `__proto__` are never dispatched unless registered. A handler that
  * throws a {@linkcode JsonRpcError} answers with it; any other exception
- * answers with code -32000 and the exception's message.
+ * answers with code -32000 and the exception's message. A handler gets the
+ * request's `params` as sent: an array, an object, a scalar or `null` (all
+ * accepted, see `isRequest`), or `undefined` when the member is absent;
+ * check them (or give a `params` checker) before relying on a shape.
  *
  * @typeParam C The context handlers receive with each call.
  *

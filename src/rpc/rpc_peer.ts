@@ -17,6 +17,17 @@ import {
 } from "./messages.ts";
 import { RpcClosedError } from "./rpc_closed_error.ts";
 import { Router } from "./router.ts";
+import { type JsonCodec, jsonCodec, type LargeIntegers } from "./_json_codec.ts";
+
+export type { LargeIntegers } from "./_json_codec.ts";
+
+/**
+ * What {@linkcode RpcPeer.call} and {@linkcode RpcPeer.notify} send when
+ * given no params: `"omit"` leaves the `params` member out (as JSON-RPC 2.0
+ * suggests); `"null"` sends `"params":null`, for peers that require the
+ * member (such as guests built with the original Rust framework's kit).
+ */
+export type MissingParams = "omit" | "null";
 
 /** Options for {@linkcode RpcPeer}. */
 export interface RpcPeerOptions<C> {
@@ -39,6 +50,20 @@ export interface RpcPeerOptions<C> {
    * with a parse error) and responses with unknown ids (default: ignored).
    */
   onProtocolError?: (error: Error) => void;
+  /**
+   * What a call or notification without params sends: `"omit"` (default)
+   * leaves the `params` member out, `"null"` sends `"params":null`.
+   */
+  missingParams?: MissingParams;
+  /**
+   * `"number"` (default): every JSON number arrives as a `number`, so
+   * integers beyond 2^53 lose digits, and a `bigint` cannot be sent.
+   * `"bigint"`: integers outside the safe range arrive as `bigint` (in
+   * params, results and errors), and every `bigint` is sent as its exact
+   * digits. Needs `JSON.rawJSON` and `JSON.parse` source text access; the
+   * constructor throws a `TypeError` where the runtime lacks them.
+   */
+  largeIntegers?: LargeIntegers;
 }
 
 /** Options for {@linkcode RpcPeer.call}. */
@@ -56,7 +81,9 @@ interface Pending {
  * Calls the other side and answers its calls, at the same time: many calls
  * in flight in each direction, responses matched by id in any order,
  * batches, and the JSON-RPC 2.0 answers to invalid JSON, invalid requests,
- * unknown methods and invalid params.
+ * unknown methods and invalid params. Params may be any JSON value, in
+ * both directions (JSON-RPC 2.0 wants an array or an object; scalars and
+ * `null` are accepted too).
  *
  * @typeParam C The context handlers receive.
  *
@@ -81,6 +108,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly #abandoned = new Set<JsonRpcId>();
   readonly #onProtocolError: (error: Error) => void;
   readonly #highWaterMark: number;
+  readonly #missingParams: MissingParams;
+  readonly #codec: JsonCodec;
   #nextId = 1;
   #closed: RpcClosedError | undefined;
   /** Bytes of requests in progress and answers not yet written. */
@@ -92,7 +121,10 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    *
    * @param input Bytes from the other side.
    * @param output Bytes to the other side.
-   * @param options Methods, context and limits.
+   * @param options Methods, context, limits and JSON settings.
+   * @throws {TypeError} if `options.largeIntegers` is `"bigint"` and the
+   * runtime cannot parse and write JSON integers exactly, or a setting is
+   * unknown.
    */
   constructor(
     input: ReadableStream<Uint8Array>,
@@ -103,6 +135,13 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     this.#context = options.context ?? ({} as C);
     this.#onProtocolError = options.onProtocolError ?? (() => {});
     this.#highWaterMark = options.highWaterMark ?? 1024 * 1024;
+    this.#missingParams = options.missingParams ?? "omit";
+    if (this.#missingParams !== "omit" && this.#missingParams !== "null") {
+      throw new TypeError(
+        `missingParams must be "omit" or "null", got ${JSON.stringify(this.#missingParams)}`,
+      );
+    }
+    this.#codec = jsonCodec(options.largeIntegers);
     // The peer reads and writes its streams directly rather than through
     // the framing stages: per connection that saves three streams and their
     // pipes (BENCHMARKS.md, "Before and after the fixes").
@@ -121,21 +160,31 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    * Calls a method of the other side.
    *
    * @param method The method name.
-   * @param params Positional (array) or named (object) parameters.
+   * @param params Any JSON value, sent as given: positional (array) or
+   * named (object) parameters, or a scalar or `null`. Without it (or
+   * `undefined`), what `missingParams` says is sent.
    * @param options Cancellation.
    * @returns the result
    * @throws {JsonRpcError} if the other side answers with an error.
    * @throws {RpcClosedError} if the connection closes first.
+   * @throws {TypeError} if `params` cannot be sent as JSON (a `bigint`
+   * without `largeIntegers: "bigint"`, a cycle, ...).
    */
   call<R = unknown>(
     method: string,
-    params?: unknown[] | Record<string, unknown>,
+    params?: unknown,
     options: CallOptions = {},
   ): Promise<R> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
+    let line: Uint8Array;
+    try {
+      line = this.#encodeRequest(method, params, id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     let resolve!: (value: R) => void, reject!: (error: unknown) => void;
     const promise = new Promise<R>((res, rej) => [resolve, reject] = [res, rej]);
     const onAbort = () => {
@@ -154,9 +203,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
         reject(error);
       },
     });
-    const request: JsonRpcRequest = { jsonrpc: "2.0", id, method };
-    if (params !== undefined) request.params = params;
-    this.#send(request);
+    this.#write(line).catch(() => {});
     return promise;
   }
 
@@ -164,14 +211,17 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    * Sends a notification (a call without an answer).
    *
    * @param method The method name.
-   * @param params Positional (array) or named (object) parameters.
+   * @param params Any JSON value, sent as given (see {@linkcode RpcPeer.call}).
    * @returns a promise that resolves once the notification is written
+   * @throws {TypeError} if `params` cannot be sent as JSON.
    */
-  notify(method: string, params?: unknown[] | Record<string, unknown>): Promise<void> {
+  notify(method: string, params?: unknown): Promise<void> {
     if (this.#closed !== undefined) return Promise.reject(this.#closed);
-    const notification: JsonRpcRequest = { jsonrpc: "2.0", method };
-    if (params !== undefined) notification.params = params;
-    return this.#send(notification);
+    try {
+      return this.#write(this.#encodeRequest(method, params));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -190,8 +240,21 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     await this.close();
   }
 
-  #send(message: unknown): Promise<void> {
-    return this.#write(encodeJsonLine(message));
+  /** A request (with `id`) or notification as a line; throws if params are not JSON. */
+  #encodeRequest(method: string, params: unknown, id?: JsonRpcId): Uint8Array {
+    const request: JsonRpcRequest = id === undefined
+      ? { jsonrpc: "2.0", method }
+      : { jsonrpc: "2.0", id, method };
+    if (params !== undefined) request.params = params;
+    else if (this.#missingParams === "null") request.params = null;
+    try {
+      return encodeJsonLine(request, this.#codec.stringify);
+    } catch (error) {
+      throw new TypeError(
+        `The params of ${method} cannot be sent as JSON: ${(error as Error)?.message}`,
+        { cause: error },
+      );
+    }
   }
 
   #write(line: Uint8Array): Promise<void> {
@@ -204,7 +267,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     const reader = input.getReader();
     const splitter = new LineSplitter(maxLineLength);
     const onLine = (line: Uint8Array) => {
-      const message = decodeJsonLine(line);
+      const message = decodeJsonLine(line, this.#codec.parse);
       if (message === undefined) return;
       this.#owed += line.length;
       this.#receive(message).finally(() => this.#repay(line.length));
@@ -314,14 +377,16 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   async #answer(response: JsonRpcResponse | JsonRpcResponse[]): Promise<void> {
     let line: Uint8Array;
     try {
-      line = encodeJsonLine(response);
+      line = encodeJsonLine(response, this.#codec.stringify);
     } catch (error) {
       // A result JSON cannot hold (a BigInt, a cycle, nesting deeper than
       // the stack): answer with internal errors instead of throwing where
       // nothing catches it.
       try {
+        const check = (one: JsonRpcResponse) => encodable(one, this.#codec);
         line = encodeJsonLine(
-          Array.isArray(response) ? response.map(encodable) : encodable(response),
+          Array.isArray(response) ? response.map(check) : check(response),
+          this.#codec.stringify,
         );
       } catch {
         const reason = `The answer cannot be sent as JSON: ${(error as Error).message}`;
@@ -342,9 +407,9 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
 }
 
 /** `response`, or an internal error for its id if it cannot be encoded. */
-function encodable(response: JsonRpcResponse): JsonRpcResponse {
+function encodable(response: JsonRpcResponse, codec: JsonCodec): JsonRpcResponse {
   try {
-    JSON.stringify(response);
+    codec.stringify(response);
     return response;
   } catch (error) {
     const reason = `The result cannot be sent as JSON: ${(error as Error).message}`;

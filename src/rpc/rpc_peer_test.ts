@@ -322,3 +322,132 @@ Deno.test("RpcPeer reports responses with unknown ids", async () => {
   assert.deepEqual(errors, ["Received a response with unknown id 99"]);
   await peer.close();
 });
+
+Deno.test("RpcPeer hands scalar and null params to the handler", async (t) => {
+  const seen: unknown[] = [];
+  const router = new Router().method("echo", (params) => {
+    seen.push(params);
+    return params ?? "absent";
+  });
+  const w = wire(router);
+  const cases: [string, unknown][] = [
+    ["a number", 7],
+    ["a big number", 1e300],
+    ["a string", "text"],
+    ["a boolean", false],
+    ["null", null],
+  ];
+  for (const [id, [name, params]] of cases.entries()) {
+    await t.step(name, async () => {
+      await w.send(JSON.stringify({ jsonrpc: "2.0", id, method: "echo", params }));
+      const expected = params === null ? "absent" : params;
+      assert.deepEqual(await w.next(), { jsonrpc: "2.0", id, result: expected });
+      assert.equal(seen.at(-1), params);
+    });
+  }
+  await t.step("a notification with a scalar", async () => {
+    await w.send('{"jsonrpc":"2.0","method":"echo","params":5}');
+    await w.send('{"jsonrpc":"2.0","id":"after","method":"echo","params":6}');
+    assert.deepEqual(await w.next(), { jsonrpc: "2.0", id: "after", result: 6 });
+    assert.deepEqual(seen.slice(-2), [5, 6]);
+  });
+  await t.step("still refuses requests that are invalid otherwise", async () => {
+    await w.send('{"jsonrpc":"2.0","id":1,"method":5,"params":5}');
+    assert.deepEqual(await w.next(), {
+      jsonrpc: "2.0",
+      id: 1,
+      error: { code: -32600, message: "Invalid Request" },
+    });
+    await w.send('{"jsonrpc":"1.0","id":2,"method":"echo","params":5}');
+    assert.deepEqual(await w.next(), {
+      jsonrpc: "2.0",
+      id: 2,
+      error: { code: -32600, message: "Invalid Request" },
+    });
+    await w.send('{"jsonrpc":"2.0","id":null,"method":"echo","params":5}');
+    assert.deepEqual(await w.next(), {
+      jsonrpc: "2.0",
+      id: null,
+      error: { code: -32600, message: "Invalid Request" },
+    });
+  });
+  await w.close();
+});
+
+Deno.test("RpcPeer sends any JSON value as params, and omits them only when none are given", async () => {
+  const w = wire(new Router());
+  const sent = async (params: unknown[]) => {
+    const call = (w.peer.call as (...args: unknown[]) => Promise<unknown>)("m", ...params);
+    call.catch(() => {});
+    return await w.next();
+  };
+  assert.deepEqual(await sent([3]), { jsonrpc: "2.0", id: 1, method: "m", params: 3 });
+  assert.deepEqual(await sent(["s"]), { jsonrpc: "2.0", id: 2, method: "m", params: "s" });
+  assert.deepEqual(await sent([null]), { jsonrpc: "2.0", id: 3, method: "m", params: null });
+  assert.deepEqual(await sent([true]), { jsonrpc: "2.0", id: 4, method: "m", params: true });
+  assert.deepEqual(await sent([[]]), { jsonrpc: "2.0", id: 5, method: "m", params: [] });
+  assert.deepEqual(await sent([]), { jsonrpc: "2.0", id: 6, method: "m" });
+  assert.deepEqual(await sent([undefined]), { jsonrpc: "2.0", id: 7, method: "m" });
+  await w.peer.notify("n", 0);
+  assert.deepEqual(await w.next(), { jsonrpc: "2.0", method: "n", params: 0 });
+  await w.peer.notify("n");
+  assert.deepEqual(await w.next(), { jsonrpc: "2.0", method: "n" });
+  await w.close();
+});
+
+Deno.test("RpcPeer sends null params when missingParams is null", async () => {
+  const input = new TransformStream<Uint8Array, Uint8Array>();
+  const output = new TransformStream<Uint8Array, Uint8Array>();
+  const peer = new RpcPeer(input.readable, output.writable, { missingParams: "null" });
+  const lines = output.readable.pipeThrough(new TextDecoderStream()).getReader();
+  peer.call("a").catch(() => {});
+  peer.call("b", 1).catch(() => {});
+  const notified = peer.notify("c");
+  let text = "";
+  while (text.split("\n").length < 4) text += (await lines.read()).value;
+  assert.deepEqual(text.trim().split("\n").map((line) => JSON.parse(line)), [
+    { jsonrpc: "2.0", id: 1, method: "a", params: null },
+    { jsonrpc: "2.0", id: 2, method: "b", params: 1 },
+    { jsonrpc: "2.0", method: "c", params: null },
+  ]);
+  await notified;
+  assert.throws(
+    () => new RpcPeer(input.readable, new WritableStream(), { missingParams: "none" as "null" }),
+    TypeError,
+  );
+  await peer.close();
+  await lines.cancel();
+});
+
+Deno.test("RpcPeer keeps integers beyond 2^53 exact with largeIntegers bigint", async (t) => {
+  const aToB = new TransformStream<Uint8Array, Uint8Array>();
+  const bToA = new TransformStream<Uint8Array, Uint8Array>();
+  const seen: unknown[] = [];
+  const router = new Router().method("echo", (params) => {
+    seen.push(params);
+    return params;
+  });
+  const a = new RpcPeer(bToA.readable, aToB.writable, { largeIntegers: "bigint" });
+  const b = new RpcPeer(aToB.readable, bToA.writable, { router, largeIntegers: "bigint" });
+  const u64 = 18446744073709551615n;
+  await t.step("a bigint as params and result", async () => {
+    assert.equal(await a.call("echo", u64), u64);
+    assert.equal(seen.at(-1), u64);
+  });
+  await t.step("nested, negative, and safe integers stay numbers", async () => {
+    const value = { big: [-(2n ** 63n), 2n ** 53n], small: 42, float: 0.5, huge: 1e300 };
+    assert.deepEqual(await a.call("echo", value), value);
+  });
+  await a.close();
+  await b.close();
+  await t.step("without it, digits are lost and a bigint cannot be sent", async () => {
+    const w = wire(new Router());
+    await assert.rejects(w.peer.call("echo", 1n), TypeError);
+    await assert.rejects(w.peer.notify("echo", 1n), TypeError);
+    const call = w.peer.call("echo", 1);
+    await w.next();
+    await w.send('{"jsonrpc":"2.0","id":2,"result":18446744073709551615}');
+    assert.equal(await call, 18446744073709552000);
+    await w.close();
+  });
+});
