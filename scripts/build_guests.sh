@@ -4,6 +4,7 @@
 #   testdata/test_plugin/ -> testdata/test_plugin.wasm (Rust JSON-RPC plugin on crates/pdk, likewise)
 #   testdata/hello_plugin/ -> testdata/hello_plugin.wasm (README's plugin example, likewise)
 #   testdata/bench_guest/ -> testdata/bench_guest.wasm (CPU kernels for bench/, likewise)
+#   testdata/compat_plugin/ -> testdata/compat_plugin.wasm (the original framework's wire format, on serde_json)
 #   testdata/c_stdio/     -> testdata/c_stdio.wasm     (C on Debian's wasi-libc)
 #   testdata/wat/*.wat    -> testdata/wat/*.wasm       (hand-written edge cases)
 # and records the toolchain versions in testdata/toolchain.txt.
@@ -30,7 +31,7 @@ export CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS="-C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o $RUST_WASM_REMAP"
 # One cargo run per guest, so one guest's dependencies cannot change another's
 # features; --locked: the versions are the ones in Cargo.lock.
-rust_guests=(rust_stdio test_plugin hello_plugin bench_guest)
+rust_guests=(rust_stdio test_plugin hello_plugin bench_guest compat_plugin)
 for guest in "${rust_guests[@]}"; do
   cargo $RUST_WASM_TOOLCHAIN build --quiet --locked --release -p "$guest" \
     --target wasm32-wasip1 --target-dir "$RUST_WASM_TARGET_DIR" \
