@@ -7,7 +7,8 @@
 import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
 import { GuestModule } from "../executor/guest_module.ts";
 import { Router } from "../rpc/router.ts";
-import type { CallOptions } from "../rpc/rpc_peer.ts";
+import type { CallOptions, LargeIntegers, MissingParams } from "../rpc/rpc_peer.ts";
+import { checkLargeIntegers } from "../rpc/_json_codec.ts";
 import { PluginError, type PluginInfo } from "./plugin_error.ts";
 import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
@@ -54,6 +55,24 @@ export interface PluginOptions {
   maxLineLength?: number;
   /** Most instances running at once; further calls wait (default 64). */
   maxConcurrency?: number;
+  /**
+   * What a call or notification without params sends: `"omit"` (default)
+   * leaves the `params` member out, as JSON-RPC 2.0 suggests; `"null"`
+   * sends `"params":null`, which plugins built with the original Rust
+   * framework's guest kit need (they cannot parse a request without it).
+   */
+  missingParams?: MissingParams;
+  /**
+   * `"number"` (default): JSON numbers from the plugin arrive as `number`,
+   * so integers beyond 2^53 (a u64 such as 18446744073709551615) come back
+   * rounded, and `bigint` params cannot be sent. `"bigint"`: integers
+   * outside the safe range arrive as `bigint` (in results, errors and host
+   * method params), and `bigint` params and host results are sent as
+   * their exact digits. Needs `JSON.rawJSON` and `JSON.parse` source text
+   * access (Deno 2, Node 22, Chromium 114); `Plugin.load` throws a
+   * `TypeError` where the runtime lacks them.
+   */
+  largeIntegers?: LargeIntegers;
 }
 
 /** Options for {@linkcode Plugin.call}. */
@@ -103,7 +122,7 @@ export class Plugin implements Disposable {
   #nextId = 1;
 
   private constructor(module: GuestModule, name: string, options: PluginOptions) {
-    checkLimits(options, PLUGIN_LIMITS);
+    checkSettings(options);
     this.module = module;
     this.info = Object.freeze({ name, id: crypto.randomUUID() });
     this.#options = options;
@@ -129,12 +148,14 @@ export class Plugin implements Disposable {
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
    * @throws {WebAssembly.LinkError} if the module cannot run here.
    * @throws {RangeError} if a numeric option is out of its range.
+   * @throws {TypeError} if `missingParams` or `largeIntegers` is unknown, or
+   * `largeIntegers` is `"bigint"` and the runtime cannot keep integers exact.
    */
   static async load(
     source: Uint8Array | ArrayBuffer | URL | string,
     options: PluginOptions = {},
   ): Promise<Plugin> {
-    checkLimits(options, PLUGIN_LIMITS);
+    checkSettings(options);
     let name = options.name;
     let bytes: Uint8Array | ArrayBuffer;
     if (typeof source === "string" || source instanceof URL) {
@@ -157,7 +178,10 @@ export class Plugin implements Disposable {
    * Calls a plugin method on a fresh instance, which ends after answering.
    *
    * @param method The method name.
-   * @param params Positional (array) or named (object) parameters.
+   * @param params Any JSON value, sent as given: positional (array) or named
+   * (object) parameters, or a bare scalar or `null` (as plugins of the
+   * original Rust framework take them). Without it, the request has no
+   * `params` member, or `"params":null` under `missingParams: "null"`.
    * @param options Cancellation and per-call limits.
    * @returns the method's result
    * @throws {JsonRpcError} if the plugin answers with an error.
@@ -165,10 +189,12 @@ export class Plugin implements Disposable {
    * out of time or fuel, exceeds its memory, breaks the protocol, the call
    * is aborted, or the plugin was disposed of.
    * @throws {RangeError} if `options.fuel` or `options.timeout` is out of range.
+   * @throws {TypeError} if `params` cannot be sent as JSON (a `bigint`
+   * without `largeIntegers: "bigint"`, a cycle, ...).
    */
   async call<R = unknown>(
     method: string,
-    params?: unknown[] | Record<string, unknown>,
+    params?: unknown,
     options: PluginCallOptions = {},
   ): Promise<R> {
     checkLimits(options, CALL_LIMITS);
@@ -283,6 +309,8 @@ export class Plugin implements Disposable {
       host: this.#host,
       logger: this.#logger,
       maxLineLength: this.#options.maxLineLength ?? 16 * 1024 * 1024,
+      missingParams: this.#options.missingParams ?? "omit",
+      largeIntegers: this.#options.largeIntegers ?? "number",
       context,
     });
   }
@@ -336,4 +364,16 @@ export class Plugin implements Disposable {
     this.#running--;
     this.#waiting.shift()?.turn();
   }
+}
+
+/** Checks the options' limits and settings. */
+function checkSettings(options: PluginOptions): void {
+  checkLimits(options, PLUGIN_LIMITS);
+  const { missingParams } = options;
+  if (missingParams !== undefined && missingParams !== "omit" && missingParams !== "null") {
+    throw new TypeError(
+      `missingParams must be "omit" or "null", got ${JSON.stringify(missingParams)}`,
+    );
+  }
+  checkLargeIntegers(options.largeIntegers);
 }

@@ -10,7 +10,12 @@ import type { ExitStatus } from "../executor/exit_status.ts";
 import type { GuestModule } from "../executor/guest_module.ts";
 import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
 import type { Router } from "../rpc/router.ts";
-import { type CallOptions, RpcPeer } from "../rpc/rpc_peer.ts";
+import {
+  type CallOptions,
+  type LargeIntegers,
+  type MissingParams,
+  RpcPeer,
+} from "../rpc/rpc_peer.ts";
 import { RpcClosedError } from "../rpc/rpc_closed_error.ts";
 import { PluginError, type PluginInfo } from "./plugin_error.ts";
 import { StderrLines } from "./_stderr_lines.ts";
@@ -38,6 +43,8 @@ export interface SessionSetup {
   host: Router<HostContext>;
   logger: PluginLogger;
   maxLineLength: number;
+  missingParams: MissingParams;
+  largeIntegers: LargeIntegers;
   context: Omit<HostContext, "signal" | "plugin">;
 }
 
@@ -67,6 +74,8 @@ export class PluginSession implements AsyncDisposable {
       router: setup.host,
       context: { ...setup.context, plugin: setup.info, signal: this.#ending.signal },
       maxLineLength: setup.maxLineLength,
+      missingParams: setup.missingParams,
+      largeIntegers: setup.largeIntegers,
       onProtocolError: (error) => log(`protocol error: ${error.message}`),
     });
     this.#peer.done.then(
@@ -102,7 +111,7 @@ export class PluginSession implements AsyncDisposable {
    * Calls a plugin method.
    *
    * @param method The method name.
-   * @param params Positional (array) or named (object) parameters.
+   * @param params Any JSON value, sent as given (see `Plugin.call`).
    * @param options Cancellation of this call.
    * @returns the method's result
    * @throws {JsonRpcError} if the plugin answers with an error.
@@ -110,7 +119,7 @@ export class PluginSession implements AsyncDisposable {
    */
   async call<R = unknown>(
     method: string,
-    params?: unknown[] | Record<string, unknown>,
+    params?: unknown,
     options: CallOptions = {},
   ): Promise<R> {
     try {
@@ -132,9 +141,9 @@ export class PluginSession implements AsyncDisposable {
    * Sends a notification to the plugin.
    *
    * @param method The method name.
-   * @param params Positional (array) or named (object) parameters.
+   * @param params Any JSON value, sent as given (see `Plugin.call`).
    */
-  async notify(method: string, params?: unknown[] | Record<string, unknown>): Promise<void> {
+  async notify(method: string, params?: unknown): Promise<void> {
     try {
       await this.#peer.notify(method, params);
     } catch (error) {
