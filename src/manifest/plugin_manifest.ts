@@ -22,7 +22,8 @@ import { checkLimit, type LimitName } from "./_check_limit.ts";
  *   "limits": { "fuel": 1000000000, "timeout": 5000, "maxMemory": 33554432 },
  *   "env": { "MODE": "test" },
  *   "args": ["--verbose"],
- *   "hostMethods": ["echo"]       // the only host methods it may call
+ *   "hostMethods": ["echo"],      // the only host methods it may call
+ *   "missingParams": "null"       // send "params": null when a call has none
  * }
  * ```
  */
@@ -50,6 +51,12 @@ export interface PluginManifest {
   args?: string[];
   /** The only host methods the plugin may call (default: all registered). */
   hostMethods?: string[];
+  /**
+   * What a call without params sends: `"omit"` (default: no `params`
+   * member) or `"null"` (`"params":null`, which plugins built with the
+   * original Rust framework's guest kit need). See `PluginOptions.missingParams`.
+   */
+  missingParams?: "omit" | "null";
 }
 
 /** A manifest that is not valid JSONC or does not have the right shape. */
@@ -65,7 +72,7 @@ export class ManifestError extends Error {
   }
 }
 
-const KEYS = ["name", "wasm", "sha256", "limits", "env", "args", "hostMethods"];
+const KEYS = ["name", "wasm", "sha256", "limits", "env", "args", "hostMethods", "missingParams"];
 const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
 /**
@@ -130,6 +137,12 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
       fail(key, "an array of strings");
     }
   }
+  if (
+    value.missingParams !== undefined && value.missingParams !== "omit" &&
+    value.missingParams !== "null"
+  ) {
+    fail("missingParams", '"omit" or "null"');
+  }
   return value as unknown as PluginManifest;
 }
 
@@ -142,7 +155,7 @@ export interface ResolvedManifest {
    * (for a file, its real path: symbolic links resolved).
    */
   wasm: URL;
-  /** Options for `Plugin.load` (name, limits, env, args, allowed host methods). */
+  /** Options for `Plugin.load` (name, limits, env, args, allowed host methods, missing params). */
   options: PluginOptions;
 }
 
@@ -199,6 +212,7 @@ export async function readManifest(
   if (manifest.env !== undefined) options.env = manifest.env;
   if (manifest.args !== undefined) options.args = manifest.args;
   if (manifest.hostMethods !== undefined) options.allowedHostMethods = manifest.hostMethods;
+  if (manifest.missingParams !== undefined) options.missingParams = manifest.missingParams;
   return { manifest, wasm, options };
 }
 

@@ -9,6 +9,7 @@ Deno.test("parseManifest reads JSONC with comments and trailing commas", () => {
     "env": { "A": "1=2" },
     "args": ["x"],
     "hostMethods": ["echo"],
+    "missingParams": "null",
   }`);
   assert.deepEqual(manifest, {
     wasm: "p.wasm",
@@ -16,6 +17,7 @@ Deno.test("parseManifest reads JSONC with comments and trailing commas", () => {
     env: { A: "1=2" },
     args: ["x"],
     hostMethods: ["echo"],
+    missingParams: "null",
   });
 });
 
@@ -40,6 +42,7 @@ Deno.test("parseManifest names the field that is wrong", () => {
     ['{"wasm": "p", "sha256": "ABC"}', 'manifest: "sha256" must be 64 hex digits'],
     ['{"wasm": "p", "sha256": 12}', 'manifest: "sha256" must be 64 hex digits'],
     ["[]", 'manifest: "(top level)" must be an object'],
+    ['{"wasm": "p", "missingParams": null}', 'manifest: "missingParams" must be "omit" or "null"'],
   ];
   for (const [text, message] of cases) {
     assert.throws(() => parseManifest(text), (e: unknown) => {
