@@ -45,9 +45,26 @@ Deno.test("cli call rejects bad params and a missing method", async () => {
   const notJson = await cli(["call", PLUGIN, "echo", "{oops"]);
   assert.equal(notJson.code, 2);
   assert.match(notJson.stderr, /^error: PARAMS_JSON is not valid JSON/);
-  assert.equal((await cli(["call", PLUGIN, "echo", "5"])).code, 2);
+  const bareWord = await cli(["call", PLUGIN, "echo", "hello"]);
+  assert.equal(bareWord.code, 2);
+  assert.match(
+    bareWord.stderr,
+    /^error: PARAMS_JSON is not valid JSON: .*quote it as JSON: '"hello"'/,
+  );
+  assert.equal((await cli(["call", PLUGIN, "echo", "5", "6"])).code, 2);
+  assert.equal((await cli(["call", "--missing-params", "none", PLUGIN, "ping"])).code, 2);
   assert.equal((await cli(["call", PLUGIN])).code, 2);
   assert.equal((await cli(["call", "testdata/wat/env_import.wasm", "x"])).code, 65);
   assert.equal((await cli(["call", "no/such.wasm", "x"])).code, 66);
   assert.equal((await cli(["call", "--help"])).code, 0);
+});
+
+Deno.test("cli call sends any JSON value as params and keeps every digit", async () => {
+  for (const params of ["5", '"text"', "true", "null", "[1,2]", '{"a":1}']) {
+    assert.equal((await cli(["call", PLUGIN, "echo", params])).stdout, `${params}\n`);
+  }
+  const u64 = "18446744073709551615";
+  assert.equal((await cli(["call", PLUGIN, "echo", u64])).stdout, `${u64}\n`);
+  assert.equal((await cli(["call", PLUGIN, "echo", `[${u64}]`])).stdout, `[${u64}]\n`);
+  assert.equal((await cli(["call", "--missing-params", "null", PLUGIN, "echo"])).stdout, "null\n");
 });

@@ -73,6 +73,22 @@ Deno.test("cli serve exposes a plugin session and forwards host calls to the pee
   assert.deepEqual(await end(), { code: 0, stderr: "" });
 });
 
+Deno.test("cli serve relays scalar params both ways to a plugin of the original framework", async () => {
+  const { peer, end } = serve("--missing-params", "null", "testdata/compat_plugin.wasm");
+  const echoed: unknown[] = [];
+  peer.addMethod("echo", (value: unknown) => {
+    echoed.push(value);
+    return value;
+  });
+  const request = (method: string, params?: unknown) =>
+    Promise.resolve(peer.request(method, params as never, undefined));
+  assert.equal(await request("ping"), "pong");
+  assert.equal(await request("many_echo", 3), 3);
+  assert.deepEqual(echoed, [0, 1, 2]);
+  assert.deepEqual(await request("prime_sieve", 1000), { count: 168, limit: 1000 });
+  assert.deepEqual(await end(), { code: 0, stderr: "" });
+});
+
 Deno.test("cli serve answers -32002 when the plugin fails, and exits with its code", async () => {
   const { request, end } = serve("testdata/test_plugin.wasm");
   await assert.rejects(request("panic"), (e: unknown) => {

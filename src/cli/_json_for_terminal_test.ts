@@ -11,3 +11,8 @@ Deno.test("jsonForTerminal escapes what JSON.stringify leaves raw and means the 
   assert.deepEqual(JSON.parse(json), value);
   assert.equal(jsonForTerminal("pong"), '"pong"');
 });
+
+Deno.test("jsonForTerminal writes a bigint as its exact digits", () => {
+  assert.equal(jsonForTerminal({ n: 18446744073709551615n }), '{"n":18446744073709551615}');
+  assert.equal(jsonForTerminal([2n ** 64n], 2), "[\n  18446744073709551616\n]");
+});

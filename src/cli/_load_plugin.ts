@@ -42,7 +42,15 @@ export async function loadPlugin(
   extra: { host?: Router<HostContext>; logger?: PluginLogger; access?: ManifestAccessOptions } = {},
 ): Promise<LoadedPlugin> {
   const { access, ...more } = extra;
-  const options: PluginOptions = { timeout: 0, logger: terminalLogger, ...limits, ...more };
+  // Integers beyond 2^53 pass through exactly (a u64 result is printed with
+  // all its digits): the CLI relays values, it must not round them.
+  const options: PluginOptions = {
+    timeout: 0,
+    logger: terminalLogger,
+    largeIntegers: "bigint",
+    ...limits,
+    ...more,
+  };
   if (manifest !== undefined) {
     const resolved = await readManifest(manifest, access);
     const bytes = await readManifestWasm(resolved);

@@ -86,6 +86,12 @@ export const MANIFEST_HELP =
   --allow-wasm-outside let the manifest's wasm be outside the manifest's directory
   --allow-remote-wasm  let the manifest's wasm be a URL (fetched)`;
 
+/** Help for the options of the commands that speak JSON-RPC to a plugin. */
+export const RPC_HELP = `  --missing-params omit|null
+                       what a request without params carries: no params member
+                       (omit, the default) or "params":null (null: needed by
+                       plugins built with the original Rust framework's kit)`;
+
 /** Help for the options every command takes. */
 export const LIMIT_HELP =
   `  --env K=V            set an environment variable (repeatable; splits on the first '=')
@@ -108,16 +114,22 @@ const LIMIT_OPTIONS = {
   manifest: { type: "string" },
   "allow-wasm-outside": { type: "boolean" },
   "allow-remote-wasm": { type: "boolean" },
+  "missing-params": { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } satisfies ParseArgsOptionsConfig;
 
-/** Limits given on the command line. */
-export type Limits = Pick<PluginOptions, "fuel" | "fuelSlice" | "timeout" | "maxMemory"> & {
-  env?: Record<string, string>;
-  args?: string[];
-};
+/** Limits (and `--missing-params`) given on the command line. */
+export type Limits =
+  & Pick<
+    PluginOptions,
+    "fuel" | "fuelSlice" | "timeout" | "maxMemory" | "missingParams"
+  >
+  & {
+    env?: Record<string, string>;
+    args?: string[];
+  };
 
 /** A parsed command line of one command. */
 export interface ParsedCommand {
@@ -134,16 +146,22 @@ export interface ParsedCommand {
  * Parses a command's options; unknown flags are usage errors.
  *
  * @param argv The arguments after the command name.
- * @param accepts Options beyond the limits this command accepts.
+ * @param accepts Options beyond the limits this command accepts: `manifest`
+ * (with the `--allow-*` flags), `json`, and `rpc` (`--missing-params`).
  */
-export function parseCommand(argv: string[], accepts: ("manifest" | "json")[] = []): ParsedCommand {
+export function parseCommand(
+  argv: string[],
+  accepts: ("manifest" | "json" | "rpc")[] = [],
+): ParsedCommand {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: LIMIT_OPTIONS,
   });
-  for (const option of ["manifest", "json", "allow-wasm-outside", "allow-remote-wasm"] as const) {
-    const accepted = accepts.includes(option === "json" ? "json" : "manifest");
+  const options = ["manifest", "json", "allow-wasm-outside", "allow-remote-wasm", "missing-params"];
+  for (const option of options as (keyof typeof values)[]) {
+    const kind = option === "json" ? "json" : option === "missing-params" ? "rpc" : "manifest";
+    const accepted = accepts.includes(kind);
     if (values[option] !== undefined && !accepted) {
       throw new UsageError(`Unknown option '--${option}'`);
     }
@@ -154,6 +172,13 @@ export function parseCommand(argv: string[], accepts: ("manifest" | "json")[] = 
   const limits: Limits = {};
   if (values.env.length > 0) limits.env = parseEnv(values.env);
   if (values.arg.length > 0) limits.args = values.arg;
+  const missingParams = values["missing-params"];
+  if (missingParams !== undefined) {
+    if (missingParams !== "omit" && missingParams !== "null") {
+      throw new UsageError(`--missing-params must be omit or null, got '${missingParams}'`);
+    }
+    limits.missingParams = missingParams;
+  }
   for (
     const [key, flag] of [["fuel", "fuel"], ["fuelSlice", "fuel-slice"], ["timeout", "timeout"], [
       "maxMemory",

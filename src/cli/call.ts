@@ -6,6 +6,7 @@
 
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import { jsonCodec } from "../rpc/_json_codec.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { loadPlugin } from "./_load_plugin.ts";
 import {
@@ -13,6 +14,7 @@ import {
   LIMIT_HELP,
   MANIFEST_HELP,
   parseCommand,
+  RPC_HELP,
   UsageError,
   withInterrupt,
 } from "./_options.ts";
@@ -21,11 +23,14 @@ import {
 export const CALL_HELP = `Usage: cli.ts call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
        cli.ts call [options] --manifest PLUGIN.jsonc METHOD [PARAMS_JSON]
 
-Calls METHOD of a plugin (a fresh instance) with PARAMS_JSON (a JSON array
-or object; default none) and prints the result as JSON on stdout, pretty when
-stdout is a terminal. The plugin's logs go to stderr.
+Calls METHOD of a plugin (a fresh instance) with PARAMS_JSON (any JSON value,
+sent as given: an array, an object, or a bare number, string, true, false or
+null; without it the request has no params, or null with --missing-params null)
+and prints the result as JSON on stdout, pretty when stdout is a terminal.
+Integers keep all their digits both ways. The plugin's logs go to stderr.
 
 Options:
+${RPC_HELP}
 ${MANIFEST_HELP}
 ${LIMIT_HELP}
 
@@ -33,8 +38,9 @@ Exit codes: 0 result printed, 1 the plugin answered with an error, 69 the
 plugin exited without answering, 76 it broke the protocol, and those of
 'run' (124 timeout, 125 out of fuel, 134 trap, 137 memory limit, ...).
 
-Example:
-  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'`;
+Examples:
+  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'
+  deno run -R cli.ts call --missing-params null testdata/compat_plugin.wasm prime_sieve 1000`;
 
 /**
  * Runs `call` and returns its exit code.
@@ -42,7 +48,7 @@ Example:
  * @param argv The arguments after `call`.
  */
 export async function callCommand(argv: string[]): Promise<number> {
-  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest"]);
+  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
   if (help) {
     console.log(CALL_HELP);
     return 0;
@@ -60,23 +66,22 @@ export async function callCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
-    const data = error.data === undefined ? "" : ` ${JSON.stringify(error.data)}`;
+    const data = error.data === undefined ? "" : ` ${jsonForTerminal(error.data)}`;
     const message = escapeControlCharacters(`${error.message}${data}`);
     console.error(`error: the plugin answered with error ${error.code}: ${message}`);
     return EXIT_CODES.errorAnswer;
   }
 }
 
-function parseParams(json: string | undefined): unknown[] | Record<string, unknown> | undefined {
+/** PARAMS_JSON as a value (integers beyond 2^53 as bigint, sent exactly). */
+function parseParams(json: string | undefined): unknown {
   if (json === undefined) return undefined;
-  let params: unknown;
   try {
-    params = JSON.parse(json);
+    return jsonCodec("bigint").parse(json);
   } catch (error) {
-    throw new UsageError(`PARAMS_JSON is not valid JSON: ${(error as Error).message}`);
+    const hint = /^[\p{L}_][\p{L}\p{N}_-]*$/u.test(json.trim())
+      ? ` (to pass a string, quote it as JSON: '"${json.trim()}"')`
+      : "";
+    throw new UsageError(`PARAMS_JSON is not valid JSON: ${(error as Error).message}${hint}`);
   }
-  if (typeof params !== "object" || params === null) {
-    throw new UsageError("PARAMS_JSON must be a JSON array or object");
-  }
-  return params as unknown[] | Record<string, unknown>;
 }

@@ -14,7 +14,14 @@ import type { Plugin } from "../plugin/plugin.ts";
 import type { HostContext, PluginSession } from "../plugin/plugin_session.ts";
 import { BoundedLineStream } from "./_bounded_line_stream.ts";
 import { loadPlugin } from "./_load_plugin.ts";
-import { exitCodeOf, LIMIT_HELP, MANIFEST_HELP, parseCommand, UsageError } from "./_options.ts";
+import {
+  exitCodeOf,
+  LIMIT_HELP,
+  MANIFEST_HELP,
+  parseCommand,
+  RPC_HELP,
+  UsageError,
+} from "./_options.ts";
 
 /** Help for `serve`. */
 export const SERVE_HELP = `Usage: cli.ts serve [options] PLUGIN.wasm
@@ -39,9 +46,11 @@ of its own. Without --timeout a request may run for ever.
 If the plugin fails otherwise (trap, fuel, memory, ...), pending and later
 requests are answered with error -32002 whose data holds { kind, stderr },
 and serve exits with the failure's exit code. A line over 16 MiB on stdin is
-skipped and answered with error -32600 (id null).
+skipped and answered with error -32600 (id null). Params of any JSON value
+and integers of any size pass through unchanged in both directions.
 
 Options:
+${RPC_HELP}
 ${MANIFEST_HELP}
 ${LIMIT_HELP}
 
@@ -178,7 +187,7 @@ class Instances {
  * @param argv The arguments after `serve`.
  */
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest"]);
+  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
   if (help) {
     console.log(SERVE_HELP);
     return 0;
@@ -247,6 +256,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const outer = peer.outer = new RpcPeer(input, output, {
     router: toPlugin,
     maxLineLength: MAX_LINE_LENGTH,
+    // Integers beyond 2^53 pass between the peer and the plugin unrounded.
+    largeIntegers: "bigint",
     onProtocolError: (error) =>
       console.error(`serve: protocol error: ${escapeControlCharacters(error.message)}`),
   });
