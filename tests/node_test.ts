@@ -16,14 +16,22 @@ Deno.test("the bundled package runs a plugin under Node", async () => {
         )
       }));
        const plugin = await Plugin.load(bytes, { host, logger: () => {} });
-       console.log(JSON.stringify([await plugin.call("ping"), await plugin.call("many_echo", [5]), process.version]));`,
+       const bigint = await Plugin.load(bytes, { largeIntegers: "bigint" })
+         .then(() => "loaded", (error) => \`\${error.name}: \${error.message}\`);
+       console.log(JSON.stringify([await plugin.call("ping"), await plugin.call("many_echo", [5]), process.version, bigint]));`,
     );
     const { code, stdout, stderr } = await new Deno.Command("node", { args: [`${dir}/main.mjs`] })
       .output();
     assert.equal(code, 0, new TextDecoder().decode(stderr));
-    const [ping, echoes, version] = JSON.parse(new TextDecoder().decode(stdout));
+    const [ping, echoes, version, bigint] = JSON.parse(new TextDecoder().decode(stdout));
     assert.deepEqual([ping, echoes], ["pong", 5]);
     assert.match(version, /^v\d+\./);
+    // Node 20 lacks JSON.rawJSON: largeIntegers "bigint" fails at load, never rounds silently.
+    if (Number(version.slice(1).split(".")[0]) < 22) {
+      assert.match(bigint, /^TypeError: largeIntegers: "bigint" needs JSON\.rawJSON/);
+    } else {
+      assert.equal(bigint, "loaded");
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
