@@ -38,7 +38,7 @@ Exit codes: 0 result printed, 1 the plugin answered with an error, 69 the
 plugin exited without answering, 76 it broke the protocol, and those of
 'run' (124 timeout, 125 out of fuel, 134 trap, 137 memory limit, ...).
 
-Examples:
+Example:
   deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'
   deno run -R cli.ts call --missing-params null testdata/compat_plugin.wasm prime_sieve 1000`;
 
