@@ -1,0 +1,740 @@
+//! The rewrite: a fuel counter, charges at function entries and loop
+//! headers, size-proportional charges for bulk memory and table operations,
+//! growth through the host, the memory maximum clamped, and the start
+//! function moved into an export.
+//!
+//! What the rewritten module gets:
+//!
+//! - a mutable `i64` global, exported as [`FUEL_EXPORT`]: the fuel left in
+//!   the current slice. The host sets it before it runs or resumes the guest
+//!   and reads it when the guest stops.
+//! - two imports from [`IMPORT_MODULE`]: [`OUT_OF_FUEL`] `() -> ()`, called
+//!   when a charge makes the counter negative (the host suspends the guest
+//!   until it gives it a new slice, or never resumes it), and [`GROW`]
+//!   `(target, current, delta) -> proceed` called before every `memory.grow`
+//!   (target `-1 - memory`) and `table.grow` (target = the table), so that
+//!   the host can count memory and tables together against its limit.
+//!   Added after the module's own imports: the module's function indices
+//!   above its imports move up by two.
+//! - one wrapper function per memory and per table that charges for the
+//!   growth, asks the host and grows, appended after the module's own
+//!   functions.
+
+use crate::cost::{region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, PAGE_FUEL_SHIFT};
+use crate::scan::Module;
+use std::convert::Infallible;
+use wasm_encoder::reencode::Reencode;
+use wasm_encoder::{
+    BlockType, CodeSection, ConstExpr, EntityType, ExportKind, ExportSection, Function,
+    FunctionSection, GlobalSection, GlobalType, ImportSection, Instruction, MemorySection,
+    MemoryType, RawSection, TypeSection, ValType,
+};
+use wasmparser::{Operator, Parser, Payload};
+
+/// The module name of the imports the rewrite adds.
+pub const IMPORT_MODULE: &str = "wasmi_plugins";
+/// `() -> ()`: the slice's fuel is spent.
+pub const OUT_OF_FUEL: &str = "out_of_fuel";
+/// `(target: i32, current: i32, delta: i32) -> i32`: may a memory or table
+/// grow? 0 makes the growth fail with -1.
+pub const GROW: &str = "grow";
+/// The export name of the fuel counter.
+pub const FUEL_EXPORT: &str = "\u{0}wasmi-plugins:fuel";
+/// The export name of the module's start function (the Wasmi engine uses
+/// the same name, see crates/wasmi-wasm/src/start.rs).
+pub const START_EXPORT: &str = "\u{0}wasmi-plugins:start";
+/// Pages of a 32-bit memory at most.
+const MAX_PAGES: u64 = 1 << 16;
+
+/// The rewritten module and the original's description.
+pub struct Instrumented {
+    pub wasm: Vec<u8>,
+    /// See [`Module::describe`].
+    pub description: String,
+}
+
+/// Validates and rewrites `bytes`, clamping every defined memory's maximum
+/// to `max_memory_pages` (never below its initial size).
+pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, String> {
+    wasmparser::Validator::new()
+        .validate_all(bytes)
+        .map_err(|e| e.to_string())?;
+    let module = Module::scan(bytes)?;
+    let description = module.describe();
+    let wasm = Rewrite::new(module, max_memory_pages)?.run(bytes)?;
+    Ok(Instrumented { wasm, description })
+}
+
+/// Shifts the module's own function indices past the two added imports.
+struct Shift {
+    imported_funcs: u32,
+}
+
+impl Reencode for Shift {
+    type Error = Infallible;
+
+    fn function_index(&mut self, func: u32) -> Result<u32, wasm_encoder::reencode::Error> {
+        Ok(if func < self.imported_funcs {
+            func
+        } else {
+            func + 2
+        })
+    }
+}
+
+/// Section order of the binary format, as positions.
+const TYPE: usize = 0;
+const IMPORT: usize = 1;
+const FUNCTION: usize = 2;
+const MEMORY: usize = 4;
+const GLOBAL: usize = 6;
+const EXPORT: usize = 7;
+const ELEMENT: usize = 9;
+const CODE: usize = 11;
+const END: usize = 13;
+
+struct Rewrite {
+    module: Module,
+    max_pages: u64,
+    shift: Shift,
+    out: wasm_encoder::Module,
+    emitted: [bool; END],
+    // Indices of what the rewrite adds.
+    fuel_global: u32,
+    out_of_fuel: u32,
+    grow_hook: u32,
+    void_type: u32,
+    hook_type: u32,
+    memory_grow_type: u32,
+    /// The first table wrapper's type; one type per table follows.
+    table_grow_type: u32,
+    /// The first wrapper function: memories first, then tables.
+    first_wrapper: u32,
+}
+
+impl Rewrite {
+    fn new(module: Module, max_pages: u64) -> Result<Self, String> {
+        if module.wide {
+            return Err(String::from(
+                "64-bit memories and tables are not supported by the v8 engine",
+            ));
+        }
+        let defined_funcs = module.func_types.len() as u32;
+        Ok(Self {
+            shift: Shift {
+                imported_funcs: module.imported_funcs,
+            },
+            fuel_global: module.imported_globals + module.defined_globals,
+            out_of_fuel: module.imported_funcs,
+            grow_hook: module.imported_funcs + 1,
+            void_type: module.types,
+            hook_type: module.types + 1,
+            memory_grow_type: module.types + 2,
+            table_grow_type: module.types + 3,
+            first_wrapper: module.imported_funcs + 2 + defined_funcs,
+            max_pages: max_pages.min(MAX_PAGES),
+            module,
+            out: wasm_encoder::Module::new(),
+            emitted: [false; END],
+        })
+    }
+
+    fn run(mut self, bytes: &[u8]) -> Result<Vec<u8>, String> {
+        let parser = Parser::new(0);
+        for payload in parser.clone().parse_all(bytes) {
+            let payload = payload.map_err(|e| e.to_string())?;
+            match payload {
+                Payload::TypeSection(reader) => self.types(Some(reader))?,
+                Payload::ImportSection(reader) => self.imports(Some(reader))?,
+                Payload::FunctionSection(reader) => self.functions(Some(reader))?,
+                Payload::MemorySection(reader) => self.memories(reader)?,
+                Payload::GlobalSection(reader) => self.globals(Some(reader))?,
+                Payload::ExportSection(reader) => self.exports(Some(reader))?,
+                Payload::ElementSection(reader) => {
+                    self.fill(ELEMENT)?;
+                    let mut section = wasm_encoder::ElementSection::new();
+                    self.shift
+                        .parse_element_section(&mut section, reader)
+                        .map_err(|e| e.to_string())?;
+                    self.out.section(&section);
+                    self.emitted[ELEMENT] = true;
+                }
+                // The start function becomes an export (see `exports`).
+                Payload::StartSection { .. } => self.fill(EXPORT + 1)?,
+                Payload::CodeSectionStart {
+                    unchecked_range: range,
+                    ..
+                } => {
+                    let start = range.start as usize;
+                    let end = (range.end as usize).min(bytes.len());
+                    let reader = wasmparser::CodeSectionReader::new(
+                        parser.binary_reader(&bytes[start..end], range.start),
+                    )
+                    .map_err(|e| e.to_string())?;
+                    self.code(Some(reader))?;
+                }
+                Payload::CodeSectionEntry(_) | Payload::Version { .. } | Payload::End(_) => {}
+                Payload::CustomSection(section) => {
+                    // Only the name section is kept (V8 names functions in
+                    // traps with it); a broken one is dropped.
+                    if let wasmparser::KnownCustom::Name(names) = section.as_known() {
+                        if let Ok(names) = self.shift.custom_name_section(names) {
+                            self.out.section(&names);
+                        }
+                    }
+                }
+                other => {
+                    let Some((id, range)) = other.as_section() else {
+                        continue;
+                    };
+                    let position = match id {
+                        4 => 3,   // table
+                        13 => 5,  // tag
+                        12 => 10, // data count
+                        11 => 12, // data
+                        _ => return Err(format!("unexpected section {id}")),
+                    };
+                    self.fill(position)?;
+                    self.out.section(&RawSection {
+                        id,
+                        data: &bytes[range.start as usize..range.end as usize],
+                    });
+                    self.emitted[position] = true;
+                }
+            }
+        }
+        self.fill(END)?;
+        Ok(self.out.finish())
+    }
+
+    /// Emits the sections the rewrite needs that the module lacks, up to
+    /// (not including) section position `before`.
+    fn fill(&mut self, before: usize) -> Result<(), String> {
+        for position in 0..before {
+            if self.emitted[position] {
+                continue;
+            }
+            match position {
+                TYPE => self.types(None)?,
+                IMPORT => self.imports(None)?,
+                FUNCTION => self.functions(None)?,
+                GLOBAL => self.globals(None)?,
+                EXPORT => self.exports(None)?,
+                CODE => self.code(None)?,
+                _ => {}
+            }
+            self.emitted[position] = true;
+        }
+        Ok(())
+    }
+
+    fn begin(&mut self, position: usize) -> Result<(), String> {
+        self.fill(position)?;
+        self.emitted[position] = true;
+        Ok(())
+    }
+
+    fn types(&mut self, reader: Option<wasmparser::TypeSectionReader<'_>>) -> Result<(), String> {
+        self.begin(TYPE)?;
+        let mut section = TypeSection::new();
+        if let Some(reader) = reader {
+            self.shift
+                .parse_type_section(&mut section, reader)
+                .map_err(|e| e.to_string())?;
+        }
+        section.ty().function([], []);
+        section
+            .ty()
+            .function([ValType::I32, ValType::I32, ValType::I32], [ValType::I32]);
+        section.ty().function([ValType::I32], [ValType::I32]);
+        for &(_, element) in &self.module.tables {
+            let element = self.shift.ref_type(element).map_err(|e| e.to_string())?;
+            section
+                .ty()
+                .function([ValType::Ref(element), ValType::I32], [ValType::I32]);
+        }
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn imports(
+        &mut self,
+        reader: Option<wasmparser::ImportSectionReader<'_>>,
+    ) -> Result<(), String> {
+        self.begin(IMPORT)?;
+        let mut section = ImportSection::new();
+        if let Some(reader) = reader {
+            self.shift
+                .parse_import_section(&mut section, reader)
+                .map_err(|e| e.to_string())?;
+        }
+        section.import(
+            IMPORT_MODULE,
+            OUT_OF_FUEL,
+            EntityType::Function(self.void_type),
+        );
+        section.import(IMPORT_MODULE, GROW, EntityType::Function(self.hook_type));
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn functions(
+        &mut self,
+        reader: Option<wasmparser::FunctionSectionReader<'_>>,
+    ) -> Result<(), String> {
+        self.begin(FUNCTION)?;
+        let mut section = FunctionSection::new();
+        if let Some(reader) = reader {
+            self.shift
+                .parse_function_section(&mut section, reader)
+                .map_err(|e| e.to_string())?;
+        }
+        for _ in 0..self.module.memories.len() {
+            section.function(self.memory_grow_type);
+        }
+        for table in 0..self.module.tables.len() as u32 {
+            section.function(self.table_grow_type + table);
+        }
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn memories(&mut self, reader: wasmparser::MemorySectionReader<'_>) -> Result<(), String> {
+        self.begin(MEMORY)?;
+        let mut section = MemorySection::new();
+        for memory in reader {
+            let memory = memory.map_err(|e| e.to_string())?;
+            let maximum = memory
+                .maximum
+                .unwrap_or(MAX_PAGES)
+                .min(self.max_pages)
+                .max(memory.initial);
+            section.memory(MemoryType {
+                minimum: memory.initial,
+                maximum: Some(maximum),
+                memory64: memory.memory64,
+                shared: memory.shared,
+                page_size_log2: memory.page_size_log2,
+            });
+        }
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn globals(
+        &mut self,
+        reader: Option<wasmparser::GlobalSectionReader<'_>>,
+    ) -> Result<(), String> {
+        self.begin(GLOBAL)?;
+        let mut section = GlobalSection::new();
+        if let Some(reader) = reader {
+            self.shift
+                .parse_global_section(&mut section, reader)
+                .map_err(|e| e.to_string())?;
+        }
+        section.global(
+            GlobalType {
+                val_type: ValType::I64,
+                mutable: true,
+                shared: false,
+            },
+            &ConstExpr::i64_const(0),
+        );
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn exports(
+        &mut self,
+        reader: Option<wasmparser::ExportSectionReader<'_>>,
+    ) -> Result<(), String> {
+        self.begin(EXPORT)?;
+        let mut section = ExportSection::new();
+        if let Some(reader) = reader {
+            self.shift
+                .parse_export_section(&mut section, reader)
+                .map_err(|e| e.to_string())?;
+        }
+        section.export(FUEL_EXPORT, ExportKind::Global, self.fuel_global);
+        if let Some(start) = self.module.start {
+            let start = self
+                .shift
+                .function_index(start)
+                .map_err(|e| e.to_string())?;
+            section.export(START_EXPORT, ExportKind::Func, start);
+        }
+        self.out.section(&section);
+        Ok(())
+    }
+
+    fn code(&mut self, reader: Option<wasmparser::CodeSectionReader<'_>>) -> Result<(), String> {
+        self.begin(CODE)?;
+        let mut section = CodeSection::new();
+        if let Some(reader) = reader {
+            for (index, body) in reader.into_iter().enumerate() {
+                let body = body.map_err(|e| e.to_string())?;
+                let function = self.body(index, &body)?;
+                section.function(&function);
+            }
+        }
+        for memory in 0..self.module.memories.len() as u32 {
+            section.function(&self.memory_grow_wrapper(memory));
+        }
+        for table in 0..self.module.tables.len() as u32 {
+            section.function(&self.table_grow_wrapper(table));
+        }
+        self.out.section(&section);
+        Ok(())
+    }
+
+    /// Rewrites one function body.
+    fn body(
+        &mut self,
+        index: usize,
+        body: &wasmparser::FunctionBody<'_>,
+    ) -> Result<Function, String> {
+        let err = |e: wasmparser::BinaryReaderError| e.to_string();
+        let mut locals = Vec::new();
+        let mut local_count = self
+            .module
+            .func_types
+            .get(index)
+            .and_then(|&ty| self.module.params.get(ty as usize).copied().flatten())
+            .ok_or("function without a function type")?;
+        for pair in body.get_locals_reader().map_err(err)? {
+            let (count, ty) = pair.map_err(err)?;
+            locals.push((count, self.shift.val_type(ty).map_err(|e| e.to_string())?));
+            local_count = local_count.saturating_add(count);
+        }
+        let mut reader = body.get_operators_reader().map_err(err)?;
+        let mut ops = Vec::new();
+        while !reader.eof() {
+            ops.push(reader.read().map_err(err)?);
+        }
+        let costs = region_costs(&ops);
+        let needs_scratch = ops.iter().any(|op| is_bulk(op).is_some());
+        // The scratch local holds a bulk operation's length while it is charged.
+        let scratch = local_count;
+        if needs_scratch {
+            locals.push((1, ValType::I32));
+        }
+        let mut f = Function::new(locals);
+        self.charge(&mut f, costs[0]);
+        let mut region = 0;
+        for op in ops {
+            match op {
+                Operator::Loop { blockty } => {
+                    let blockty = self.shift.block_type(blockty).map_err(|e| e.to_string())?;
+                    f.instruction(&Instruction::Loop(blockty));
+                    region += 1;
+                    self.charge(&mut f, costs[region]);
+                }
+                Operator::MemoryGrow { mem } => {
+                    f.instruction(&Instruction::Call(self.first_wrapper + mem));
+                }
+                Operator::TableGrow { table } => {
+                    let wrapper = self.first_wrapper + self.module.memories.len() as u32 + table;
+                    f.instruction(&Instruction::Call(wrapper));
+                }
+                op => {
+                    if let Some(shift) = is_bulk(&op) {
+                        f.instruction(&Instruction::LocalTee(scratch));
+                        self.charge_dynamic(&mut f, scratch, shift, 0);
+                    }
+                    let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
+                    f.instruction(&instruction);
+                }
+            }
+        }
+        Ok(f)
+    }
+
+    /// Charges `cost` and calls the host if the counter went negative.
+    fn charge(&self, f: &mut Function, cost: u64) {
+        if cost == 0 {
+            return;
+        }
+        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+        f.instruction(&Instruction::I64Const(cost as i64));
+        f.instruction(&Instruction::I64Sub);
+        f.instruction(&Instruction::GlobalSet(self.fuel_global));
+        self.check(f);
+    }
+
+    /// Charges `base + (local >> shift)` (local: an unsigned i32).
+    fn charge_dynamic(&self, f: &mut Function, local: u32, shift: i64, base: i64) {
+        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+        f.instruction(&Instruction::LocalGet(local));
+        f.instruction(&Instruction::I64ExtendI32U);
+        f.instruction(&Instruction::I64Const(shift.abs()));
+        f.instruction(if shift >= 0 {
+            &Instruction::I64ShrU
+        } else {
+            &Instruction::I64Shl
+        });
+        f.instruction(&Instruction::I64Sub);
+        if base != 0 {
+            f.instruction(&Instruction::I64Const(base));
+            f.instruction(&Instruction::I64Sub);
+        }
+        f.instruction(&Instruction::GlobalSet(self.fuel_global));
+        self.check(f);
+    }
+
+    fn check(&self, f: &mut Function) {
+        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+        f.instruction(&Instruction::I64Const(0));
+        f.instruction(&Instruction::I64LtS);
+        f.instruction(&Instruction::If(BlockType::Empty));
+        f.instruction(&Instruction::Call(self.out_of_fuel));
+        f.instruction(&Instruction::End);
+    }
+
+    /// `(delta) -> old size or -1`: charges a unit per 64 bytes, asks the
+    /// host, grows.
+    fn memory_grow_wrapper(&self, memory: u32) -> Function {
+        let mut f = Function::new([]);
+        self.charge_dynamic(&mut f, 0, -PAGE_FUEL_SHIFT, 1);
+        f.instruction(&Instruction::I32Const(-1 - memory as i32));
+        f.instruction(&Instruction::MemorySize(memory));
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::Call(self.grow_hook));
+        f.instruction(&Instruction::If(BlockType::Result(ValType::I32)));
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::MemoryGrow(memory));
+        f.instruction(&Instruction::Else);
+        f.instruction(&Instruction::I32Const(-1));
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::End);
+        f
+    }
+
+    /// `(init, delta) -> old size or -1`, as for memories.
+    fn table_grow_wrapper(&self, table: u32) -> Function {
+        let mut f = Function::new([]);
+        self.charge_dynamic(&mut f, 1, ENTRIES_PER_FUEL_SHIFT, 1);
+        f.instruction(&Instruction::I32Const(table as i32));
+        f.instruction(&Instruction::TableSize(table));
+        f.instruction(&Instruction::LocalGet(1));
+        f.instruction(&Instruction::Call(self.grow_hook));
+        f.instruction(&Instruction::If(BlockType::Result(ValType::I32)));
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::LocalGet(1));
+        f.instruction(&Instruction::TableGrow(table));
+        f.instruction(&Instruction::Else);
+        f.instruction(&Instruction::I32Const(-1));
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::End);
+        f
+    }
+}
+
+/// The size shift of a bulk operation whose length is on top of the stack.
+fn is_bulk(op: &Operator<'_>) -> Option<i64> {
+    match op {
+        Operator::MemoryFill { .. } | Operator::MemoryCopy { .. } | Operator::MemoryInit { .. } => {
+            Some(BYTES_PER_FUEL_SHIFT)
+        }
+        Operator::TableFill { .. } | Operator::TableCopy { .. } | Operator::TableInit { .. } => {
+            Some(ENTRIES_PER_FUEL_SHIFT)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasmi::{Caller, Engine, Extern, Linker, Store, Val};
+
+    /// What the host saw: out-of-fuel calls and growth requests.
+    #[derive(Default)]
+    struct Host {
+        refills: u32,
+        /// Fuel given per refill.
+        slice: i64,
+        /// Total fuel charged (given minus left).
+        given: i64,
+        grows: Vec<(i32, i32, i32)>,
+        allow_grow: bool,
+    }
+
+    fn fuel(caller: &Caller<'_, Host>) -> wasmi::Global {
+        caller
+            .get_export(FUEL_EXPORT)
+            .and_then(Extern::into_global)
+            .unwrap()
+    }
+
+    /// Runs `export` of the instrumented `wat` with slices of `slice` fuel;
+    /// returns the host's record and the fuel used.
+    fn run(wat: &str, export: &str, slice: i64) -> (Host, i64, Vec<Val>) {
+        // Wasmi's debug build needs more stack than a test thread has.
+        let (wat, export) = (wat.to_owned(), export.to_owned());
+        std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || run_on_this_thread(&wat, &export, slice))
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    fn run_on_this_thread(wat: &str, export: &str, slice: i64) -> (Host, i64, Vec<Val>) {
+        let bytes = wat::parse_str(wat).unwrap();
+        let out = instrument(&bytes, 4).unwrap();
+        wasmparser::Validator::new()
+            .validate_all(&out.wasm)
+            .unwrap();
+        let engine = Engine::default();
+        let module = wasmi::Module::new(&engine, &out.wasm).unwrap();
+        let host = Host {
+            slice,
+            given: slice,
+            allow_grow: true,
+            ..Host::default()
+        };
+        let mut store = Store::new(&engine, host);
+        let mut linker = Linker::<Host>::new(&engine);
+        linker
+            .func_wrap(
+                IMPORT_MODULE,
+                OUT_OF_FUEL,
+                |mut caller: Caller<'_, Host>| {
+                    let global = fuel(&caller);
+                    let slice = caller.data().slice;
+                    let left = global.get(&caller).i64().unwrap();
+                    global.set(&mut caller, Val::I64(left + slice)).unwrap();
+                    caller.data_mut().refills += 1;
+                    caller.data_mut().given += slice;
+                },
+            )
+            .unwrap();
+        linker
+            .func_wrap(
+                IMPORT_MODULE,
+                GROW,
+                |mut caller: Caller<'_, Host>, target: i32, current: i32, delta: i32| -> i32 {
+                    caller.data_mut().grows.push((target, current, delta));
+                    i32::from(caller.data().allow_grow)
+                },
+            )
+            .unwrap();
+        let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
+        let global = instance.get_global(&store, FUEL_EXPORT).unwrap();
+        global.set(&mut store, Val::I64(slice)).unwrap();
+        if let Some(start) = instance.get_func(&store, START_EXPORT) {
+            start.call(&mut store, &[], &mut []).unwrap();
+        }
+        let func = instance.get_func(&store, export).unwrap();
+        let mut results = vec![Val::I32(0); func.ty(&store).results().len()];
+        func.call(&mut store, &[], &mut results).unwrap();
+        let left = global.get(&store).i64().unwrap();
+        let used = store.data().given - left;
+        (std::mem::take(store.data_mut()), used, results)
+    }
+
+    const COUNT_DOWN: &str = r#"(module
+      (func (export "run") (result i32) (local $i i32)
+        (local.set $i (i32.const 1000))
+        (loop $l
+          (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+          (br_if $l (local.get $i)))
+        (local.get $i)))"#;
+
+    #[test]
+    fn a_loop_is_charged_per_iteration_and_calls_the_host_when_fuel_runs_out() {
+        let (host, used, results) = run(COUNT_DOWN, "run", 300);
+        // 1000 iterations of sub + br_if.
+        assert_eq!(used, 2000);
+        assert_eq!(host.refills, 6);
+        assert_eq!(results[0].i32(), Some(0));
+    }
+
+    #[test]
+    fn fuel_counts_are_deterministic() {
+        let a = run(COUNT_DOWN, "run", 77);
+        let b = run(COUNT_DOWN, "run", 77);
+        assert_eq!((a.0.refills, a.1), (b.0.refills, b.1));
+    }
+
+    #[test]
+    fn bulk_memory_is_charged_by_length() {
+        let (_, used, _) = run(
+            r#"(module (memory 1)
+              (func (export "run")
+                (memory.fill (i32.const 0) (i32.const 7) (i32.const 64000))))"#,
+            "run",
+            1 << 20,
+        );
+        // memory.fill itself, plus 64,000 / 64.
+        assert_eq!(used, 1 + 1000);
+    }
+
+    #[test]
+    fn memory_grow_asks_the_host_and_is_charged_per_page() {
+        let (host, used, results) = run(
+            r#"(module (memory 1)
+              (func (export "run") (result i32) (memory.grow (i32.const 2))))"#,
+            "run",
+            1 << 20,
+        );
+        assert_eq!(host.grows, [(-1, 1, 2)]);
+        assert_eq!(results[0].i32(), Some(1));
+        // The call, then 1 + 2 pages * 1024.
+        assert_eq!(used, 1 + 1 + 2048);
+    }
+
+    #[test]
+    fn the_memory_maximum_is_clamped_but_never_below_the_initial_size() {
+        let clamp = |wat: &str, pages: u64| {
+            let out = instrument(&wat::parse_str(wat).unwrap(), pages).unwrap();
+            let module = Module::scan(&out.wasm).unwrap();
+            module.memories[0]
+        };
+        assert_eq!(clamp("(module (memory 2))", 4).maximum, Some(4));
+        assert_eq!(clamp("(module (memory 2 3))", 4).maximum, Some(3));
+        assert_eq!(clamp("(module (memory 8))", 4).maximum, Some(8));
+    }
+
+    #[test]
+    fn the_start_function_becomes_an_export_and_indices_move_with_the_imports() {
+        let (_, _, results) = run(
+            r#"(module
+              (import "env" "f" (func $f))
+              (global $g (mut i32) (i32.const 0))
+              (table 2 funcref)
+              (elem (i32.const 0) $set $get)
+              (type $t (func (result i32)))
+              (func $set (type $t) (global.set $g (i32.const 42)) (i32.const 0))
+              (func $get (type $t) (global.get $g))
+              (func $init (drop (call_indirect (type $t) (i32.const 0))))
+              (start $init)
+              (func (export "run") (result i32) (call_indirect (type $t) (i32.const 1))))"#
+                .replace(r#"(import "env" "f" (func $f))"#, "")
+                .as_str(),
+            "run",
+            1000,
+        );
+        assert_eq!(results[0].i32(), Some(42));
+    }
+
+    #[test]
+    fn invalid_modules_are_rejected_with_the_validator_message() {
+        let error = instrument(b"\0asm\x01\0\0\0\x01", 1).err().unwrap();
+        assert!(error.contains("unexpected end"), "{error}");
+    }
+
+    #[test]
+    fn the_project_test_plugin_is_rewritten_into_a_valid_module() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/test_plugin.wasm"
+        );
+        let bytes = std::fs::read(path).unwrap();
+        let out = instrument(&bytes, 512).unwrap();
+        wasmparser::Validator::new()
+            .validate_all(&out.wasm)
+            .unwrap();
+        assert!(out.description.contains("\"name\":\"_start\""));
+    }
+}

@@ -1,0 +1,15 @@
+//! Fuel metering for guests that run on V8's own WebAssembly.
+//!
+//! [`instrument`] rewrites a wasm32 module so that it counts its own work in
+//! a fuel counter and calls the host when a slice's fuel is spent (see
+//! [`instrument`](mod@instrument) for what exactly changes, and [`cost`] for what
+//! things cost). Built for `wasm32-unknown-unknown`, the crate is bundled
+//! with the TypeScript host and called through the small C ABI in [`abi`],
+//! so the rewrite runs the same in Deno, browsers and edge runtimes.
+
+pub mod abi;
+pub mod cost;
+pub mod instrument;
+pub mod scan;
+
+pub use instrument::{instrument, Instrumented};
