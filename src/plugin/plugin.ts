@@ -15,6 +15,7 @@ import { AllowedHostMethods } from "./_allowed_host_methods.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
+import { workerCount, WorkerPool, type Workers } from "./_worker_pool.ts";
 
 const PLUGIN_LIMITS: readonly LimitName[] = [
   "fuel",
@@ -73,6 +74,15 @@ export interface PluginOptions {
    * `TypeError` where the runtime lacks them.
    */
   largeIntegers?: LargeIntegers;
+  /**
+   * Runs the plugin's instances in this many Web Workers (`"auto"`: one
+   * per core) instead of on the calling thread; each worker compiles the
+   * plugin once. Calls go to the least busy worker, a session stays on one;
+   * host methods, the logger and every option work as without workers.
+   * Default: none, every instance runs on the calling thread. `Plugin.load`
+   * throws a `TypeError` where the runtime has no `Worker` (Node.js).
+   */
+  workers?: Workers;
 }
 
 /** Options for {@linkcode Plugin.call}. */
@@ -118,6 +128,7 @@ export class Plugin implements Disposable {
   readonly #logger: PluginLogger;
   readonly #waiting: { turn: () => void; cancel: (error: PluginError) => void }[] = [];
   #disposed = false;
+  #pool: WorkerPool | undefined;
   #running = 0;
   #nextId = 1;
 
@@ -149,13 +160,18 @@ export class Plugin implements Disposable {
    * @throws {WebAssembly.LinkError} if the module cannot run here.
    * @throws {RangeError} if a numeric option is out of its range.
    * @throws {TypeError} if `missingParams` or `largeIntegers` is unknown, or
-   * `largeIntegers` is `"bigint"` and the runtime cannot keep integers exact.
+   * `largeIntegers` is `"bigint"` and the runtime cannot keep integers exact,
+   * or `workers` is given and the runtime has no `Worker`.
+   * @throws {Error} if `workers` is given and a worker cannot start (in
+   * Deno it needs read access to this package's files, or import access to
+   * their URL).
    */
   static async load(
     source: Uint8Array | ArrayBuffer | URL | string,
     options: PluginOptions = {},
   ): Promise<Plugin> {
     checkSettings(options);
+    const workers = options.workers === undefined ? undefined : workerCount(options.workers);
     let name = options.name;
     let bytes: Uint8Array | ArrayBuffer;
     if (typeof source === "string" || source instanceof URL) {
@@ -171,7 +187,17 @@ export class Plugin implements Disposable {
     } else {
       bytes = source;
     }
-    return new Plugin(await GuestModule.compile(bytes), name || "plugin", options);
+    const plugin = new Plugin(await GuestModule.compile(bytes), name || "plugin", options);
+    if (workers !== undefined) {
+      try {
+        const copy = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
+        plugin.#pool = await WorkerPool.start(copy, workers, plugin.info);
+      } catch (error) {
+        plugin[Symbol.dispose]();
+        throw error;
+      }
+    }
+    return plugin;
   }
 
   /**
@@ -263,7 +289,7 @@ export class Plugin implements Disposable {
    * @returns the process
    */
   spawn(options: SpawnOptions = {}): GuestProcess {
-    return this.module.spawn({ ...this.#spawnOptions({}), ...options });
+    return (this.#pool ?? this.module).spawn({ ...this.#spawnOptions({}), ...options });
   }
 
   /**
@@ -277,6 +303,7 @@ export class Plugin implements Disposable {
       waiting.cancel(this.#disposedError(`Call of ${this.info.name}`));
     }
     this.module[Symbol.dispose]();
+    this.#pool?.close();
   }
 
   #disposedError(what: string): PluginError {
@@ -303,7 +330,7 @@ export class Plugin implements Disposable {
     limits: { signal?: AbortSignal; timeout?: number; fuel?: number },
   ): PluginSession {
     return new PluginSession({
-      module: this.module,
+      module: this.#pool ?? this.module,
       info: this.info,
       spawn: this.#spawnOptions(limits),
       host: this.#host,

@@ -37,7 +37,7 @@ export type PluginLogger = (line: string, plugin: PluginInfo) => void;
 
 /** @internal What a session needs from its plugin. */
 export interface SessionSetup {
-  module: GuestModule;
+  module: Pick<GuestModule, "spawn">;
   info: PluginInfo;
   spawn: SpawnOptions;
   host: Router<HostContext>;

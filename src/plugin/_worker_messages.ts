@@ -1,0 +1,157 @@
+/**
+ * The messages between a plugin's worker pool (main thread) and its
+ * workers, and how a run's failure crosses the boundary: guest errors are
+ * rebuilt on the main thread as the same classes with the same messages.
+ *
+ * @module
+ */
+
+import type { ExitStatus } from "../executor/exit_status.ts";
+import {
+  AbortedError,
+  EngineError,
+  FuelExhaustedError,
+  GuestError,
+  type GuestErrorKind,
+  MemoryLimitError,
+  TimeoutError,
+  TrapError,
+} from "../executor/errors.ts";
+import type { SpawnOptions } from "../executor/guest_process.ts";
+
+/** The name every plugin worker gets; a module loaded under it serves as one. */
+export const WORKER_NAME = "wasmi-plugins-worker";
+
+/** Bytes of a stdio stream in flight across the boundary before the sender waits. */
+export const STREAM_WINDOW = 64 * 1024;
+
+/** The spawn options that cross the boundary (the signal stays on the main thread). */
+export type WorkerSpawnOptions = Omit<SpawnOptions, "signal">;
+
+/** An output stream of a guest: 1 stdout, 2 stderr. */
+export type OutputFd = 1 | 2;
+
+/** Main thread to worker. */
+export type ToWorker =
+  /** Compile the plugin (the first message, once per worker). */
+  | { t: "init"; bytes: Uint8Array }
+  /** Start instance `id`. */
+  | { t: "spawn"; id: number; options: WorkerSpawnOptions }
+  /** Bytes for the instance's stdin. */
+  | { t: "in"; id: number; chunk: Uint8Array }
+  /** End of the instance's stdin. */
+  | { t: "inEnd"; id: number }
+  /** The main thread consumed `bytes` of an output stream. */
+  | { t: "ack"; id: number; fd: OutputFd; bytes: number }
+  /** The main thread cancelled an output stream. */
+  | { t: "cancel"; id: number; fd: OutputFd }
+  /** Stop the instance (`AbortedError`; the reason stays on the main thread). */
+  | { t: "kill"; id: number }
+  /** Tests only: an uncaught error in the worker, as a crash would be. */
+  | { t: "fault" };
+
+/** Worker to main thread. */
+export type FromWorker =
+  /** The plugin compiled; instances can start. */
+  | { t: "ready" }
+  /** The plugin did not compile in the worker. */
+  | { t: "failed"; message: string }
+  /** Bytes the instance wrote to stdout or stderr, with its fuel so far. */
+  | { t: "out"; id: number; fd: OutputFd; chunk: Uint8Array; fuel: number }
+  /** An output stream ended. */
+  | { t: "end"; id: number; fd: OutputFd }
+  /** The instance's stdin took `bytes` (or refused them: `error`). */
+  | { t: "inAck"; id: number; bytes: number; error?: string }
+  /** The instance ended. */
+  | { t: "exit"; id: number; status?: ExitStatus; error?: SerializedError; fuel: number };
+
+/** A run's failure as plain data. */
+export interface SerializedError {
+  /** Which class to rebuild (tags, not class names: a bundler may rename classes). */
+  type: "trap" | "fuel" | "timeout" | "aborted" | "memory" | "engine" | "guest" | "link" | "other";
+  name: string;
+  message: string;
+  kind?: string;
+  fuelConsumed?: number;
+  trap?: string;
+  budget?: number;
+  timeout?: number;
+  limit?: number;
+  cause?: string;
+}
+
+/** Turns a run's failure into data that crosses the boundary. */
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { type: "other", name: "Error", message: String(error) };
+  const data: SerializedError = { type: "other", name: error.name, message: error.message };
+  if (error instanceof GuestError) {
+    data.type = "guest";
+    data.kind = error.kind;
+    data.fuelConsumed = error.fuelConsumed;
+  }
+  if (error instanceof TrapError) {
+    data.type = "trap";
+    data.trap = error.trap;
+  } else if (error instanceof FuelExhaustedError) {
+    data.type = "fuel";
+    data.budget = error.budget;
+  } else if (error instanceof TimeoutError) {
+    data.type = "timeout";
+    data.timeout = error.timeout;
+  } else if (error instanceof MemoryLimitError) {
+    data.type = "memory";
+    data.limit = error.limit;
+  } else if (error instanceof AbortedError) {
+    data.type = "aborted";
+  } else if (error instanceof EngineError) {
+    data.type = "engine";
+  } else if (error instanceof WebAssembly.LinkError) {
+    data.type = "link";
+  }
+  if (data.type === "engine" && error.cause !== undefined) {
+    data.cause = (error.cause as Error)?.message ?? String(error.cause);
+  }
+  return data;
+}
+
+/**
+ * Rebuilds a run's failure on the main thread: the same class and message.
+ *
+ * @param data The serialized failure.
+ * @param abortReason The reason of the main thread's kill, the cause of an
+ * `AbortedError`.
+ */
+export function deserializeError(data: SerializedError, abortReason: unknown): Error {
+  let error: Error;
+  switch (data.type) {
+    case "trap":
+      error = new TrapError(data.trap ?? "");
+      break;
+    case "fuel":
+      error = new FuelExhaustedError(data.budget ?? 0);
+      break;
+    case "timeout":
+      error = new TimeoutError(data.timeout ?? 0);
+      break;
+    case "aborted":
+      error = new AbortedError(abortReason);
+      break;
+    case "memory":
+      error = new MemoryLimitError(data.limit ?? 0, "");
+      break;
+    case "guest":
+      error = new GuestError((data.kind ?? "engine") as GuestErrorKind, data.message);
+      error.name = data.name;
+      break;
+    case "link":
+      return new WebAssembly.LinkError(data.message);
+    default:
+      error = new EngineError(
+        data.message,
+        data.cause === undefined ? undefined : { cause: new Error(data.cause) },
+      );
+  }
+  error.message = data.message;
+  if (error instanceof GuestError) error.fuelConsumed = data.fuelConsumed ?? 0;
+  return error;
+}

@@ -1,0 +1,290 @@
+/**
+ * A plugin's pool of Web Workers (`PluginOptions.workers`): each worker
+ * compiles the plugin once and runs the instances the pool starts there;
+ * the main thread keeps everything else (RPC, host methods, logging,
+ * limits' bookkeeping) and sees each instance as a `GuestProcess`.
+ *
+ * The worker is this very module (or the bundle it was bundled into),
+ * loaded under {@linkcode WORKER_NAME}: it then serves as a plugin worker,
+ * so the pool needs no separate entry file in a bundle.
+ *
+ * @module
+ */
+
+import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
+import { EngineError } from "../executor/errors.ts";
+import { checkLimits, type LimitName } from "../_limit_ranges.ts";
+import { servePluginWorker } from "./_plugin_worker.ts";
+import { RemoteProcess } from "./_remote_process.ts";
+import { type FromWorker, WORKER_NAME, type WorkerSpawnOptions } from "./_worker_messages.ts";
+
+/** How many workers: a count, or `"auto"` for one per core. */
+export type Workers = number | "auto";
+
+/** The most workers one plugin may have. */
+const MAX_WORKERS = 1024;
+
+const SPAWN_LIMITS: readonly LimitName[] = [
+  "fuel",
+  "fuelSlice",
+  "timeout",
+  "maxMemory",
+  "outputHighWaterMark",
+  "inputHighWaterMark",
+];
+
+/** The spawn options a worker gets (everything but the signal, which stays here). */
+const WORKER_OPTIONS = [
+  "programName",
+  "args",
+  "env",
+  "fuel",
+  "fuelSlice",
+  "timeout",
+  "maxMemory",
+  "outputHighWaterMark",
+  "inputHighWaterMark",
+] as const satisfies readonly (keyof WorkerSpawnOptions)[];
+
+/**
+ * The number of workers `workers` asks for.
+ *
+ * @throws {RangeError} if it is neither an integer from 1 to 1024 nor `"auto"`.
+ * @throws {TypeError} if the runtime has no `Worker`.
+ */
+export function workerCount(workers: unknown): number {
+  if (workers === "auto") {
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+      ?.hardwareConcurrency;
+    workers = Math.max(1, Math.min(MAX_WORKERS, Number.isInteger(cores) ? cores! : 1));
+  } else if (
+    typeof workers !== "number" || !Number.isInteger(workers) || workers < 1 ||
+    workers > MAX_WORKERS
+  ) {
+    const got = typeof workers === "number" || typeof workers === "string"
+      ? JSON.stringify(workers)
+      : typeof workers;
+    throw new RangeError(
+      `Option workers must be an integer from 1 to ${MAX_WORKERS} or "auto", got ${got}`,
+    );
+  }
+  if (typeof (globalThis as { Worker?: unknown }).Worker !== "function") {
+    throw new TypeError(
+      `Option workers needs Web Workers, which ${runtimeName()} does not provide ` +
+        "(no global Worker); leave it unset to run the plugin on this thread",
+    );
+  }
+  return workers as number;
+}
+
+/** The runtime's name and version, for errors. */
+function runtimeName(): string {
+  const g = globalThis as {
+    Deno?: { version?: { deno?: string } };
+    process?: { versions?: { node?: string } };
+    navigator?: { userAgent?: string };
+  };
+  if (g.Deno?.version?.deno !== undefined) return `Deno ${g.Deno.version.deno}`;
+  if (g.process?.versions?.node !== undefined) return `Node.js ${g.process.versions.node}`;
+  return g.navigator?.userAgent ?? "this runtime";
+}
+
+/** One worker and the instances it runs. */
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly live: Map<number, RemoteProcess>;
+  /** Settles when the worker has compiled the plugin (or failed to). */
+  readonly ready: Promise<void>;
+  /** Starting or ready: gets new instances. Retired: ends once idle. Dead: gone. */
+  state: "starting" | "ready" | "retired" | "dead";
+}
+
+/** The pools of loaded plugins, by plugin id (for tests). */
+const pools = new Map<string, WorkerPool>();
+
+/**
+ * Tests only: the worker pool of a loaded plugin.
+ *
+ * @param pluginId The plugin's `info.id`.
+ * @returns its pool, if it has one and was not disposed of
+ */
+export function workerPoolOf(pluginId: string): WorkerPool | undefined {
+  return pools.get(pluginId);
+}
+
+/** A plugin's workers: instances go to the least busy one. */
+export class WorkerPool {
+  readonly #bytes: Uint8Array;
+  readonly #name: string;
+  readonly #id: string;
+  #workers: PoolWorker[] = [];
+  #nextId = 1;
+  #closed = false;
+
+  private constructor(bytes: Uint8Array, plugin: { name: string; id: string }) {
+    this.#bytes = bytes;
+    this.#name = plugin.name;
+    this.#id = plugin.id;
+  }
+
+  /**
+   * Starts `count` workers and waits until each has compiled the plugin.
+   *
+   * @param bytes The plugin's bytes (copied to each worker once).
+   * @param count How many workers.
+   * @param plugin The plugin's name (for the workers' names) and id.
+   * @returns the pool
+   */
+  static async start(
+    bytes: Uint8Array,
+    count: number,
+    plugin: { name: string; id: string },
+  ): Promise<WorkerPool> {
+    const pool = new WorkerPool(bytes, plugin);
+    for (let i = 0; i < count; i++) pool.#workers.push(pool.#startWorker());
+    try {
+      await Promise.all(pool.#workers.map((w) => w.ready));
+    } catch (error) {
+      pool.close();
+      for (const w of pool.#workers) w.worker.terminate();
+      throw error;
+    }
+    pools.set(plugin.id, pool);
+    return pool;
+  }
+
+  /** The number of workers running (or starting). */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /**
+   * Starts an instance in the least busy worker.
+   *
+   * @param options As for `GuestModule.spawn`.
+   * @returns the instance, with the surface of a `GuestProcess`
+   */
+  spawn(options: SpawnOptions = {}): GuestProcess {
+    if (this.#closed) throw new TypeError("The module was disposed");
+    checkLimits(options, SPAWN_LIMITS);
+    let chosen: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.state !== "ready" && w.state !== "starting") continue;
+      if (chosen === undefined || w.live.size < chosen.live.size) chosen = w;
+    }
+    if (chosen === undefined) throw new EngineError("No plugin worker is running");
+    const pw = chosen;
+    const id = this.#nextId++;
+    const spawn: WorkerSpawnOptions & { signal?: AbortSignal } = {};
+    for (const key of WORKER_OPTIONS) {
+      if (options[key] !== undefined) (spawn as Record<string, unknown>)[key] = options[key];
+    }
+    if (options.signal !== undefined) spawn.signal = options.signal;
+    const remote = new RemoteProcess(
+      {
+        post: (message, transfer) => pw.worker.postMessage(message, transfer ?? []),
+      },
+      id,
+      spawn,
+    );
+    pw.live.set(id, remote);
+    remote.status.catch((error) => {
+      // An engine failure may have poisoned the worker's engine: start a
+      // fresh worker for later instances, end this one once it is idle.
+      if (error instanceof EngineError && pw.state !== "dead") this.#retire(pw);
+    });
+    remote.finished.then(() => {
+      pw.live.delete(id);
+      this.#endIfIdle(pw);
+    });
+    return remote as unknown as GuestProcess;
+  }
+
+  /** No new instances; each worker ends once its instances have ended. */
+  close(): void {
+    this.#closed = true;
+    pools.delete(this.#id);
+    for (const w of [...this.#workers]) this.#endIfIdle(w);
+  }
+
+  /** Tests only: crashes worker `index` (an uncaught error in it). */
+  crashWorker(index: number): void {
+    this.#workers[index]?.worker.postMessage({ t: "fault" });
+  }
+
+  #startWorker(): PoolWorker {
+    const worker = new Worker(new URL(import.meta.url), {
+      type: "module",
+      name: `${WORKER_NAME} ${this.#name}`,
+    });
+    let settle!: { resolve: () => void; reject: (error: Error) => void };
+    const pw: PoolWorker = {
+      worker,
+      live: new Map(),
+      ready: new Promise((resolve, reject) => settle = { resolve, reject }),
+      state: "starting",
+    };
+    pw.ready.catch(() => {});
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.t === "ready") {
+        if (pw.state === "starting") pw.state = "ready";
+        settle.resolve();
+      } else if (message.t === "failed") {
+        settle.reject(new Error(`A plugin worker cannot compile the plugin: ${message.message}`));
+        this.#lost(pw, message.message);
+      } else {
+        pw.live.get(message.id)?.receive(message);
+      }
+    };
+    worker.onerror = (event: ErrorEvent) => {
+      // Handled here: unhandled, a worker's error ends a Deno process.
+      event.preventDefault();
+      const reason = event.message || "the worker failed";
+      settle.reject(new Error(`A plugin worker failed to start: ${reason}`));
+      this.#lost(pw, reason);
+    };
+    worker.onmessageerror = () => this.#lost(pw, "a message could not be read");
+    worker.postMessage({ t: "init", bytes: this.#bytes });
+    return pw;
+  }
+
+  /** The worker died: its instances fail with kind `engine`; a fresh one replaces it. */
+  #lost(pw: PoolWorker, reason: string): void {
+    if (pw.state === "dead") return;
+    // A worker that never started is not replaced (the next would fail alike).
+    const replace = pw.state === "ready";
+    pw.state = "dead";
+    pw.worker.terminate();
+    this.#workers = this.#workers.filter((w) => w !== pw);
+    for (const remote of pw.live.values()) {
+      remote.die(new EngineError(`The plugin worker failed: ${reason}`));
+    }
+    pw.live.clear();
+    if (replace && !this.#closed) this.#workers.push(this.#startWorker());
+  }
+
+  #retire(pw: PoolWorker): void {
+    if (pw.state !== "ready" && pw.state !== "starting") return;
+    pw.state = "retired";
+    if (!this.#closed) this.#workers.push(this.#startWorker());
+    this.#endIfIdle(pw);
+  }
+
+  #endIfIdle(pw: PoolWorker): void {
+    if (pw.live.size > 0 || pw.state === "dead") return;
+    if (pw.state !== "retired" && !this.#closed) return;
+    pw.state = "dead";
+    pw.worker.terminate();
+    this.#workers = this.#workers.filter((w) => w !== pw);
+  }
+}
+
+/** Whether this module was loaded as a plugin worker. */
+function isPluginWorker(): boolean {
+  const scope = globalThis as { name?: unknown; document?: unknown; postMessage?: unknown };
+  return typeof scope.name === "string" && scope.name.startsWith(`${WORKER_NAME} `) &&
+    scope.document === undefined && typeof scope.postMessage === "function";
+}
+
+if (isPluginWorker()) servePluginWorker();
