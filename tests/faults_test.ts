@@ -20,6 +20,7 @@ import {
   Router,
 } from "../mod.ts";
 import { loadEngine } from "../src/executor/_engine.ts";
+import { modeOptions, workersMode } from "./_plugin_mode.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 const MISBEHAVE = new URL("../testdata/wat/misbehave.wasm", import.meta.url);
@@ -46,6 +47,7 @@ async function load(
     host,
     logger: (line) => loaded.logs.push(line),
     timeout: 10_000,
+    ...modeOptions,
     ...options,
   });
   return loaded;
@@ -418,7 +420,7 @@ Deno.test("fault: the default logger shows a plugin's control characters escaped
   const original = console.error;
   console.error = (...args: unknown[]) => printed.push(args.join(" "));
   try {
-    using plugin = await Plugin.load(TEST_PLUGIN, { timeout: 10_000 });
+    using plugin = await Plugin.load(TEST_PLUGIN, { timeout: 10_000, ...modeOptions });
     await plugin.call("log", ["\x1b]0;owned\x07\x1b[2J\r\nFAKE line\u009b"]);
   } finally {
     console.error = original;
@@ -804,6 +806,9 @@ Deno.test("fault: a module with a length near 2^32 is a CompileError; loaded plu
 });
 
 Deno.test("fault: an engine failure poisons that engine only; later modules get a fresh one", async () => {
+  // The main thread's engines; worker-backed plugins run in the workers'
+  // (workers_test.ts: a dying worker fails only its own calls).
+  if (workersMode()) return;
   const { plugin: before } = await testPlugin();
   using _ = before;
   // Fail the engine the way the parser bug above did, past the guard.

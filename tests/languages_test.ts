@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { type HostContext, JsonRpcError, Plugin, PluginError, Router } from "../mod.ts";
+import { modeOptions } from "./_plugin_mode.ts";
 
 const LANGUAGES = ["rust", "c", "go", "assemblyscript"] as const;
 
@@ -14,6 +15,7 @@ async function load(lang: string, greeting: (name: string) => string) {
     host,
     logger: (line) => logs.push(line),
     timeout: 20_000,
+    ...modeOptions,
   });
   return { plugin, logs };
 }

@@ -7,6 +7,7 @@ import {
   type PluginOptions,
   Router,
 } from "../mod.ts";
+import { modeOptions } from "./_plugin_mode.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 
@@ -30,6 +31,7 @@ async function testPlugin(options: PluginOptions = {}) {
     host,
     logger: (line) => logs.push(line),
     timeout: 10_000,
+    ...modeOptions,
     ...options,
   });
   return { plugin, logs, seen };
@@ -245,6 +247,7 @@ Deno.test("Plugin.call fails a plugin that writes an endless line", async () => 
     args: ["stdout_flood", "1000000"],
     maxLineLength: 4096,
     logger: () => {},
+    ...modeOptions,
   });
   await assert.rejects(plugin.call("anything"), (e: unknown) => {
     assert.ok(e instanceof PluginError);

@@ -1,0 +1,3 @@
+// The faults suite (faults_test.ts) with every plugin worker-backed.
+import "./_workers_mode.ts";
+import "./faults_test.ts";
