@@ -207,6 +207,11 @@ export class WorkerPool {
     for (const w of [...this.#workers]) this.#endIfIdle(w);
   }
 
+  /** Tests only: how many instances each worker runs. */
+  busy(): number[] {
+    return this.#workers.map((w) => w.live.size);
+  }
+
   /** Tests only: crashes worker `index` (an uncaught error in it). */
   crashWorker(index: number): void {
     this.#workers[index]?.worker.postMessage({ t: "fault" });
