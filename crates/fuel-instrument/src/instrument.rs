@@ -20,7 +20,10 @@
 //!   growth, asks the host and grows, appended after the module's own
 //!   functions.
 
-use crate::cost::{region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, PAGE_FUEL_SHIFT};
+use crate::cost::{
+    region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, FUEL_PER_GROWN_ENTRY_SHIFT,
+    PAGE_FUEL_SHIFT,
+};
 use crate::scan::Module;
 use std::convert::Infallible;
 use wasm_encoder::reencode::Reencode;
@@ -512,7 +515,7 @@ impl Rewrite {
     /// `(init, delta) -> old size or -1`, as for memories.
     fn table_grow_wrapper(&self, table: u32) -> Function {
         let mut f = Function::new([]);
-        self.charge_dynamic(&mut f, 1, ENTRIES_PER_FUEL_SHIFT, 1);
+        self.charge_dynamic(&mut f, 1, -FUEL_PER_GROWN_ENTRY_SHIFT, 1);
         f.instruction(&Instruction::I32Const(table as i32));
         f.instruction(&Instruction::TableSize(table));
         f.instruction(&Instruction::LocalGet(1));

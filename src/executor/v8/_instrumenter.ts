@@ -1,0 +1,88 @@
+/**
+ * The bundled fuel instrumenter (crates/fuel-instrument): rewrites a guest
+ * module so that it meters its own fuel (see the crate's docs for exactly
+ * what changes).
+ *
+ * @module
+ */
+
+import { decodeEngine } from "../_engine_bytes.ts";
+import { ENGINE_GZIP_BASE64 as INSTRUMENTER_GZIP_BASE64 } from "./_instrumenter_wasm.ts";
+
+/** The names the rewritten module uses (crates/fuel-instrument `instrument.rs`). */
+export const METERING = {
+  importModule: "wasmi_plugins",
+  outOfFuel: "out_of_fuel",
+  grow: "grow",
+  fuelExport: "\0wasmi-plugins:fuel",
+  startExport: "\0wasmi-plugins:start",
+} as const;
+
+/** The original module's imports, exports, memories and tables. */
+export interface Description {
+  imports: { module: string; name: string; kind: string; params?: string[]; results?: string[] }[];
+  exports: { name: string; kind: string; params?: string[]; results?: string[] }[];
+  /** Initial pages of every memory. */
+  memories: number[];
+  /** Initial entries of every table. */
+  tables: number[];
+}
+
+/** A rewritten module and the original's description. */
+export interface Instrumented {
+  bytes: Uint8Array<ArrayBuffer>;
+  description: Description;
+}
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  buffer_alloc(len: number): number;
+  instrument_module(ptr: number, len: number, maxPages: number): number;
+  output_ptr(): number;
+  output_len(): number;
+  text_ptr(): number;
+  text_len(): number;
+  output_free(): void;
+}
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let instance: Exports | undefined;
+const decoder = new TextDecoder();
+
+/**
+ * Validates and rewrites `bytes`, the memory maximum clamped to
+ * `maxPages` (64 KiB pages).
+ *
+ * @throws {WebAssembly.CompileError} if the module is invalid or uses what
+ * the instrumenter does not support (64-bit memories).
+ */
+export async function instrument(bytes: Uint8Array, maxPages: number): Promise<Instrumented> {
+  compiled ??= decodeEngine(INSTRUMENTER_GZIP_BASE64).then((wasm) => WebAssembly.compile(wasm));
+  const module = await compiled;
+  instance ??= new WebAssembly.Instance(module).exports as unknown as Exports;
+  const exports = instance;
+  try {
+    const ptr = exports.buffer_alloc(bytes.length);
+    new Uint8Array(exports.memory.buffer, ptr, bytes.length).set(bytes);
+    const ok = exports.instrument_module(ptr, bytes.length, maxPages);
+    const text = decoder.decode(
+      new Uint8Array(exports.memory.buffer, exports.text_ptr(), exports.text_len()),
+    );
+    if (ok === 0) {
+      exports.output_free();
+      throw new WebAssembly.CompileError(text.replace(/\s+/g, " "));
+    }
+    const output = new Uint8Array(exports.memory.buffer, exports.output_ptr(), exports.output_len())
+      .slice();
+    exports.output_free();
+    return { bytes: output, description: JSON.parse(text) as Description };
+  } catch (error) {
+    // A trap (a bug, or the instrumenter's memory exhausted) leaves its
+    // state undefined: the next call gets a fresh instance.
+    if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+      instance = undefined;
+      throw new WebAssembly.CompileError(`The instrumenter failed: ${error.message}`);
+    }
+    throw error;
+  }
+}

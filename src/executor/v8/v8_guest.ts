@@ -1,0 +1,285 @@
+/**
+ * One guest instance on V8's own WebAssembly, run in fuel slices through
+ * JSPI: the instrumented module calls `out_of_fuel` when a slice is spent,
+ * and imports that may wait are `WebAssembly.Suspending`, so the guest's
+ * whole stack suspends until the executor resumes it. Each
+ * {@linkcode V8Guest.run} resolves with a step, as a Wasmi run returns one.
+ *
+ * @module
+ */
+
+import { type GuestHost, type HostAnswer, Status, type Step, SUSPEND } from "../_guest_engine.ts";
+import { WebAssemblyMemory } from "../../wasi/guest_memory.ts";
+import type { GuestMemory } from "../../wasi/guest_memory.ts";
+import { METERING } from "./_instrumenter.ts";
+import type { V8Module } from "./v8_module.ts";
+
+/** Imports that may wait: they suspend the guest (every call of one suspends, ≈ 0.1 µs). */
+const WAITING_IMPORTS: ReadonlySet<string> = new Set([
+  "fd_read",
+  "fd_write",
+  "poll_oneoff",
+  "proc_exit",
+  "proc_raise",
+]);
+/** Bytes a table entry counts for against the memory limit (as in the Wasmi engine). */
+const TABLE_ENTRY_BYTES = 8;
+/** Most entries one table may have (as in the Wasmi engine). */
+const MAX_TABLE_ENTRIES = 2 ** 20;
+const PAGE = 65536;
+
+interface JspiWebAssembly {
+  Suspending: new (fn: (...args: never[]) => unknown) => unknown;
+  promising(fn: unknown): (...args: unknown[]) => Promise<unknown>;
+}
+
+/** Whether this runtime has JSPI (`WebAssembly.Suspending` and `WebAssembly.promising`). */
+export function hasJspi(): boolean {
+  const wasm = WebAssembly as unknown as Partial<JspiWebAssembly>;
+  return typeof wasm.Suspending === "function" && typeof wasm.promising === "function";
+}
+
+/** Never settles: a guest stopped in an import stays suspended until it is collected. */
+const never = new Promise<never>(() => {});
+
+/** V8's trap messages in the words of the Wasmi engine, so both engines report alike. */
+const TRAPS: ReadonlyArray<[RegExp, string]> = [
+  [/^unreachable/, "wasm `unreachable` instruction executed"],
+  [/^(divide|remainder) by zero/, "integer divide by zero"],
+  [/^divide result unrepresentable/, "integer overflow"],
+  [/^float unrepresentable in integer range/, "invalid conversion to integer"],
+  [/^memory access out of bounds/, "out of bounds memory access"],
+  [/^table index is out of bounds/, "undefined element"],
+  [/^null function or function signature mismatch/, "indirect call type mismatch"],
+  [/^Maximum call stack size exceeded/, "call stack exhausted"],
+];
+
+/**
+ * One guest instance. Create it with {@linkcode V8Module.instantiate}, call
+ * {@linkcode V8Guest.run} until a step is not `OutOfFuel` or `Suspended`,
+ * and free it with {@linkcode V8Guest.free} (a guest suspended forever is
+ * collected by the garbage collector).
+ */
+export class V8Guest {
+  readonly #module: V8Module;
+  readonly #memory = new LateMemory();
+  #fuel: WebAssembly.Global | undefined;
+  #entry: () => Promise<unknown> = () => Promise.resolve();
+  readonly #host: GuestHost;
+  readonly #maxMemory: number;
+  readonly #tables: number[];
+  #memoryBytes: () => number = () => 0;
+  #started = false;
+  #given = 0;
+  /** Resolves the step of the run in progress. */
+  #settle: ((step: Step) => void) | undefined;
+  /** Resumes the guest from the import it waits in. */
+  #resume: ((value: number | undefined) => void) | undefined;
+  #result: number | undefined;
+  #message = "";
+  #ended = false;
+
+  /** @internal Use {@linkcode V8Module.instantiate}. */
+  constructor(module: V8Module, maxMemory: number, host: GuestHost) {
+    this.#module = module;
+    this.#host = host;
+    this.#maxMemory = maxMemory;
+    this.#tables = [...module.tableEntries];
+  }
+
+  /** Instantiates the module; returns the failure's status and message, if any. */
+  async #instantiate(): Promise<[Status, string] | undefined> {
+    const module = this.#module;
+    const compiled = await module.prepare(this.#maxMemory);
+    const initial = module.memoryPages.reduce((sum, pages) => sum + pages * PAGE, 0) +
+      this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
+    if (initial > this.#maxMemory || !this.#host.grow(initial)) {
+      return [
+        Status.MemoryLimit,
+        `failed to instantiate memory: ${initial} bytes at start exceed the limit`,
+      ];
+    }
+    const jspi = WebAssembly as unknown as JspiWebAssembly;
+    const host = this.#host;
+    const wasi: Record<string, unknown> = {};
+    for (const [index, imp] of module.imports.entries()) {
+      if (imp.module !== "wasi_snapshot_preview1" || imp.kind !== "func") continue;
+      const i64 = (imp.params ?? []).map((t) => t === "i64");
+      const waits = WAITING_IMPORTS.has(imp.name);
+      const call = (args: (number | bigint)[]) => {
+        for (let i = 0; i < args.length; i++) {
+          if (!i64[i]) args[i] = (args[i] as number) >>> 0;
+        }
+        return host.call(index, args, waits);
+      };
+      wasi[imp.name] = waits
+        ? new jspi.Suspending((...args: (number | bigint)[]) => this.#wait(call(args)))
+        : (...args: (number | bigint)[]) => this.#answer(call(args));
+    }
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(compiled, {
+        wasi_snapshot_preview1: wasi,
+        [METERING.importModule]: {
+          [METERING.outOfFuel]: new jspi.Suspending(() => this.#stop(Status.OutOfFuel)),
+          [METERING.grow]: new jspi.Suspending((target: number, current: number, delta: number) =>
+            this.#grow(target, current >>> 0, delta >>> 0)
+          ),
+        },
+      } as WebAssembly.Imports);
+    } catch (error) {
+      // Data or element segments out of bounds trap at instantiation.
+      return classify(error);
+    }
+    const exports = instance.exports;
+    this.#fuel = exports[METERING.fuelExport] as WebAssembly.Global;
+    this.#fuel.value = BigInt(this.#given);
+    if (exports.memory instanceof WebAssembly.Memory) {
+      const memory = exports.memory;
+      this.#memory.target = new WebAssemblyMemory(memory);
+      this.#memoryBytes = () => memory.buffer.byteLength;
+    }
+    const init = exports[METERING.startExport];
+    const start = jspi.promising(exports._start);
+    this.#entry = typeof init === "function"
+      ? () => jspi.promising(init)().then(() => start())
+      : () => start();
+    return undefined;
+  }
+
+  /** The guest's memory (empty until it runs). */
+  get memory(): GuestMemory {
+    return this.#memory;
+  }
+
+  /** The message of the last step that failed. */
+  message(): string {
+    return this.#message;
+  }
+
+  /**
+   * Runs or resumes the guest with `fuel` units; resolves when it stops
+   * (in a later microtask of the same task).
+   */
+  run(fuel: number): Promise<Step> {
+    if (this.#ended) {
+      return Promise.resolve(this.#step(Status.Error, "the guest has already finished"));
+    }
+    this.#given = fuel;
+    if (this.#fuel !== undefined) this.#fuel.value = BigInt(fuel);
+    return new Promise<Step>((resolve) => {
+      this.#settle = resolve;
+      if (!this.#started) {
+        this.#started = true;
+        this.#instantiate().then((failed) => {
+          if (failed !== undefined) return this.#end(...failed);
+          this.#entry().then(
+            () => this.#end(Status.Finished, ""),
+            (error) => this.#end(...classify(error)),
+          );
+        }, (error) => this.#end(...classify(error)));
+      } else {
+        const resume = this.#resume;
+        this.#resume = undefined;
+        resume?.(this.#result);
+      }
+    });
+  }
+
+  /** Sets the result of the import the guest waits in. */
+  setResumeResult(value: number): void {
+    this.#result = value;
+  }
+
+  /** Forgets the guest; if it is suspended, it is never resumed. */
+  free(): void {
+    this.#ended = true;
+    this.#settle = undefined;
+    this.#resume = undefined;
+  }
+
+  /** A plain import's answer; a plain import cannot suspend, so a stop unwinds the guest. */
+  #answer(answer: HostAnswer): number | undefined {
+    if (answer !== SUSPEND) return answer;
+    throw new HostStop();
+  }
+
+  /** A waiting import's answer: now, or once the executor resumes the guest. */
+  #wait(answer: HostAnswer): number | undefined | Promise<number | undefined> {
+    if (answer !== SUSPEND) return answer;
+    return this.#stop(Status.Suspended);
+  }
+
+  /** Ends the run's step with `status`; the guest waits until the next run. */
+  #stop(status: Status): Promise<number | undefined> {
+    if (this.#ended) return never;
+    this.#result = undefined;
+    const stopped = new Promise<number | undefined>((resolve) => this.#resume = resolve);
+    this.#report(this.#step(status, ""));
+    return stopped;
+  }
+
+  /** The grow hook: may memory (`target < 0`) or table `target` grow by `delta`? */
+  #grow(target: number, current: number, delta: number): number | Promise<number> {
+    const bytes = target < 0 ? delta * PAGE : delta * TABLE_ENTRY_BYTES;
+    if (target >= 0 && current + delta > MAX_TABLE_ENTRIES) return 0;
+    const held = this.#memoryBytes() +
+      this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
+    if (held + bytes > this.#maxMemory || !this.#host.grow(bytes)) {
+      this.#end(
+        Status.MemoryLimit,
+        target < 0 ? "growth operation limited" : "table growth limited",
+      );
+      return never;
+    }
+    if (target >= 0) this.#tables[target] = current + delta;
+    return 1;
+  }
+
+  #end(status: Status, message: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#report(this.#step(status, message));
+  }
+
+  #step(status: Status, message: string): Step {
+    this.#message = message;
+    const left = this.#fuel === undefined ? this.#given : Number(this.#fuel.value as bigint);
+    return { status, fuelConsumed: Math.max(0, this.#given - left), fuelRequired: 0 };
+  }
+
+  #report(step: Step): void {
+    const settle = this.#settle;
+    this.#settle = undefined;
+    settle?.(step);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+
+/** The guest's memory once it is instantiated. */
+class LateMemory implements GuestMemory {
+  target: GuestMemory | undefined;
+
+  bytes(): Uint8Array {
+    return this.target?.bytes() ?? EMPTY;
+  }
+
+  view(): DataView {
+    return this.target?.view() ?? EMPTY_VIEW;
+  }
+}
+
+/** Thrown into a guest whose plain import asked to stop it (exit, host failure). */
+class HostStop extends Error {}
+
+/** The status and message of an error the guest's run rejected with. */
+function classify(error: unknown): [Status, string] {
+  if (error instanceof HostStop) return [Status.Suspended, ""];
+  if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
+    const found = TRAPS.find(([pattern]) => pattern.test(error.message));
+    return [Status.Trap, found?.[1] ?? error.message];
+  }
+  return [Status.Error, error instanceof Error ? error.message : String(error)];
+}
