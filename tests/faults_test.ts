@@ -19,7 +19,7 @@ import {
   type PluginOptions,
   Router,
 } from "../mod.ts";
-import { loadEngine } from "../src/executor/_engine.ts";
+import { liveEngines } from "../src/executor/_engine.ts";
 import { modeOptions, workersMode } from "./_plugin_mode.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
@@ -805,14 +805,21 @@ Deno.test("fault: a module with a length near 2^32 is a CompileError; loaded plu
   await assertServesPing(plugin);
 });
 
-Deno.test("fault: an engine failure poisons that engine only; later modules get a fresh one", async () => {
+Deno.test("fault: an engine failure fails that plugin's runs only; its next call gets a fresh engine", async () => {
   // The main thread's engines; worker-backed plugins run in the workers'
   // (workers_test.ts: a dying worker fails only its own calls).
   if (workersMode()) return;
-  const { plugin: before } = await testPlugin();
-  using _ = before;
-  // Fail the engine the way the parser bug above did, past the guard.
-  const engine = await loadEngine();
+  const { plugin: other } = await testPlugin();
+  using _ = other;
+  await using otherSession = other.session();
+  const before = new Set(liveEngines());
+  const { plugin } = await misbehave();
+  using __ = plugin;
+  const [engine] = [...liveEngines()].filter((e) => !before.has(e));
+  assert.ok(engine !== undefined);
+  const running = plugin.call("sleep_forever");
+  await new Promise((resolve) => setTimeout(resolve, 20)); // the guest is waiting in its engine
+  // Fail that engine the way the parser bug above did, past the guard.
   const bytes = await Deno.readFile(
     new URL("fuzz/corpus/wasm/export_size_ffffffff.wasm", import.meta.url),
   );
@@ -821,10 +828,11 @@ Deno.test("fault: an engine failure poisons that engine only; later modules get 
     kind: "engine",
     message: "The engine failed: unreachable",
   });
-  // Plugins compiled in the failed engine cannot run any more...
-  await assert.rejects(before.call("ping"), { name: "PluginError", kind: "engine" });
-  // ...modules compiled later run in a fresh engine.
-  const { plugin: after } = await testPlugin();
-  using __ = after;
-  await assertServesPing(after);
+  // The run held by the failed engine fails with kind engine...
+  await assert.rejects(running, { name: "PluginError", kind: "engine" });
+  // ...the plugin's next call gets a fresh engine, and the other plugin's
+  // open session never noticed.
+  await assertServesPing(plugin);
+  assert.equal(await otherSession.call("ping"), "pong");
+  await assertServesPing(other);
 });

@@ -26,6 +26,19 @@ export type Status = typeof Status[keyof typeof Status];
 /** Answers of a host call: 0 done, 1 suspend the guest. */
 export type HostAnswer = 0 | 1;
 
+/** What the engine asks the host about one guest. */
+export interface GuestHost {
+  /** Handles the guest's import calls. */
+  call: HostCall;
+  /**
+   * Whether the guest may hold `bytes` more of memory and tables (a shared
+   * budget); a negative `bytes` gives back a grant that was not used.
+   */
+  grow(bytes: number): boolean;
+  /** The engine failed: the guest, wherever it waits, is gone. */
+  fail(error: EngineError): void;
+}
+
 /**
  * Handles the imports of one guest. `args` and `results` are offsets of
  * `u64` slots in the engine's memory; `memory`/`memoryLength` locate the
@@ -64,19 +77,36 @@ interface Exports {
 const SCRATCH_RESULTS = 32;
 const decoder = new TextDecoder();
 
-/** One instance of the engine; every module and guest lives in one. */
+/**
+ * One instance of the engine. Each compiled guest module gets its own (see
+ * {@linkcode createEngine}), shared by the module's running guests: when the
+ * module is disposed of and its guests have ended, nothing refers to the
+ * instance any more and the garbage collector reclaims its memory and
+ * compiled code.
+ */
 export class Engine {
   readonly #exports: Exports;
-  readonly #guests = new Map<number, HostCall>();
+  readonly #guests = new Map<number, GuestHost>();
+  #users = 0;
   readonly #scratch: number;
   #u32: Uint32Array = new Uint32Array(0);
   #i64: BigInt64Array = new BigInt64Array(0);
   #failed: EngineError | undefined;
 
-  constructor(instance: WebAssembly.Instance, guests: Map<number, HostCall>) {
+  constructor(instance: WebAssembly.Instance, guests: Map<number, GuestHost>) {
     this.#exports = instance.exports as unknown as Exports;
     this.#guests = guests;
     this.#scratch = this.#exports.scratch();
+  }
+
+  /** Counts a user (a module or a running guest) of this instance. */
+  retain(): void {
+    if (this.#users++ === 0) live.add(this);
+  }
+
+  /** Ends a use; the last one takes the instance out of {@linkcode liveEngines}. */
+  release(): void {
+    if (--this.#users === 0) live.delete(this);
   }
 
   /** Set once the engine trapped; every later call throws it. */
@@ -125,7 +155,7 @@ export class Engine {
   newGuest(
     module: number,
     maxMemory: number,
-    host: HostCall,
+    host: GuestHost,
   ): { guest: number } | { status: Status; message: string } {
     return this.#call(() => {
       // Guest ids are handles; the id the next guest gets is unknown until
@@ -196,7 +226,13 @@ export class Engine {
   ): HostAnswer {
     const host = this.#guests.get(guest) ?? this.#guests.get(0);
     if (host === undefined) return 1;
-    return host(importIndex, args, results, memory, memoryLength);
+    return host.call(importIndex, args, results, memory, memoryLength);
+  }
+
+  /** Asks a guest's host whether the guest may grow by `bytes`: 1 if so. */
+  dispatchGrow(guest: number, bytes: number): number {
+    const host = this.#guests.get(guest) ?? this.#guests.get(0);
+    return host === undefined || host.grow(bytes) ? 1 : 0;
   }
 
   #setSlot(ptr: number, value: number | bigint): void {
@@ -236,8 +272,10 @@ export class Engine {
       // A trap or a stack overflow inside the engine leaves its state
       // undefined: the instance is never used again.
       if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
-        this.#failed = new EngineError(`The engine failed: ${error.message}`, { cause: error });
-        throw this.#failed;
+        const failed = new EngineError(`The engine failed: ${error.message}`, { cause: error });
+        this.#failed = failed;
+        for (const host of this.#guests.values()) host.fail(failed);
+        throw failed;
       }
       throw error;
     }
@@ -245,32 +283,41 @@ export class Engine {
 }
 
 let compiled: Promise<WebAssembly.Module> | undefined;
-let current: Promise<Engine> | undefined;
+let ready: WebAssembly.Module | undefined;
+/** Engine instances in use (retained by a module or a running guest). */
+const live = new Set<Engine>();
 
-/** Compiles the bundled engine once per process. */
+/** Compiles the bundled engine once per realm. */
 export function compileEngine(): Promise<WebAssembly.Module> {
-  compiled ??= decodeEngine(ENGINE_GZIP_BASE64).then((bytes) => WebAssembly.compile(bytes));
+  compiled ??= decodeEngine(ENGINE_GZIP_BASE64)
+    .then((bytes) => WebAssembly.compile(bytes))
+    .then((module) => ready = module);
   return compiled;
 }
 
-/**
- * Returns the shared engine instance, creating a fresh one if the previous
- * one failed.
- */
-export async function loadEngine(): Promise<Engine> {
-  if (current !== undefined) {
-    const engine = await current;
-    if (engine.failure === undefined) return engine;
-    current = undefined;
-  }
-  current ??= instantiateEngine();
-  return await current;
+/** The engine instances in use right now. */
+export function liveEngines(): Iterable<Engine> {
+  return live;
 }
 
-async function instantiateEngine(): Promise<Engine> {
-  const guests = new Map<number, HostCall>();
+/** A fresh engine instance (the bundled module is compiled once per realm). */
+export async function createEngine(): Promise<Engine> {
+  return instantiateEngine(await compileEngine());
+}
+
+/**
+ * A fresh engine instance, synchronously: only once {@linkcode createEngine}
+ * has been awaited before (the module is compiled).
+ */
+export function createEngineSync(): Engine {
+  if (ready === undefined) throw new TypeError("The engine is not compiled yet");
+  return instantiateEngine(ready);
+}
+
+function instantiateEngine(module: WebAssembly.Module): Engine {
+  const guests = new Map<number, GuestHost>();
   const late: { engine?: Engine } = {};
-  const instance = await WebAssembly.instantiate(await compileEngine(), {
+  const instance = new WebAssembly.Instance(module, {
     host: {
       call: (
         guest: number,
@@ -280,6 +327,7 @@ async function instantiateEngine(): Promise<Engine> {
         memory: number,
         memoryLength: number,
       ) => late.engine!.dispatch(guest, importIndex, args, results, memory, memoryLength),
+      grow: (guest: number, bytes: number) => late.engine!.dispatchGrow(guest, bytes),
     },
   });
   late.engine = new Engine(instance, guests);

@@ -1,11 +1,11 @@
 /**
- * Figures about the shared engine, for monitoring and leak checks, and the
+ * Figures about the engine instances, for monitoring and leak checks, and the
  * record of how the bundled engine was built.
  *
  * @module
  */
 
-import { loadEngine } from "./_engine.ts";
+import { liveEngines } from "./_engine.ts";
 import { ENGINE_BUILD } from "./_engine_wasm.ts";
 
 /** How the bundled engine was built (scripts/build_engine.sh records it). */
@@ -47,10 +47,12 @@ export function engineBuild(): EngineBuild {
 }
 
 /**
- * Bytes the engine's allocator holds right now (compiled modules, instances
- * and their memories).
+ * Bytes the engine instances in use hold right now, together: every
+ * compiled module's instance (its compiled code, and the instances and
+ * memories of its running guests). A disposed module's instance stops
+ * counting once its guests have ended; the garbage collector reclaims it.
  *
- * @returns the engine's live heap bytes
+ * @returns the live heap bytes of all engine instances in use
  *
  * @example
  * ```ts
@@ -58,6 +60,10 @@ export function engineBuild(): EngineBuild {
  * console.log(await engineHeapBytes());
  * ```
  */
-export async function engineHeapBytes(): Promise<number> {
-  return (await loadEngine()).heapBytes();
+export function engineHeapBytes(): Promise<number> {
+  let bytes = 0;
+  for (const engine of liveEngines()) {
+    if (engine.failure === undefined) bytes += engine.heapBytes();
+  }
+  return Promise.resolve(bytes);
 }

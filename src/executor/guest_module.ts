@@ -4,9 +4,10 @@
  * @module
  */
 
-import { type Engine, loadEngine } from "./_engine.ts";
+import { createEngine, type Engine } from "./_engine.ts";
+import { EnginePool } from "./_engine_pool.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
-import { GuestProcess, type SpawnOptions } from "./guest_process.ts";
+import { DEFAULT_MAX_MEMORY, GuestProcess, type SpawnOptions } from "./guest_process.ts";
 import { rejectOverflowingLengths } from "./_length_guard.ts";
 import type { ExitStatus } from "./exit_status.ts";
 
@@ -63,7 +64,8 @@ const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 const TYPE_CODES: Readonly<Record<string, string>> = { i32: "i", i64: "I" };
 
 /**
- * A validated, compiled wasm32-wasip1 module, held by the bundled engine.
+ * A validated, compiled wasm32-wasip1 module, held by its own instance of
+ * the bundled engine.
  *
  * @example Run a guest and collect its output
  * ```ts ignore
@@ -80,14 +82,13 @@ export class GuestModule implements Disposable {
   readonly exports: readonly ModuleExport[];
   /** Size of the module's bytes. */
   readonly size: number;
-  readonly #engine: Engine;
-  #handle: number;
+  /** The module's own engine instances; undefined once disposed. */
+  #pool: EnginePool | undefined;
   readonly #signatures: string[];
 
-  private constructor(engine: Engine, handle: number, size: number) {
-    this.#engine = engine;
-    this.#handle = handle;
-    this.size = size;
+  private constructor(engine: Engine, handle: number, bytes: Uint8Array) {
+    this.#pool = new EnginePool(bytes, engine, handle);
+    this.size = bytes.length;
     const { imports, exports } = engine.describe(handle) as {
       imports: ModuleImport[];
       exports: ModuleExport[];
@@ -109,10 +110,12 @@ export class GuestModule implements Disposable {
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
    */
   static async compile(bytes: Uint8Array | ArrayBuffer): Promise<GuestModule> {
-    const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    // A copy: the caller may reuse its buffer, and new engine instances
+    // compile the same bytes again.
+    const view = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
     rejectOverflowingLengths(view);
-    const engine = await loadEngine();
-    return new GuestModule(engine, engine.compile(view), view.length);
+    const engine = await createEngine();
+    return new GuestModule(engine, engine.compile(view), view);
   }
 
   /**
@@ -151,10 +154,18 @@ export class GuestModule implements Disposable {
    * @throws {WebAssembly.LinkError} if the module cannot run here.
    */
   spawn(options: SpawnOptions = {}): GuestProcess {
-    if (this.#handle === 0) throw new TypeError("The module was disposed");
+    if (this.#pool === undefined) throw new TypeError("The module was disposed");
     const errors = this.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
-    return new GuestProcess(this.#engine, this.#handle, this.imports, options);
+    const lease = this.#pool.acquire(options.maxMemory ?? DEFAULT_MAX_MEMORY);
+    try {
+      const process = new GuestProcess(lease.engine, lease.handle, this.imports, options);
+      process.status.finally(lease.done).catch(() => {});
+      return process;
+    } catch (error) {
+      lease.done();
+      throw error;
+    }
   }
 
   /**
@@ -181,10 +192,13 @@ export class GuestModule implements Disposable {
     }
   }
 
-  /** Frees the compiled module (running processes are not affected). */
+  /**
+   * Frees the compiled module (running processes are not affected). Its
+   * engine instances are reclaimed once those processes have ended.
+   */
   [Symbol.dispose](): void {
-    if (this.#handle !== 0) this.#engine.freeModule(this.#handle);
-    this.#handle = 0;
+    this.#pool?.dispose();
+    this.#pool = undefined;
   }
 }
 

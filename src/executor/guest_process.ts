@@ -12,6 +12,7 @@ import { OutputPipe } from "../wasi/output_pipe.ts";
 import { type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
 import { ProcessExit } from "../wasi/process_exit.ts";
 import { type Engine, type HostAnswer, Status, type Step } from "./_engine.ts";
+import type { MemoryBudget } from "./memory_budget.ts";
 import { EngineGuestMemory } from "./_engine_memory.ts";
 import { yieldToEventLoop } from "./_yield.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
@@ -46,8 +47,10 @@ export interface SpawnOptions {
   timeout?: number;
   /** Aborts the run. */
   signal?: AbortSignal;
-  /** Most bytes of linear memory the guest may have (default 256 MiB). */
+  /** Most bytes of linear memory and tables the guest may have (default 256 MiB). */
   maxMemory?: number;
+  /** A budget of memory this guest shares with others (default none). */
+  memoryBudget?: MemoryBudget;
   /** Bytes of stdout/stderr buffered before the guest waits (default 64 KiB). */
   outputHighWaterMark?: number;
   /** Bytes of stdin buffered before writes wait (default 64 KiB). */
@@ -99,6 +102,10 @@ export class GuestProcess implements AsyncDisposable {
   readonly #budget: number;
   readonly #fixedSlice: number | undefined;
   readonly #maxMemory: number;
+  readonly #memoryBudget: MemoryBudget | undefined;
+  /** Bytes reserved from the memory budget. */
+  #reserved = 0;
+  #overBudget = false;
   /** Rejects the wait in progress, if any, when the run is stopped. */
   #interrupt: ((error: GuestError) => void) | undefined;
   #stopped: GuestError | undefined;
@@ -122,6 +129,7 @@ export class GuestProcess implements AsyncDisposable {
     this.#budget = options.fuel ?? Infinity;
     this.#fixedSlice = options.fuelSlice;
     this.#maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+    this.#memoryBudget = options.memoryBudget;
     const outputs = { highWaterMark: options.outputHighWaterMark ?? 64 * 1024 };
     this.#stdio = [
       new InputPipe({ highWaterMark: options.inputHighWaterMark ?? 64 * 1024 }),
@@ -147,7 +155,11 @@ export class GuestProcess implements AsyncDisposable {
     this.#i64Params = imports.map((i) => (i.params ?? []).map((t) => t === "i64"));
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
 
-    const created = engine.newGuest(module, this.#maxMemory, this.#hostCall);
+    const created = engine.newGuest(module, this.#maxMemory, {
+      call: this.#hostCall,
+      grow: this.#grow,
+      fail: (error) => this.#halt(error),
+    });
     if ("status" in created && created.status === Status.Link) {
       this.#closeStdio();
       throw new WebAssembly.LinkError(created.message);
@@ -155,6 +167,7 @@ export class GuestProcess implements AsyncDisposable {
     // Any other failure to instantiate (the initial memory over the limit,
     // an engine failure) is the run's failure, reported through `status`.
     this.#guest = "guest" in created ? created.guest : 0;
+    engine.retain();
     const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
     this.status = this.#run(options, failed);
     this.status.catch(() => {});
@@ -260,6 +273,8 @@ export class GuestProcess implements AsyncDisposable {
       this.#wasi.dispose();
       this.#memory.detach();
       if (this.#guest !== 0) this.#engine.freeGuest(this.#guest);
+      this.#engine.release();
+      this.#memoryBudget?.release(this.#reserved);
       this.#closeStdio();
     }
   }
@@ -313,7 +328,9 @@ export class GuestProcess implements AsyncDisposable {
       case Status.Trap:
         return new TrapError(message);
       case Status.MemoryLimit:
-        return new MemoryLimitError(this.#maxMemory, message);
+        return this.#overBudget
+          ? new MemoryLimitError(this.#memoryBudget!.limit, `the shared memory budget is used up`)
+          : new MemoryLimitError(this.#maxMemory, message);
       case Status.Link:
         return new WebAssembly.LinkError(message);
       default:
@@ -326,6 +343,25 @@ export class GuestProcess implements AsyncDisposable {
     this.#stdio[1].close();
     this.#stdio[2].close();
   }
+
+  /**
+   * Whether the guest may hold `bytes` more (see `GuestHost.grow`); a
+   * negative `bytes` gives back a grant whose growth did not happen.
+   */
+  #grow = (bytes: number): boolean => {
+    if (this.#memoryBudget === undefined) return true;
+    if (bytes < 0) {
+      this.#memoryBudget.release(-bytes);
+      this.#reserved += bytes;
+      return true;
+    }
+    if (this.#memoryBudget.tryReserve(bytes)) {
+      this.#reserved += bytes;
+      return true;
+    }
+    this.#overBudget = true;
+    return false;
+  };
 
   /** Handles one import call of the guest (see `HostCall`). */
   #hostCall = (

@@ -39,3 +39,4 @@ export {
   type SpawnOptions,
 } from "./guest_process.ts";
 export { type EngineBuild, engineBuild, engineHeapBytes } from "./engine_stats.ts";
+export { MemoryBudget } from "./memory_budget.ts";

@@ -14,6 +14,7 @@ import { type HostContext, type PluginLogger, PluginSession } from "./plugin_ses
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
+import type { MemoryBudget } from "../executor/memory_budget.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { workerCount, WorkerPool, type Workers } from "./_worker_pool.ts";
 
@@ -41,8 +42,14 @@ export interface PluginOptions {
   fuelSlice?: number;
   /** Wall-clock limit per call or session in milliseconds (default 30,000; 0 for none). */
   timeout?: number;
-  /** Most linear memory per instance in bytes (default 256 MiB). */
+  /** Most linear memory and tables per instance in bytes (default 256 MiB). */
   maxMemory?: number;
+  /**
+   * A budget of memory all of this plugin's instances share, possibly with
+   * other plugins given the same budget (default none: only the host's own
+   * memory bounds the sum).
+   */
+  memoryBudget?: MemoryBudget;
   /** Methods the plugin may call on the host. */
   host?: Router<HostContext>;
   /**
@@ -351,6 +358,7 @@ export class Plugin implements Disposable {
     if (o.args !== undefined) spawn.args = o.args;
     if (o.fuelSlice !== undefined) spawn.fuelSlice = o.fuelSlice;
     if (o.maxMemory !== undefined) spawn.maxMemory = o.maxMemory;
+    if (o.memoryBudget !== undefined) spawn.memoryBudget = o.memoryBudget;
     if (fuel !== undefined) spawn.fuel = fuel;
     if (timeout > 0) spawn.timeout = timeout;
     if (limits.signal !== undefined) spawn.signal = limits.signal;

@@ -23,6 +23,9 @@
 ;;   recursion         r  unbounded recursion (call stack overflow)
 ;;   memory_bomb       m  memory.grow by 1 MiB forever (`unreachable` when it fails)
 ;;   loop_forever      l  an infinite loop without host calls
+;;   allocate_N        a  grows memory by N MiB (N: the digits in the method
+;;                        name), then {"result":"allocated"}; `unreachable`
+;;                        if memory.grow fails
 ;;   babble_stderr     b  the line "babble" to stderr forever, never answers
 ;;   yell_stdout       y  a notification line to stdout forever, never answers
 ;;   host_flood        h  2,000 requests to the host's `echo`, each with a
@@ -68,6 +71,7 @@
   (data (i32.const 2128) "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"\00")
   (data (i32.const 2192) "\"]}\n\00")
   (data (i32.const 2208) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"flooded host\"}\n\00")
+  (data (i32.const 2272) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"allocated\"}\n\00")
   (data (i32.const 1920) "{\"jsonrpc\":\"2.0\",\"id\":#,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}\n\00")
 
   (func $strlen (param $p i32) (result i32)
@@ -260,6 +264,14 @@
         (loop $grow
           (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1)) (then unreachable))
           (br $grow))))
+    (if (i32.eq (local.get $sel) (i32.const 97)) ;; a
+      (then
+        (if (i32.eq
+              (memory.grow (i32.mul (call $number (local.get $m) (local.get $len)) (i32.const 16)))
+              (i32.const -1))
+          (then unreachable))
+        (call $respond (i32.const 2272))
+        (return)))
     (if (i32.eq (local.get $sel) (i32.const 98)) ;; b
       (then
         (loop $forever

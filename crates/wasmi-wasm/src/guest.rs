@@ -8,7 +8,7 @@ use wasmi::{
     ResourceLimiter, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, Val,
     ValType,
 };
-use wasmi_core::LimiterError;
+use wasmi_core::{LimiterError, MemoryError, TableError};
 
 /// The only import module whose functions guests may import.
 pub const WASI_MODULE: &str = "wasi_snapshot_preview1";
@@ -76,17 +76,28 @@ const MAX_TABLE_ENTRIES: usize = 1 << 20;
 /// Caps what a guest makes the engine allocate (linear memory and tables,
 /// together) and remembers whether the cap was hit.
 struct Limiter {
+    /// The guest, as the host knows it.
+    id: u32,
     max_memory: u64,
-    /// Bytes of linear memory and tables the guest holds now.
+    /// Bytes of linear memory and tables granted to the guest.
     held: u64,
+    /// The last grant, until the growth it was for has happened.
+    pending: u64,
     hit: bool,
+    /// A growth failed because the engine's own memory is exhausted.
+    exhausted: bool,
 }
 
 impl Limiter {
+    /// Grants `more` bytes if the guest's own cap and the host's shared
+    /// budget both allow them.
     fn grow(&mut self, more: u64) -> Result<bool, LimiterError> {
         match self.held.checked_add(more) {
-            Some(held) if held <= self.max_memory => {
+            Some(held)
+                if held <= self.max_memory && (more == 0 || host::may_grow(self.id, more)) =>
+            {
                 self.held = held;
+                self.pending = more;
                 Ok(true)
             }
             _ => {
@@ -94,6 +105,14 @@ impl Limiter {
                 Err(LimiterError::ResourceLimiterDeniedAllocation)
             }
         }
+    }
+
+    /// Takes back the last grant: its growth did not happen (out of fuel,
+    /// to be retried after a refill, or out of engine memory).
+    fn failed(&mut self) {
+        self.held -= self.pending;
+        host::release(self.id, self.pending);
+        self.pending = 0;
     }
 }
 
@@ -107,6 +126,16 @@ impl ResourceLimiter for Limiter {
         self.grow(desired.saturating_sub(current) as u64)
     }
 
+    fn memory_grow_failed(&mut self, error: &MemoryError) -> Result<(), LimiterError> {
+        self.failed();
+        if matches!(error, MemoryError::OutOfSystemMemory) {
+            // memory.grow answers -1; if the guest then traps, say why.
+            self.hit = true;
+            self.exhausted = true;
+        }
+        Ok(())
+    }
+
     fn table_growing(
         &mut self,
         current: usize,
@@ -117,6 +146,11 @@ impl ResourceLimiter for Limiter {
             return Ok(false);
         }
         self.grow(desired.saturating_sub(current) as u64 * TABLE_ENTRY_BYTES)
+    }
+
+    fn table_grow_failed(&mut self, _error: &TableError) -> Result<(), LimiterError> {
+        self.failed();
+        Ok(())
     }
 
     fn instances(&self) -> usize {
@@ -161,9 +195,12 @@ impl Guest {
             id,
             memory: None,
             limiter: Limiter {
+                id,
                 max_memory: max_memory as u64,
                 held: 0,
+                pending: 0,
                 hit: false,
+                exhausted: false,
             },
         };
         let mut store = Store::new(module.engine(), data);
@@ -291,7 +328,11 @@ impl Guest {
                 }
             }
             Err(error) => {
-                step.message = Some(error.to_string());
+                step.message = Some(if self.store.data().limiter.exhausted {
+                    format!("the engine's own memory is exhausted; then: {error}")
+                } else {
+                    error.to_string()
+                });
                 if self.store.data().limiter.hit {
                     RunStatus::MemoryLimit
                 } else {

@@ -25,6 +25,12 @@ extern "C" {
         memory: *mut u8,
         memory_len: usize,
     ) -> u32;
+
+    /// Asks whether guest `guest` may hold `bytes` more of linear memory or
+    /// tables (a budget shared with other guests). Returns 1 if it may. A
+    /// negative `bytes` gives back a grant whose growth did not happen.
+    #[link_name = "grow"]
+    fn host_grow(guest: u32, bytes: f64) -> u32;
 }
 
 /// Stand-in for native builds (unit tests): every call completes with zeros.
@@ -38,6 +44,27 @@ unsafe fn host_call(
     _memory_len: usize,
 ) -> u32 {
     0
+}
+
+/// Stand-in for native builds (unit tests): every growth is allowed.
+#[cfg(not(target_arch = "wasm32"))]
+unsafe fn host_grow(_guest: u32, _bytes: f64) -> u32 {
+    1
+}
+
+/// Asks the host whether `guest` may grow by `bytes` (see `host_grow`).
+pub fn may_grow(guest: u32, bytes: u64) -> bool {
+    // SAFETY: a plain call with two numbers. A u64 of bytes within wasm32's
+    // limits is exact as an f64.
+    unsafe { host_grow(guest, bytes as f64) == 1 }
+}
+
+/// Gives back `bytes` granted by [`may_grow`] whose growth did not happen.
+pub fn release(guest: u32, bytes: u64) {
+    if bytes > 0 {
+        // SAFETY: as in `may_grow`; a negative amount gives bytes back.
+        unsafe { host_grow(guest, -(bytes as f64)) };
+    }
 }
 
 /// Forwards one import call to the host.
