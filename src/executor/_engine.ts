@@ -9,19 +9,10 @@
 import { decodeEngine } from "./_engine_bytes.ts";
 import { ENGINE_GZIP_BASE64 } from "./_engine_wasm.ts";
 import { EngineError } from "./errors.ts";
+import { Status, type Step } from "./_guest_engine.ts";
 
-/** What `guest_new` and `guest_run` report (crates/wasmi-wasm `RunStatus`). */
-export const Status = {
-  Finished: 0,
-  OutOfFuel: 1,
-  Suspended: 2,
-  Trap: 3,
-  MemoryLimit: 4,
-  Error: 5,
-  Link: 6,
-} as const;
-/** One of the {@linkcode Status} values. */
-export type Status = typeof Status[keyof typeof Status];
+/** What `guest_new` and `guest_run` report, and their result (shared with the V8 engine). */
+export { Status, type Step };
 
 /** Answers of a host call: 0 done, 1 suspend the guest. */
 export type HostAnswer = 0 | 1;
@@ -51,13 +42,6 @@ export type HostCall = (
   memory: number,
   memoryLength: number,
 ) => HostAnswer;
-
-/** The result of one `guest_run`. */
-export interface Step {
-  status: Status;
-  fuelConsumed: number;
-  fuelRequired: number;
-}
 
 interface Exports {
   memory: WebAssembly.Memory;

@@ -7,6 +7,9 @@
  * @module
  */
 
+import type { GuestMemory } from "../wasi/guest_memory.ts";
+import type { EngineError } from "./errors.ts";
+
 /** How a run step ended (crates/wasmi-wasm `RunStatus`; the V8 engine reports the same). */
 export const Status = {
   Finished: 0,
@@ -31,17 +34,55 @@ export interface Step {
 export const SUSPEND: unique symbol = Symbol("suspend");
 
 /** An import's result (`undefined` for none), or {@linkcode SUSPEND}. */
-export type HostAnswer = number | undefined | typeof SUSPEND;
+export type HostReply = number | undefined | typeof SUSPEND;
 
 /** What an engine asks the executor about one guest. */
-export interface GuestHost {
+export interface GuestCallbacks {
   /**
    * Handles import `importIndex` (`i32` arguments as unsigned numbers, `i64`
    * as bigints). `canSuspend` is false where the engine cannot suspend the
    * guest in this import (a V8 import that is not `Suspending`): then
    * {@linkcode SUSPEND} ends the run instead.
    */
-  call(importIndex: number, args: (number | bigint)[], canSuspend: boolean): HostAnswer;
-  /** Whether the guest may hold `bytes` more of memory and tables. */
+  call(importIndex: number, args: (number | bigint)[], canSuspend: boolean): HostReply;
+  /**
+   * Whether the guest may hold `bytes` more of memory and tables; a negative
+   * `bytes` gives back a grant whose growth did not happen.
+   */
   grow(bytes: number): boolean;
+  /** The engine failed: the guest, wherever it waits, is gone. */
+  fail(error: EngineError): void;
 }
+
+/**
+ * One guest instance, as the executor drives it: run it with a fuel slice
+ * until a step is not `OutOfFuel` or `Suspended`, set the result of the
+ * import it waits in before resuming it, free it at the end.
+ */
+export interface GuestInstance {
+  /** The guest's linear memory, for the WASI layer. */
+  readonly memory: GuestMemory;
+  /** The engine's speed, learned by the executor to size slices (shared by its guests). */
+  readonly speed: EngineSpeed;
+  /** Runs or resumes the guest with at most `fuel`: a step now (Wasmi), or soon (V8). */
+  run(fuel: number): Step | Promise<Step>;
+  /** Sets the result of the import the guest is suspended in. */
+  setResumeResult(value: number): void;
+  /** The message of the last step that failed. */
+  message(): string;
+  /** Frees the guest (a suspended guest is never resumed). */
+  free(): void;
+}
+
+/** Fuel per millisecond of an engine, as the executor measured it. */
+export interface EngineSpeed {
+  fuelPerMs: number;
+}
+
+/** Creates a guest instance for the executor, or says why it cannot. */
+export type CreateGuest = (
+  callbacks: GuestCallbacks,
+) => GuestInstance | { status: Status; message: string };
+
+/** The engines a guest can run on. */
+export type EngineName = "wasmi" | "v8";

@@ -4,8 +4,12 @@
  * @module
  */
 
-import { createEngine, type Engine } from "./_engine.ts";
+import { createEngine } from "./_engine.ts";
 import { EnginePool } from "./_engine_pool.ts";
+import type { EngineName } from "./_guest_engine.ts";
+import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
+import { V8Module } from "./v8/v8_module.ts";
+import { WasmiGuest } from "./wasmi/wasmi_guest.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
 import { DEFAULT_MAX_MEMORY, GuestProcess, type SpawnOptions } from "./guest_process.ts";
 import { rejectOverflowingLengths } from "./_length_guard.ts";
@@ -58,14 +62,23 @@ export interface OutputOptions extends SpawnOptions {
   maxBuffer?: number;
 }
 
+/** Options for {@linkcode GuestModule.compile}. */
+export interface CompileOptions {
+  /** The engine the module's guests run on (default `"wasmi"`; see {@linkcode EngineChoice}). */
+  engine?: EngineChoice;
+}
+
 /** Default of {@linkcode OutputOptions.maxBuffer}. */
 const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 
 const TYPE_CODES: Readonly<Record<string, string>> = { i32: "i", i64: "I" };
 
+type Description = { imports: ModuleImport[]; exports: ModuleExport[] };
+
 /**
  * A validated, compiled wasm32-wasip1 module, held by its own instance of
- * the bundled engine.
+ * the bundled Wasmi engine, or compiled by V8 with fuel metering (engine
+ * `"v8"`).
  *
  * @example Run a guest and collect its output
  * ```ts ignore
@@ -82,17 +95,21 @@ export class GuestModule implements Disposable {
   readonly exports: readonly ModuleExport[];
   /** Size of the module's bytes. */
   readonly size: number;
-  /** The module's own engine instances; undefined once disposed. */
-  #pool: EnginePool | undefined;
+  /** The engine the module's guests run on. */
+  readonly engine: EngineName;
+  /** The module's own Wasmi engine instances, or its V8 compilation; undefined once disposed. */
+  #pool: EnginePool | V8Module | undefined;
   readonly #signatures: string[];
 
-  private constructor(engine: Engine, handle: number, bytes: Uint8Array) {
-    this.#pool = new EnginePool(bytes, engine, handle);
-    this.size = bytes.length;
-    const { imports, exports } = engine.describe(handle) as {
-      imports: ModuleImport[];
-      exports: ModuleExport[];
-    };
+  private constructor(
+    pool: EnginePool | V8Module,
+    description: { imports: ModuleImport[]; exports: ModuleExport[] },
+    size: number,
+  ) {
+    this.#pool = pool;
+    this.engine = pool instanceof V8Module ? "v8" : "wasmi";
+    this.size = size;
+    const { imports, exports } = description;
     this.imports = imports;
     this.exports = exports;
     this.#signatures = imports.map((i) =>
@@ -106,16 +123,28 @@ export class GuestModule implements Disposable {
    * Validates and compiles a module.
    *
    * @param bytes The module's bytes.
+   * @param options The engine to run it on.
    * @returns the compiled module
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
+   * @throws {TypeError} if the engine is unknown, or `"v8"` where JSPI is missing.
    */
-  static async compile(bytes: Uint8Array | ArrayBuffer): Promise<GuestModule> {
+  static async compile(
+    bytes: Uint8Array | ArrayBuffer,
+    options: CompileOptions = {},
+  ): Promise<GuestModule> {
+    const name = resolveEngine(options.engine);
     // A copy: the caller may reuse its buffer, and new engine instances
     // compile the same bytes again.
     const view = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
     rejectOverflowingLengths(view);
+    if (name === "v8") {
+      const module = await V8Module.compile(view, DEFAULT_MAX_MEMORY);
+      return new GuestModule(module, module as unknown as Description, view.length);
+    }
     const engine = await createEngine();
-    return new GuestModule(engine, engine.compile(view), view);
+    const handle = engine.compile(view);
+    const pool = new EnginePool(view, engine, handle);
+    return new GuestModule(pool, engine.describe(handle) as Description, view.length);
   }
 
   /**
@@ -154,12 +183,21 @@ export class GuestModule implements Disposable {
    * @throws {WebAssembly.LinkError} if the module cannot run here.
    */
   spawn(options: SpawnOptions = {}): GuestProcess {
-    if (this.#pool === undefined) throw new TypeError("The module was disposed");
+    const pool = this.#pool;
+    if (pool === undefined) throw new TypeError("The module was disposed");
     const errors = this.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
-    const lease = this.#pool.acquire(options.maxMemory ?? DEFAULT_MAX_MEMORY);
+    const maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
+    if (pool instanceof V8Module) {
+      return new GuestProcess((host) => pool.instantiate(maxMemory, host), this.imports, options);
+    }
+    const lease = pool.acquire(maxMemory);
     try {
-      const process = new GuestProcess(lease.engine, lease.handle, this.imports, options);
+      const process = new GuestProcess(
+        (host) => WasmiGuest.create(lease.engine, lease.handle, this.imports, maxMemory, host),
+        this.imports,
+        options,
+      );
       process.status.finally(lease.done).catch(() => {});
       return process;
     } catch (error) {

@@ -7,10 +7,12 @@ import {
   TimeoutError,
   TrapError,
 } from "./mod.ts";
+import { engineMode } from "../../tests/_engine_mode.ts";
 
 const wat = async (name: string) =>
   await GuestModule.compile(
     await Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url)),
+    engineMode,
   );
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -44,12 +46,15 @@ Deno.test("GuestModule reports proc_exit codes as exits", async () => {
 
 Deno.test("GuestModule rejects invalid bytes with a CompileError", async () => {
   await assert.rejects(
-    GuestModule.compile(new TextEncoder().encode("not wasm")),
+    GuestModule.compile(new TextEncoder().encode("not wasm"), engineMode),
     WebAssembly.CompileError,
   );
-  await assert.rejects(GuestModule.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1])), {
-    name: "CompileError",
-  });
+  await assert.rejects(
+    GuestModule.compile(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1]), engineMode),
+    {
+      name: "CompileError",
+    },
+  );
 });
 
 Deno.test("GuestModule refuses imports outside WASI, naming them", async () => {

@@ -11,9 +11,15 @@ import { InputPipe } from "../wasi/input_pipe.ts";
 import { OutputPipe } from "../wasi/output_pipe.ts";
 import { type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
 import { ProcessExit } from "../wasi/process_exit.ts";
-import { type Engine, type HostAnswer, Status, type Step } from "./_engine.ts";
+import {
+  type CreateGuest,
+  type GuestInstance,
+  type HostReply,
+  Status,
+  type Step,
+  SUSPEND,
+} from "./_guest_engine.ts";
 import type { MemoryBudget } from "./memory_budget.ts";
-import { EngineGuestMemory } from "./_engine_memory.ts";
 import { yieldToEventLoop } from "./_yield.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import {
@@ -73,8 +79,6 @@ export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 export const SLICE_TARGET_MS = 2;
 const MIN_SLICE = 10_000;
 const MAX_SLICE = 100_000_000;
-/** Fuel per millisecond, learned from earlier slices of every guest. */
-let fuelPerMs = 50_000;
 
 /**
  * A running guest. Write its input to {@linkcode GuestProcess.stdin}, read
@@ -91,13 +95,10 @@ export class GuestProcess implements AsyncDisposable {
   /** Resolves with the exit status, or rejects with a {@linkcode GuestError}. */
   readonly status: Promise<ExitStatus>;
 
-  readonly #engine: Engine;
-  readonly #guest: number;
-  readonly #memory: EngineGuestMemory;
+  readonly #guest: GuestInstance | undefined;
   readonly #wasi: WasiPreview1;
   readonly #stdio: [InputPipe, OutputPipe, OutputPipe];
   readonly #functions: WasiFunction[];
-  readonly #i64Params: boolean[][];
   readonly #hasResult: boolean[];
   readonly #budget: number;
   readonly #fixedSlice: number | undefined;
@@ -119,13 +120,11 @@ export class GuestProcess implements AsyncDisposable {
 
   /** @internal Use {@linkcode GuestModule.spawn}. */
   constructor(
-    engine: Engine,
-    module: number,
+    create: CreateGuest,
     imports: readonly ModuleImport[],
     options: SpawnOptions,
   ) {
     checkLimits(options, SPAWN_LIMITS);
-    this.#engine = engine;
     this.#budget = options.fuel ?? Infinity;
     this.#fixedSlice = options.fuelSlice;
     this.#maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
@@ -141,21 +140,7 @@ export class GuestProcess implements AsyncDisposable {
       this.#stdio[1].readable,
       this.#stdio[2].readable,
     ];
-    this.#memory = new EngineGuestMemory(engine.memory);
-    this.#wasi = new WasiPreview1({
-      memory: this.#memory,
-      stdin: this.#stdio[0],
-      stdout: this.#stdio[1],
-      stderr: this.#stdio[2],
-      ...(options.programName === undefined ? {} : { programName: options.programName }),
-      ...(options.args === undefined ? {} : { args: options.args }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-    });
-    this.#functions = imports.map((i) => this.#wasi.imports[i.name]!);
-    this.#i64Params = imports.map((i) => (i.params ?? []).map((t) => t === "i64"));
-    this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
-
-    const created = engine.newGuest(module, this.#maxMemory, {
+    const created = create({
       call: this.#hostCall,
       grow: this.#grow,
       fail: (error) => this.#halt(error),
@@ -166,8 +151,19 @@ export class GuestProcess implements AsyncDisposable {
     }
     // Any other failure to instantiate (the initial memory over the limit,
     // an engine failure) is the run's failure, reported through `status`.
-    this.#guest = "guest" in created ? created.guest : 0;
-    engine.retain();
+    this.#guest = "status" in created ? undefined : created;
+    this.#wasi = new WasiPreview1({
+      memory: this.#guest?.memory ??
+        { bytes: () => new Uint8Array(0), view: () => new DataView(new ArrayBuffer(0)) },
+      stdin: this.#stdio[0],
+      stdout: this.#stdio[1],
+      stderr: this.#stdio[2],
+      ...(options.programName === undefined ? {} : { programName: options.programName }),
+      ...(options.args === undefined ? {} : { args: options.args }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+    this.#functions = imports.map((i) => this.#wasi.imports[i.name]!);
+    this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
     const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
     this.status = this.#run(options, failed);
     this.status.catch(() => {});
@@ -228,7 +224,9 @@ export class GuestProcess implements AsyncDisposable {
         ) {
           await nextSlice();
         }
-        const step = this.#step(sliceFuel);
+        const ran = this.#step(sliceFuel);
+        // The V8 engine's step settles in a microtask of this same task.
+        const step = ran instanceof Promise ? await this.#until(ran) : ran;
         sliceFuel -= step.fuelConsumed;
         switch (step.status) {
           case Status.Finished:
@@ -251,11 +249,11 @@ export class GuestProcess implements AsyncDisposable {
             }
             const errno = await this.#until(this.#pending);
             this.#pending = undefined;
-            if (errno !== undefined) this.#engine.setResumeResult(0, errno);
+            if (errno !== undefined) this.#guest!.setResumeResult(errno);
             break;
           }
           default:
-            throw this.#failure(step.status, this.#engine.message());
+            throw this.#failure(step.status, this.#guest!.message());
         }
       }
     } catch (error) {
@@ -271,9 +269,7 @@ export class GuestProcess implements AsyncDisposable {
       signal?.removeEventListener("abort", onAbort);
       this.#stopped ??= new AbortedError("The guest has ended");
       this.#wasi.dispose();
-      this.#memory.detach();
-      if (this.#guest !== 0) this.#engine.freeGuest(this.#guest);
-      this.#engine.release();
+      this.#guest?.free();
       this.#memoryBudget?.release(this.#reserved);
       this.#closeStdio();
     }
@@ -281,24 +277,33 @@ export class GuestProcess implements AsyncDisposable {
 
   /** Fuel for one slice: fixed, or sized from the engine's learned speed. */
   #sliceSize(): number {
+    const fuelPerMs = this.#guest?.speed.fuelPerMs ?? MIN_SLICE;
     const slice = this.#fixedSlice ??
       Math.min(MAX_SLICE, Math.max(MIN_SLICE, fuelPerMs * SLICE_TARGET_MS));
     return Math.max(Math.floor(slice), this.#fuelRequired);
   }
 
   /** Runs the guest with at most `slice` fuel and accounts for it. */
-  #step(slice: number): Step {
+  #step(slice: number): Step | Promise<Step> {
     const left = this.#budget - this.#fuelConsumed;
     if (left < this.#fuelRequired || left <= 0) throw new FuelExhaustedError(this.#budget);
     const fuel = Math.min(slice, left);
     const started = performance.now();
-    const step = this.#engine.run(this.#guest, fuel);
+    const step = this.#guest!.run(fuel);
+    return step instanceof Promise
+      ? step.then((step) => this.#account(step, started))
+      : this.#account(step, started);
+  }
+
+  /** Accounts for a step that began at `started`. */
+  #account(step: Step, started: number): Step {
     const elapsed = performance.now() - started;
     this.#fuelConsumed += step.fuelConsumed;
     this.#fuelRequired = step.status === Status.OutOfFuel ? step.fuelRequired : 0;
     if (step.status === Status.OutOfFuel && this.#fixedSlice === undefined && elapsed > 0.05) {
       // Learn the engine's speed from runs that used all their fuel.
-      fuelPerMs = 0.8 * fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+      const speed = this.#guest!.speed;
+      speed.fuelPerMs = 0.8 * speed.fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
     }
     return step;
   }
@@ -363,20 +368,11 @@ export class GuestProcess implements AsyncDisposable {
     return false;
   };
 
-  /** Handles one import call of the guest (see `HostCall`). */
-  #hostCall = (
-    importIndex: number,
-    args: number,
-    results: number,
-    memory: number,
-    memoryLength: number,
-  ): HostAnswer => {
-    this.#memory.locate(memory, memoryLength);
-    const i64 = this.#i64Params[importIndex]!;
-    const argv: (number | bigint)[] = new Array(i64.length);
-    for (let i = 0; i < i64.length; i++) {
-      argv[i] = i64[i] ? this.#engine.i64At(args + i * 8) : this.#engine.u32At(args + i * 8);
-    }
+  /**
+   * Handles one import call of the guest: its result now, or
+   * {@linkcode SUSPEND} (see `GuestCallbacks.call`).
+   */
+  #hostCall = (importIndex: number, argv: (number | bigint)[], canSuspend: boolean): HostReply => {
     let result: number | Promise<number> | undefined;
     try {
       result = (this.#functions[importIndex] as (...args: (number | bigint)[]) => typeof result)(
@@ -388,7 +384,7 @@ export class GuestProcess implements AsyncDisposable {
       } else {
         if (error instanceof ProcessExit) this.#exit = error;
         else this.#hostFailure = error;
-        return 1;
+        return SUSPEND;
       }
     }
     if (typeof result === "object") {
@@ -396,16 +392,15 @@ export class GuestProcess implements AsyncDisposable {
         if (error instanceof RangeError) return Errno.FAULT;
         throw error;
       });
-      return 1;
+      return SUSPEND;
     }
     const value = this.#hasResult[importIndex] ? result : undefined;
-    if (performance.now() - this.#sliceBegan < SLICE_TARGET_MS) {
-      if (value !== undefined) this.#engine.setSlot(results, value);
-      return 0;
-    }
+    // An import that cannot suspend (see `GuestCallbacks.call`) answers at
+    // once; the guest's next fuel check ends the slice.
+    if (!canSuspend || performance.now() - this.#sliceBegan < SLICE_TARGET_MS) return value;
     // The slice is over: suspend as if the call had waited, so that a guest
     // busy with cheap host calls still yields on time.
     this.#pending = Promise.resolve(value);
-    return 1;
+    return SUSPEND;
   };
 }

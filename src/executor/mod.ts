@@ -1,5 +1,6 @@
 /**
- * The executor: wasm32-wasip1 guests run on the bundled Wasmi engine in fuel
+ * The executor: wasm32-wasip1 guests run on the bundled Wasmi engine (or on
+ * V8's own WebAssembly with injected fuel metering, engine `"v8"`) in fuel
  * slices, yielding to the event loop between slices and suspending while
  * they wait for input or sleep.
  *
@@ -24,7 +25,9 @@ export {
   TrapError,
 } from "./errors.ts";
 export type { ExitStatus } from "./exit_status.ts";
+export { type EngineChoice, type EngineName, resolveEngine } from "./engine_choice.ts";
 export {
+  type CompileOptions,
   type ExternKind,
   GuestModule,
   type GuestOutput,

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { GuestHost } from "../_guest_engine.ts";
+import type { GuestCallbacks } from "../_guest_engine.ts";
 import { type Description, instrument } from "./_instrumenter.ts";
 import { V8Guest } from "./v8_guest.ts";
 
@@ -62,8 +62,13 @@ export class V8Module {
     return compiled;
   }
 
+  /** Forgets the compiled code (guests running now keep theirs). */
+  dispose(): void {
+    this.#compiled.clear();
+  }
+
   /** A new guest instance (instantiated when it first runs). */
-  instantiate(maxMemory: number, host: GuestHost): V8Guest {
+  instantiate(maxMemory: number, host: GuestCallbacks): V8Guest {
     return new V8Guest(this, maxMemory, host);
   }
 }
