@@ -13,7 +13,7 @@ import {
   type EngineSpeed,
   type GuestCallbacks,
   type GuestInstance,
-  Status,
+  type Status,
   type Step,
   SUSPEND,
 } from "../_guest_engine.ts";
