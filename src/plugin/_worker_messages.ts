@@ -25,8 +25,8 @@ export const WORKER_NAME = "wasmi-plugins-worker";
 /** Bytes of a stdio stream in flight across the boundary before the sender waits. */
 export const STREAM_WINDOW = 64 * 1024;
 
-/** The spawn options that cross the boundary (the signal stays on the main thread). */
-export type WorkerSpawnOptions = Omit<SpawnOptions, "signal">;
+/** The spawn options that cross the boundary (the signal stays on the main thread; a memory budget cannot cross). */
+export type WorkerSpawnOptions = Omit<SpawnOptions, "signal" | "memoryBudget">;
 
 /** An output stream of a guest: 1 stdout, 2 stderr. */
 export type OutputFd = 1 | 2;

@@ -16,7 +16,7 @@ import { EngineError } from "../executor/errors.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { servePluginWorker } from "./_plugin_worker.ts";
 import { RemoteProcess } from "./_remote_process.ts";
-import { type FromWorker, WORKER_NAME, type WorkerSpawnOptions } from "./_worker_messages.ts";
+import { type FromWorker, WORKER_NAME } from "./_worker_messages.ts";
 
 /** How many workers: a count, or `"auto"` for one per core. */
 export type Workers = number | "auto";
@@ -33,26 +33,20 @@ const SPAWN_LIMITS: readonly LimitName[] = [
   "inputHighWaterMark",
 ];
 
-/** The spawn options a worker gets (everything but the signal, which stays here). */
-const WORKER_OPTIONS = [
-  "programName",
-  "args",
-  "env",
-  "fuel",
-  "fuelSlice",
-  "timeout",
-  "maxMemory",
-  "outputHighWaterMark",
-  "inputHighWaterMark",
-] as const satisfies readonly (keyof WorkerSpawnOptions)[];
-
 /**
- * The number of workers `workers` asks for.
+ * The number of workers plugin options ask for.
  *
- * @throws {RangeError} if it is neither an integer from 1 to 1024 nor `"auto"`.
- * @throws {TypeError} if the runtime has no `Worker`.
+ * @param options The plugin's options.
+ * @returns the count, or undefined for none
+ * @throws {RangeError} if `workers` is neither an integer from 1 to 1024 nor `"auto"`.
+ * @throws {TypeError} if the runtime has no `Worker`, or a `memoryBudget`
+ * is given too (a budget is one thread's object).
  */
-export function workerCount(workers: unknown): number {
+export function workerCount(
+  options: { workers?: unknown; memoryBudget?: unknown },
+): number | undefined {
+  let { workers } = options;
+  if (workers === undefined) return undefined;
   if (workers === "auto") {
     const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
       ?.hardwareConcurrency;
@@ -74,7 +68,15 @@ export function workerCount(workers: unknown): number {
         "(no global Worker); leave it unset to run the plugin on this thread",
     );
   }
+  if (options.memoryBudget !== undefined) throw budgetError();
   return workers as number;
+}
+
+function budgetError(): TypeError {
+  return new TypeError(
+    "Options workers and memoryBudget cannot be combined: a memory budget is shared " +
+      "within one thread",
+  );
 }
 
 /** The runtime's name and version, for errors. */
@@ -95,8 +97,8 @@ interface PoolWorker {
   readonly live: Map<number, RemoteProcess>;
   /** Settles when the worker has compiled the plugin (or failed to). */
   readonly ready: Promise<void>;
-  /** Starting or ready: gets new instances. Retired: ends once idle. Dead: gone. */
-  state: "starting" | "ready" | "retired" | "dead";
+  /** Starting or ready: gets new instances. Dead: gone. */
+  state: "starting" | "ready" | "dead";
 }
 
 /** The pools of loaded plugins, by plugin id (for tests). */
@@ -167,6 +169,8 @@ export class WorkerPool {
   spawn(options: SpawnOptions = {}): GuestProcess {
     if (this.#closed) throw new TypeError("The module was disposed");
     checkLimits(options, SPAWN_LIMITS);
+    const { signal, memoryBudget, ...spawn } = options;
+    if (memoryBudget !== undefined) throw budgetError();
     let chosen: PoolWorker | undefined;
     for (const w of this.#workers) {
       if (w.state !== "ready" && w.state !== "starting") continue;
@@ -175,24 +179,14 @@ export class WorkerPool {
     if (chosen === undefined) throw new EngineError("No plugin worker is running");
     const pw = chosen;
     const id = this.#nextId++;
-    const spawn: WorkerSpawnOptions & { signal?: AbortSignal } = {};
-    for (const key of WORKER_OPTIONS) {
-      if (options[key] !== undefined) (spawn as Record<string, unknown>)[key] = options[key];
-    }
-    if (options.signal !== undefined) spawn.signal = options.signal;
     const remote = new RemoteProcess(
       {
         post: (message, transfer) => pw.worker.postMessage(message, transfer ?? []),
       },
       id,
-      spawn,
+      signal === undefined ? spawn : { ...spawn, signal },
     );
     pw.live.set(id, remote);
-    remote.status.catch((error) => {
-      // An engine failure may have poisoned the worker's engine: start a
-      // fresh worker for later instances, end this one once it is idle.
-      if (error instanceof EngineError && pw.state !== "dead") this.#retire(pw);
-    });
     remote.finished.then(() => {
       pw.live.delete(id);
       this.#endIfIdle(pw);
@@ -269,16 +263,8 @@ export class WorkerPool {
     if (replace && !this.#closed) this.#workers.push(this.#startWorker());
   }
 
-  #retire(pw: PoolWorker): void {
-    if (pw.state !== "ready" && pw.state !== "starting") return;
-    pw.state = "retired";
-    if (!this.#closed) this.#workers.push(this.#startWorker());
-    this.#endIfIdle(pw);
-  }
-
   #endIfIdle(pw: PoolWorker): void {
-    if (pw.live.size > 0 || pw.state === "dead") return;
-    if (pw.state !== "retired" && !this.#closed) return;
+    if (pw.live.size > 0 || pw.state === "dead" || !this.#closed) return;
     pw.state = "dead";
     pw.worker.terminate();
     this.#workers = this.#workers.filter((w) => w !== pw);

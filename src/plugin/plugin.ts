@@ -178,7 +178,7 @@ export class Plugin implements Disposable {
     options: PluginOptions = {},
   ): Promise<Plugin> {
     checkSettings(options);
-    const workers = options.workers === undefined ? undefined : workerCount(options.workers);
+    const workers = workerCount(options);
     let name = options.name;
     let bytes: Uint8Array | ArrayBuffer;
     if (typeof source === "string" || source instanceof URL) {
