@@ -140,7 +140,12 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     const message = event.data;
     if (queued !== undefined) {
       if (message.t !== "init") return void queued.push(message);
-      GuestModule.compile(message.bytes).then(
+      // The compile options (the engine choice) as the main thread got them.
+      const compile = GuestModule.compile as (
+        bytes: Uint8Array,
+        options: Record<string, unknown>,
+      ) => Promise<GuestModule>;
+      compile(message.bytes, message.options).then(
         (compiled) => {
           module = compiled;
           for (const early of queued!) handle(early);

@@ -34,7 +34,7 @@ export type OutputFd = 1 | 2;
 /** Main thread to worker. */
 export type ToWorker =
   /** Compile the plugin (the first message, once per worker). */
-  | { t: "init"; bytes: Uint8Array }
+  | { t: "init"; bytes: Uint8Array; options: Record<string, unknown> }
   /** Start instance `id`. */
   | { t: "spawn"; id: number; options: WorkerSpawnOptions }
   /** Bytes for the instance's stdin. */

@@ -119,12 +119,18 @@ export class WorkerPool {
   readonly #bytes: Uint8Array;
   readonly #name: string;
   readonly #id: string;
+  readonly #compile: Record<string, unknown>;
   #workers: PoolWorker[] = [];
   #nextId = 1;
   #closed = false;
 
-  private constructor(bytes: Uint8Array, plugin: { name: string; id: string }) {
+  private constructor(
+    bytes: Uint8Array,
+    plugin: { name: string; id: string },
+    compile: Record<string, unknown>,
+  ) {
     this.#bytes = bytes;
+    this.#compile = compile;
     this.#name = plugin.name;
     this.#id = plugin.id;
   }
@@ -135,14 +141,18 @@ export class WorkerPool {
    * @param bytes The plugin's bytes (copied to each worker once).
    * @param count How many workers.
    * @param plugin The plugin's name (for the workers' names) and id.
+   * @param options The plugin's options: those that choose how it compiles
+   * (`engine`) apply in the workers too.
    * @returns the pool
    */
   static async start(
     bytes: Uint8Array,
     count: number,
     plugin: { name: string; id: string },
+    options: object = {},
   ): Promise<WorkerPool> {
-    const pool = new WorkerPool(bytes, plugin);
+    const { engine } = options as { engine?: unknown };
+    const pool = new WorkerPool(bytes, plugin, engine === undefined ? {} : { engine });
     for (let i = 0; i < count; i++) pool.#workers.push(pool.#startWorker());
     try {
       await Promise.all(pool.#workers.map((w) => w.ready));
@@ -244,7 +254,7 @@ export class WorkerPool {
       this.#lost(pw, reason);
     };
     worker.onmessageerror = () => this.#lost(pw, "a message could not be read");
-    worker.postMessage({ t: "init", bytes: this.#bytes });
+    worker.postMessage({ t: "init", bytes: this.#bytes, options: this.#compile });
     return pw;
   }
 

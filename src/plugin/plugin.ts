@@ -198,7 +198,7 @@ export class Plugin implements Disposable {
     if (workers !== undefined) {
       try {
         const copy = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
-        plugin.#pool = await WorkerPool.start(copy, workers, plugin.info);
+        plugin.#pool = await WorkerPool.start(copy, workers, plugin.info, options);
       } catch (error) {
         plugin[Symbol.dispose]();
         throw error;
