@@ -28,8 +28,59 @@ type Mod = typeof import("../mod.ts");
 /** Runs `body` with the meter on (loading the module happens before). */
 type Measure = (body: () => Promise<unknown>) => Promise<unknown>;
 
+/** A module of `n` functions that each push and drop a constant, and `_start`. */
+function manyFunctions(n: number): Uint8Array {
+  const bytes: number[] = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+  const leb = (value: number) => {
+    const out: number[] = [];
+    do {
+      let byte = value & 0x7f;
+      value >>>= 7;
+      if (value !== 0) byte |= 0x80;
+      out.push(byte);
+    } while (value !== 0);
+    return out;
+  };
+  const section = (id: number, body: number[]) => {
+    bytes.push(id, ...leb(body.length));
+    for (const byte of body) bytes.push(byte);
+  };
+  const text = (s: string) => [...leb(s.length), ...new TextEncoder().encode(s)];
+  section(1, [1, 0x60, 0, 0]);
+  const types = leb(n);
+  for (let i = 0; i < n; i++) types.push(0);
+  section(3, types);
+  section(5, [1, 0, 1]);
+  section(7, [2, ...text("_start"), 0, 0, ...text("memory"), 2, 0]);
+  const code = leb(n);
+  for (let i = 0; i < n; i++) code.push(5, 0, 0x41, 1, 0x1a, 0x0b); // i32.const 1; drop; end
+  section(10, code);
+  return new Uint8Array(bytes);
+}
+
+/** Compiles `bytes` under the meter, after another plugin if `warm`. */
+async function compileCase(m: Mod, measure: Measure, bytes: Uint8Array, warm: boolean) {
+  if (warm) {
+    const other = await Deno.readFile(new URL("testdata/test_plugin.wasm", here));
+    (await m.GuestModule.compile(other))[Symbol.dispose]();
+  }
+  const module = await measure(() => m.GuestModule.compile(bytes)) as { [Symbol.dispose](): void };
+  module[Symbol.dispose]();
+  return "compiled";
+}
+
+const goExample = () => Deno.readFile(new URL("examples/go/plugin.wasm", here));
+
 /** The cases: each runs once in its own process. */
 const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
+  "compiling the Go example (3.4 MB), first module of the process": async (m, measure) =>
+    compileCase(m, measure, await goExample(), false),
+  "compiling the Go example (3.4 MB), after another plugin": async (m, measure) =>
+    compileCase(m, measure, await goExample(), true),
+  "compiling 100,000 functions (0.7 MB), first module of the process": (m, measure) =>
+    compileCase(m, measure, manyFunctions(100_000), false),
+  "compiling 100,000 functions (0.7 MB), after another plugin": (m, measure) =>
+    compileCase(m, measure, manyFunctions(100_000), true),
   "write-only guest, Plugin.call (timeout 2000, abort at 1000)": async ({ Plugin }, measure) => {
     using plugin = await Plugin.load(wat("write_forever"), { logger: () => {} });
     return await measure(() =>

@@ -4,9 +4,9 @@ use crate::host::{self, Answer};
 use crate::start::START_EXPORT;
 use std::fmt;
 use wasmi::{
-    CompilationMode, Config, Engine, Error, Extern, ExternType, Func, Instance, Memory, Module,
-    ResourceLimiter, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel, Store, Val,
-    ValType,
+    CompilationMode, Config, CustomFuelCosts, Engine, Error, Extern, ExternType, Func, Instance,
+    Memory, Module, ResourceLimiter, ResumableCall, ResumableCallHostTrap, ResumableCallOutOfFuel,
+    Store, Val, ValType,
 };
 use wasmi_core::{LimiterError, MemoryError, TableError};
 
@@ -47,12 +47,21 @@ pub struct Step {
 /// Creates the engine every module and guest shares.
 pub fn new_engine() -> Engine {
     let mut config = Config::default();
-    // Eager compilation: lazy translation combined with resumable fuel
-    // metering has a known bug, and eager translation reports every
-    // validation error at compile time.
+    // Functions are validated when the module is compiled (so that every
+    // validation error is a compile error) and translated when first
+    // called, so that compiling a large module does not hold the host's
+    // event loop for the whole translation. Translation is not charged
+    // fuel: running out of fuel while translating a callee cannot be
+    // resumed in Wasmi 2.0 (wasmi-labs/wasmi#2032), and eager translation
+    // was never charged either.
     config
         .consume_fuel(true)
-        .compilation_mode(CompilationMode::Eager);
+        .compilation_mode(CompilationMode::LazyTranslation)
+        .fuel_cost(CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
     Engine::new(&config)
 }
 
