@@ -5,13 +5,15 @@
  *
  * Each figure is the median of repeated runs, with the spread (min–max).
  * Compute figures are compared with the same guest on V8's own WebAssembly
- * in this process, with the same WASI layer (bench/_native.ts).
+ * in this process, with the same WASI layer (bench/_native.ts), and with
+ * native Wasmi 2.0 (fuel on) run by bench/native_wasmi, which this script
+ * builds with the host's `cargo`.
  *
  * @module
  */
 
 import { engineHeapBytes, GuestModule, type HostContext, Plugin, Router } from "../mod.ts";
-import { loadEngine } from "../src/executor/_engine.ts";
+import { createEngine } from "../src/executor/_engine.ts";
 import { runNative } from "./_native.ts";
 
 const root = new URL("..", import.meta.url);
@@ -93,12 +95,12 @@ for (let i = 0; i < RUNS; i++) {
       `const t = performance.now(); await (await import("${new URL(
         "src/executor/_engine.ts",
         root,
-      )}")).loadEngine(); console.log(performance.now() - t);`,
+      )}")).createEngine(); console.log(performance.now() - t);`,
     ],
   }).output();
   loads.push(Number(new TextDecoder().decode(stdout)));
 }
-await loadEngine();
+await createEngine();
 out();
 out("## Engine");
 out();
@@ -151,7 +153,30 @@ out(
 );
 out(`| → round trips per second | ${(1000 / (echo.median / 1000)).toFixed(0)} |`);
 
-// --- Compute: ours vs native V8 -----------------------------------------------
+// --- Native Wasmi (bench/native_wasmi) -----------------------------------------
+const nativeDir = new URL("bench/native_wasmi/", root);
+const build = await new Deno.Command("cargo", {
+  args: [
+    "build",
+    "--quiet",
+    "--release",
+    "--manifest-path",
+    new URL("Cargo.toml", nativeDir).pathname,
+  ],
+}).output();
+if (!build.success) {
+  throw new Error(`bench/native_wasmi: ${new TextDecoder().decode(build.stderr)}`);
+}
+const nativeWasmiPath = new URL("target/release/native_wasmi", nativeDir).pathname;
+/** Runs the native harness; returns its milliseconds (the first run dropped) and stdout. */
+async function nativeWasmi(args: string[]): Promise<{ ms: Stats; stdout?: string }> {
+  const output = await new Deno.Command(nativeWasmiPath, { args, cwd: root.pathname }).output();
+  if (!output.success) throw new Error(`native_wasmi: ${new TextDecoder().decode(output.stderr)}`);
+  const { ms, stdout } = JSON.parse(new TextDecoder().decode(output.stdout));
+  return { ms: stats((ms as number[]).slice(1)), stdout };
+}
+
+// --- Compute: ours vs native Wasmi and native V8 --------------------------------
 const benchBytes = await read("testdata/bench_guest.wasm");
 const ours = await GuestModule.compile(benchBytes);
 const native = await WebAssembly.compile(benchBytes);
@@ -164,32 +189,103 @@ const kernels: [string, number][] = [
 ];
 const ratios: { name: string; ratio: number }[] = [];
 out();
-out("## Compute: Wasmi in V8 vs the same guest on V8's own WebAssembly");
+out("## Compute: Wasmi in V8 vs native Wasmi vs V8's own WebAssembly");
 out();
-out("Guest: `testdata/bench_guest.wasm` (Rust, `-O3`). Both runs use this package's WASI layer.");
+out(
+  "Guest: `testdata/bench_guest.wasm` (Rust, `-O3`), a fresh instance per run. Ours and V8 use this",
+);
+out(
+  "package's WASI layer; native Wasmi is Wasmi 2.0 built for x86-64 with fuel metering on",
+);
+out(
+  "(`bench/native_wasmi`, a minimal WASI layer), measured in the same run. Ours is warm (the engine's",
+);
+out("dispatch loop optimised by V8; see the warm-up curve below for the first calls).");
 out();
-out("| kernel | ours (Wasmi) | native V8 | ours / native |");
-out("|---|---|---|---|");
+out("| kernel | ours (Wasmi in V8) | native Wasmi | native V8 | ours / native Wasmi | ours / V8 |");
+out("|---|---|---|---|---|---|");
+const wasmiRatios: number[] = [];
 for (const [kernel, size] of kernels) {
   const args = [kernel, String(size)];
   const [a, b] = [await ours.output({ args }), await runNative(native, args)];
   if (new TextDecoder().decode(a.stdout) !== b.stdout) throw new Error(`${kernel}: results differ`);
+  const nw = await nativeWasmi(["run", "testdata/bench_guest.wasm", `${RUNS + 1}`, ...args]);
+  if (nw.stdout !== b.stdout) throw new Error(`${kernel}: native Wasmi's result differs`);
   const wasmi = await time(() => ours.output({ args }));
   const v8 = await time(() => runNative(native, args));
   const ratio = wasmi.median / v8.median;
+  const toWasmi = wasmi.median / nw.ms.median;
+  wasmiRatios.push(toWasmi);
   ratios.push({ name: `${kernel} ${size}`, ratio });
   out(
-    `| ${kernel} ${size.toLocaleString("en")} | ${spread(wasmi)} | ${spread(v8)} | ${
-      ratio.toFixed(1)
-    }× |`,
+    `| ${kernel} ${size.toLocaleString("en")} | ${spread(wasmi)} | ${spread(nw.ms)} | ${
+      spread(v8)
+    } | ${toWasmi.toFixed(1)}× | ${ratio.toFixed(1)}× |`,
+  );
+}
+{
+  const calls = 20;
+  const nw = await nativeWasmi([
+    "session",
+    "testdata/test_plugin.wasm",
+    `${calls + 1}`,
+    "prime_sieve",
+    "[100000]",
+  ]);
+  const inSession = await perOp(calls, () => session.call("prime_sieve", [100_000]));
+  const toWasmi = inSession.median / nw.ms.median;
+  wasmiRatios.push(toWasmi);
+  out(
+    `| plugin \`prime_sieve(100,000)\` (session call, warm) | ${spread(inSession)} | ${
+      spread(nw.ms)
+    } | – | ${toWasmi.toFixed(1)}× | – |`,
   );
 }
 for (const limit of [100_000, 1_000_000]) {
   out(
     `| plugin \`prime_sieve(${limit.toLocaleString("en")})\` (stateless call) | ${
       spread(await time(() => plugin.call("prime_sieve", [limit])))
-    } | – | – |`,
+    } | – | – | – | – |`,
   );
+}
+
+// --- Warm-up ---------------------------------------------------------------------
+const curves: { load: number; calls: number[] }[] = [];
+for (let i = 0; i < (quick ? 2 : 5); i++) {
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", new URL("bench/_warmup_curve.ts", root).pathname, "30"],
+  }).output();
+  curves.push(JSON.parse(new TextDecoder().decode(stdout)));
+}
+const warmSieve = stats(curves.flatMap((c) => c.calls.slice(-5))).median;
+out();
+out("## Warm-up: the first calls in a fresh process");
+out();
+out(
+  `\`bench/_warmup_curve.ts\` in ${curves.length} fresh processes: a session of the test plugin, then`,
+);
+out(
+  "`prime_sieve(100000)` 30 times. V8 first runs the engine's dispatch loop (one 76 KB function)",
+);
+out(
+  "unoptimised, and compiles it with its optimising compiler in the background once it is hot (about",
+);
+out(
+  "0.4 s of compile time on this machine), while compiling the plugin also makes Wasmi's translator",
+);
+out("hot (about 1.5 s more of background compilation, competing for the 2 cores).");
+out();
+out(
+  `Load (from the first import to the session's first answer): ${
+    spread(stats(curves.map((c) => c.load)))
+  }. Warm figure (the last 5 calls): ${fmt(warmSieve)}.`,
+);
+out();
+out("| call | time (median, min–max over processes) | / warm |");
+out("|---|---|---|");
+for (const n of [1, 2, 3, 5, 8, 10, 12, 15, 20, 25, 30]) {
+  const s = stats(curves.map((c) => c.calls[n - 1]!));
+  out(`| ${n} | ${spread(s)} | ${(s.median / warmSieve).toFixed(1)}× |`);
 }
 
 // --- Fuel slicing -------------------------------------------------------------
@@ -343,11 +439,19 @@ out();
 out(
   `- **Compute** runs ${best.ratio.toFixed(0)}–${
     worst.ratio.toFixed(0)
-  }× slower than V8's own WebAssembly. ` +
-    "Wasmi is an interpreter, and here it is itself WebAssembly running in V8, with the portable " +
-    "loop dispatch: the faster tail-call dispatch overflows V8's stack on wasm32 (tried; see the README). " +
-    "Floating-point loops (`matmul`) suffer most. This is the price of fuel metering, suspension " +
-    "and running in browsers without JSPI; V8's own WebAssembly is the answer when those are not needed.",
+  }× slower than V8's own WebAssembly and ${Math.min(...wasmiRatios).toFixed(1)}–${
+    Math.max(...wasmiRatios).toFixed(1)
+  }× the time of native Wasmi. ` +
+    "Wasmi is an interpreter, and here it is itself WebAssembly running in V8, built with " +
+    "`portable-dispatch` + `indirect-dispatch` (one `match` loop, handlers inlined; the tail-call " +
+    "dispatch overflows V8's stack on wasm32, see the README). This is the price of fuel metering, " +
+    "suspension and running in browsers without JSPI; V8's own WebAssembly is the answer when those " +
+    "are not needed.",
+);
+out(
+  "- **First calls** in a fresh process run the dispatch loop unoptimised until V8 has compiled it " +
+    "(see the warm-up curve): a CLI command that runs one compute call pays that, a long-lived host " +
+    "does not.",
 );
 out(
   "- **Stateless calls** pay for a fresh instance each time: instantiation plus the guest's own " +
