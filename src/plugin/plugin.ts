@@ -6,6 +6,7 @@
 
 import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
 import { GuestModule } from "../executor/guest_module.ts";
+import type { EngineChoice } from "../executor/engine_choice.ts";
 import { Router } from "../rpc/router.ts";
 import type { CallOptions, LargeIntegers, MissingParams } from "../rpc/rpc_peer.ts";
 import { checkLargeIntegers } from "../rpc/_json_codec.ts";
@@ -90,6 +91,13 @@ export interface PluginOptions {
    * throws a `TypeError` where the runtime has no `Worker` (Node.js).
    */
   workers?: Workers;
+  /**
+   * The engine instances run on: `"wasmi"` (default; runs everywhere, exact
+   * fuel), `"v8"` (the runtime's own WebAssembly with fuel metering: much
+   * faster on compute; needs JSPI, else `Plugin.load` throws a `TypeError`)
+   * or `"auto"` (`"v8"` where JSPI exists).
+   */
+  engine?: EngineChoice;
 }
 
 /** Options for {@linkcode Plugin.call}. */
@@ -194,7 +202,7 @@ export class Plugin implements Disposable {
     } else {
       bytes = source;
     }
-    const plugin = new Plugin(await GuestModule.compile(bytes), name || "plugin", options);
+    const plugin = new Plugin(await GuestModule.compile(bytes, options), name || "plugin", options);
     if (workers !== undefined) {
       try {
         const copy = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();

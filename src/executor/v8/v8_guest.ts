@@ -113,7 +113,9 @@ export class V8Guest implements GuestInstance {
     if (initial > this.#maxMemory || !this.#host.grow(initial)) {
       return [
         Status.MemoryLimit,
-        `failed to instantiate memory: ${initial} bytes at start exceed the limit`,
+        // The Wasmi engine's words for the same refusal.
+        "failed to instantiate memory: " +
+        "a resource limiter denied to allocate or grow the linear memory",
       ];
     }
     const jspi = WebAssembly as unknown as JspiWebAssembly;
@@ -247,10 +249,7 @@ export class V8Guest implements GuestInstance {
     const held = this.#memoryBytes() +
       this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
     if (held + bytes > this.#maxMemory || !this.#host.grow(bytes)) {
-      this.#end(
-        Status.MemoryLimit,
-        target < 0 ? "growth operation limited" : "table growth limited",
-      );
+      this.#end(Status.MemoryLimit, "growth operation limited");
       return never;
     }
     if (target >= 0) this.#tables[target] = current + delta;
