@@ -18,6 +18,7 @@ import {
   WasiPreview1,
   WebAssemblyMemory,
 } from "../mod.ts";
+import { engineMode } from "./_engine_mode.ts";
 
 /** What a call did: an errno, "EFAULT" (RangeError), "exit N", or "waits". */
 type Outcome = number | "EFAULT" | `exit ${number}` | "waits";
@@ -233,6 +234,7 @@ Deno.test("WASI conformance: a sleep longer than setTimeout's limit does not end
 Deno.test("WASI conformance: a real guest gets EFAULT for out-of-bounds pointers", async () => {
   using module = await GuestModule.compile(
     await Deno.readFile(new URL("../testdata/wat/wasi_errnos.wasm", import.meta.url)),
+    engineMode,
   );
   const { status, stdout } = await module.output();
   assert.equal(status.code, 0);
