@@ -90,7 +90,9 @@ export const MANIFEST_HELP =
 export const RPC_HELP = `  --missing-params omit|null
                        what a request without params carries: no params member
                        (omit, the default) or "params":null (null: needed by
-                       plugins built with the original Rust framework's kit)`;
+                       plugins built with the original Rust framework's kit)
+  --workers N|auto     run the plugin's instances in N Web Workers (auto: one per
+                       core) to use every core; default: on the main thread`;
 
 /** Help for the options every command takes. */
 export const LIMIT_HELP =
@@ -115,6 +117,7 @@ const LIMIT_OPTIONS = {
   "allow-wasm-outside": { type: "boolean" },
   "allow-remote-wasm": { type: "boolean" },
   "missing-params": { type: "string" },
+  workers: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -124,7 +127,7 @@ const LIMIT_OPTIONS = {
 export type Limits =
   & Pick<
     PluginOptions,
-    "fuel" | "fuelSlice" | "timeout" | "maxMemory" | "missingParams"
+    "fuel" | "fuelSlice" | "timeout" | "maxMemory" | "missingParams" | "workers"
   >
   & {
     env?: Record<string, string>;
@@ -158,9 +161,20 @@ export function parseCommand(
     allowPositionals: true,
     options: LIMIT_OPTIONS,
   });
-  const options = ["manifest", "json", "allow-wasm-outside", "allow-remote-wasm", "missing-params"];
+  const options = [
+    "manifest",
+    "json",
+    "allow-wasm-outside",
+    "allow-remote-wasm",
+    "missing-params",
+    "workers",
+  ];
   for (const option of options as (keyof typeof values)[]) {
-    const kind = option === "json" ? "json" : option === "missing-params" ? "rpc" : "manifest";
+    const kind = option === "json"
+      ? "json"
+      : option === "missing-params" || option === "workers"
+      ? "rpc"
+      : "manifest";
     const accepted = accepts.includes(kind);
     if (values[option] !== undefined && !accepted) {
       throw new UsageError(`Unknown option '--${option}'`);
@@ -179,6 +193,7 @@ export function parseCommand(
     }
     limits.missingParams = missingParams;
   }
+  if (values.workers !== undefined) limits.workers = workersValue(values.workers);
   for (
     const [key, flag] of [["fuel", "fuel"], ["fuelSlice", "fuel-slice"], ["timeout", "timeout"], [
       "maxMemory",
@@ -206,6 +221,16 @@ function limitValue(key: LimitName, flag: string, value: string | undefined): nu
   const expected = checkLimit(key, number);
   if (expected !== undefined) {
     throw new UsageError(`--${flag} must be ${expected}, got '${value}'`);
+  }
+  return number;
+}
+
+/** `--workers`: `auto` or an integer from 1 to 1024. */
+function workersValue(value: string): number | "auto" {
+  if (value === "auto") return "auto";
+  const number = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(number >= 1 && number <= 1024)) {
+    throw new UsageError(`--workers must be an integer from 1 to 1024 or auto, got '${value}'`);
   }
   return number;
 }

@@ -23,7 +23,8 @@ import { checkLimit, type LimitName } from "./_check_limit.ts";
  *   "env": { "MODE": "test" },
  *   "args": ["--verbose"],
  *   "hostMethods": ["echo"],      // the only host methods it may call
- *   "missingParams": "null"       // send "params": null when a call has none
+ *   "missingParams": "null",      // send "params": null when a call has none
+ *   "workers": "auto"             // run instances in Web Workers, one per core
  * }
  * ```
  */
@@ -57,6 +58,11 @@ export interface PluginManifest {
    * original Rust framework's guest kit need). See `PluginOptions.missingParams`.
    */
   missingParams?: "omit" | "null";
+  /**
+   * Runs the plugin's instances in this many Web Workers, `"auto"` for one
+   * per core (default: none). See `PluginOptions.workers`.
+   */
+  workers?: number | "auto";
 }
 
 /** A manifest that is not valid JSONC or does not have the right shape. */
@@ -72,7 +78,17 @@ export class ManifestError extends Error {
   }
 }
 
-const KEYS = ["name", "wasm", "sha256", "limits", "env", "args", "hostMethods", "missingParams"];
+const KEYS = [
+  "name",
+  "wasm",
+  "sha256",
+  "limits",
+  "env",
+  "args",
+  "hostMethods",
+  "missingParams",
+  "workers",
+];
 const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
 /**
@@ -142,6 +158,13 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
     value.missingParams !== "null"
   ) {
     fail("missingParams", '"omit" or "null"');
+  }
+  const { workers } = value;
+  if (
+    workers !== undefined && workers !== "auto" &&
+    !(Number.isInteger(workers) && (workers as number) >= 1 && (workers as number) <= 1024)
+  ) {
+    fail("workers", 'an integer from 1 to 1024 or "auto"');
   }
   return value as unknown as PluginManifest;
 }
@@ -213,6 +236,7 @@ export async function readManifest(
   if (manifest.args !== undefined) options.args = manifest.args;
   if (manifest.hostMethods !== undefined) options.allowedHostMethods = manifest.hostMethods;
   if (manifest.missingParams !== undefined) options.missingParams = manifest.missingParams;
+  if (manifest.workers !== undefined) options.workers = manifest.workers;
   return { manifest, wasm, options };
 }
 
