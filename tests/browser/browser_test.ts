@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { bundle, launchChromium, serveFiles } from "./_browser.ts";
 
 Deno.test({
-  name: "the package runs plugins in a web page in headless Chromium",
+  name: "the package runs plugins in a web page in headless Chromium, on both engines",
   // playwright-core keeps a few resources of its own across the test.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -14,8 +14,15 @@ Deno.test({
   });
   const browser = await launchChromium();
   try {
+    for (const engine of ["wasmi", "v8"]) await runPage(engine);
+  } finally {
+    await browser.close();
+    await server.shutdown();
+  }
+
+  async function runPage(engine: string) {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}/?engine=${engine}`);
     await page.waitForFunction(() => "results" in globalThis, undefined, { timeout: 60_000 });
     const results = await page.evaluate(() =>
       (globalThis as unknown as { results: unknown }).results
@@ -25,12 +32,13 @@ Deno.test({
     assert.equal(r.ping, "pong");
     assert.equal(r.manyEcho, 20);
     assert.deepEqual(r.sieve, { count: 148933, limit: 2_000_000 });
-    // The page stayed responsive during the CPU-bound call.
+    // The page stayed responsive during the CPU-bound call (on "v8" it may
+    // take only a few frames' time).
     assert.ok(
-      (r.ticks as number) > (r.sieveMs as number) / 5 / 4,
-      `ticks ${r.ticks} in ${r.sieveMs} ms`,
+      (r.ticks as number) >= Math.floor((r.sieveMs as number) / 5 / 4),
+      `${engine}: ticks ${r.ticks} in ${r.sieveMs} ms`,
     );
-    assert.ok((r.frames as number) > 2, `frames ${r.frames}`);
+    if ((r.sieveMs as number) > 100) assert.ok((r.frames as number) > 2, `frames ${r.frames}`);
     assert.deepEqual(r.timeout, {
       kind: "timeout",
       message: "Plugin test_plugin failed: Guest timed out after 300 ms",
@@ -39,8 +47,6 @@ Deno.test({
       kind: "trap",
       message: "Plugin test_plugin failed: Guest trapped: wasm `unreachable` instruction executed",
     });
-  } finally {
-    await browser.close();
-    await server.shutdown();
+    await page.close();
   }
 });
