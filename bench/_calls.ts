@@ -26,9 +26,10 @@ async function perOp(count: number, op: () => Promise<unknown>): Promise<number>
 }
 
 const host = new Router().method("echo", (params: unknown[]) => params[0]);
-const plugin = await Plugin.load(await read("testdata/test_plugin.wasm"), {
-  host,
-  logger: () => {},
+const pluginBytes = await read("testdata/test_plugin.wasm");
+const plugin = await Plugin.load(pluginBytes, { host, logger: () => {} });
+const load = await perOp(20, async () => {
+  (await Plugin.load(pluginBytes, { logger: () => {} }))[Symbol.dispose]();
 });
 const session = plugin.session({ timeout: 0 });
 const loop = await GuestModule.compile(await read("testdata/wat/loop.wasm"));
@@ -44,6 +45,7 @@ await loop.output({ timeout: 1000 }).catch(() => {});
 clearInterval(interval);
 
 console.log(JSON.stringify({
+  load,
   statelessPing: await perOp(100, () => plugin.call("ping")),
   sessionPing: await perOp(300, () => session.call("ping")),
   roundTrip: (await perOp(3, () => session.call("many_echo", [500]))) / 500,

@@ -73,6 +73,9 @@ const SPAWN_LIMITS: readonly LimitName[] = [
   "inputHighWaterMark",
 ];
 
+/** What stops a guest that has ended (nothing waits on it any more). */
+const ENDED = new AbortedError("The guest has ended");
+
 /** Default memory limit of a guest. */
 export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 /** The time one fuel slice should take when slices are sized automatically. */
@@ -267,7 +270,7 @@ export class GuestProcess implements AsyncDisposable {
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      this.#stopped ??= new AbortedError("The guest has ended");
+      this.#stopped ??= ENDED;
       this.#wasi.dispose();
       this.#guest?.free();
       this.#memoryBudget?.release(this.#reserved);

@@ -20,6 +20,9 @@ import { RpcClosedError } from "../rpc/rpc_closed_error.ts";
 import { PluginError, type PluginInfo } from "./plugin_error.ts";
 import { StderrLines } from "./_stderr_lines.ts";
 
+/** The reason of every ended instance's `HostContext.signal` (one error, made once). */
+const INSTANCE_ENDED = new RpcClosedError("The plugin instance ended");
+
 /** What a host method learns about the call it serves. */
 export interface HostContext {
   /** The plugin calling. */
@@ -98,7 +101,7 @@ export class PluginSession implements AsyncDisposable {
         await this.#stderr.done;
         throw this.#failure(error);
       },
-    ).finally(() => this.#ending.abort(new RpcClosedError("The plugin instance ended")));
+    ).finally(() => this.#ending.abort(INSTANCE_ENDED));
     this.ended.catch(() => {});
   }
 

@@ -111,7 +111,9 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly #missingParams: MissingParams;
   readonly #codec: JsonCodec;
   #nextId = 1;
-  #closed: RpcClosedError | undefined;
+  /** Why the connection closed, once it has; the error is made when needed. */
+  #closed: { reason: string; cause: unknown } | undefined;
+  #closedError: RpcClosedError | undefined;
   /** Bytes of requests in progress and answers not yet written. */
   #owed = 0;
   #drained: (() => void) | undefined;
@@ -175,7 +177,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     params?: unknown,
     options: CallOptions = {},
   ): Promise<R> {
-    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (this.#closed !== undefined) return Promise.reject(this.#closedErr());
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#nextId++;
@@ -216,7 +218,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    * @throws {TypeError} if `params` cannot be sent as JSON.
    */
   notify(method: string, params?: unknown): Promise<void> {
-    if (this.#closed !== undefined) return Promise.reject(this.#closed);
+    if (this.#closed !== undefined) return Promise.reject(this.#closedErr());
     try {
       return this.#write(this.#encodeRequest(method, params));
     } catch (error) {
@@ -285,19 +287,28 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
       this.#fail("The other side closed the connection");
     } catch (error) {
       reader.cancel(error).catch(() => {});
-      throw this.#fail(`The connection failed: ${(error as Error)?.message}`, error);
+      this.#fail(`The connection failed: ${(error as Error)?.message}`, error);
+      throw this.#closedErr();
     } finally {
       reader.releaseLock();
     }
   }
 
-  /** Closes the connection (once) and fails the pending calls; returns the error. */
-  #fail(reason: string, cause?: unknown): RpcClosedError {
-    this.#closed ??= new RpcClosedError(reason, cause === undefined ? undefined : { cause });
+  /** Closes the connection (once) and fails the pending calls. */
+  #fail(reason: string, cause?: unknown): void {
+    this.#closed ??= { reason, cause };
+    if (this.#pending.size === 0) return;
+    const error = this.#closedErr();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    for (const call of pending) call.reject(this.#closed);
-    return this.#closed;
+    for (const call of pending) call.reject(error);
+  }
+
+  /** The error of a closed connection (made once: most closes never need it). */
+  #closedErr(): RpcClosedError {
+    const { reason, cause } = this.#closed!;
+    this.#closedError ??= new RpcClosedError(reason, cause === undefined ? undefined : { cause });
+    return this.#closedError;
   }
 
   /** Handles one message; settles once its answer, if any, is written. */
