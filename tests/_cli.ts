@@ -1,3 +1,11 @@
+import { engineMode } from "./_engine_mode.ts";
+
+/** `--engine` for the commands that run guests, when a suite runs on another engine than the default. */
+export function engineFlags(command: string | undefined): string[] {
+  const runs = command === "call" || command === "run" || command === "serve";
+  return runs && engineMode.engine !== "wasmi" ? ["--engine", engineMode.engine] : [];
+}
+
 /** Runs `cli.ts` as a subprocess and collects its output. */
 export async function cli(
   args: string[],
@@ -8,7 +16,9 @@ export async function cli(
       "run",
       ...(options.permissions ?? ["-R"]),
       new URL("../cli.ts", import.meta.url).pathname,
-      ...args,
+      ...args.slice(0, 1),
+      ...engineFlags(args[0]),
+      ...args.slice(1),
     ],
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",

@@ -7,10 +7,11 @@ import {
   JSONRPCServer,
   JSONRPCServerAndClient,
 } from "json-rpc-2.0";
+import { engineFlags } from "./_cli.ts";
 
 function serve(...args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "cli.ts", "serve", ...args],
+    args: ["run", "-R", "cli.ts", "serve", ...engineFlags("serve"), ...args],
     cwd: new URL("..", import.meta.url).pathname,
     stdin: "piped",
     stdout: "piped",

@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { type HostContext, JsonRpcError, Router } from "../mod.ts";
 import { loadPluginFromManifest, readManifest } from "../src/manifest/mod.ts";
+import { modeOptions } from "./_plugin_mode.ts";
 
 const MANIFEST = new URL("../testdata/test_plugin.plugin.jsonc", import.meta.url);
 
 Deno.test("loadPluginFromManifest applies the manifest's name, env and limits", async () => {
-  using plugin = await loadPluginFromManifest(MANIFEST, { logger: () => {} });
+  using plugin = await loadPluginFromManifest(MANIFEST, { logger: () => {}, ...modeOptions });
   assert.equal(plugin.info.name, "manifest_test_plugin");
   assert.equal(await plugin.call("ping"), "pong");
   await assert.rejects(plugin.call("memory_hog"), { name: "PluginError", kind: "memory" });
@@ -15,7 +16,7 @@ Deno.test("loadPluginFromManifest refuses host methods outside the manifest's li
   const host = new Router<HostContext>()
     .method("echo", ([value]: [unknown]) => value)
     .method("fail", () => "would not fail");
-  using plugin = await loadPluginFromManifest(MANIFEST, { host, logger: () => {} });
+  using plugin = await loadPluginFromManifest(MANIFEST, { host, logger: () => {}, ...modeOptions });
   assert.equal(await plugin.call("many_echo", [3]), 3);
   await assert.rejects(plugin.call("call_failing_host_method"), (e: unknown) => {
     assert.ok(e instanceof JsonRpcError);

@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { GuestError, type GuestErrorKind } from "../executor/errors.ts";
 import { GuestModule } from "../executor/guest_module.ts";
+import { type EngineChoice, resolveEngine } from "../executor/engine_choice.ts";
 import { PluginError } from "../plugin/plugin_error.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { type ManifestAccessOptions, ManifestError } from "../manifest/plugin_manifest.ts";
@@ -103,6 +104,10 @@ export const LIMIT_HELP =
   --timeout MS         stop the guest after MS milliseconds (0: none, at most 2147483647)
   --max-memory BYTES   most linear memory the guest may use (default 256 MiB,
                        at most 4294901760)
+  --engine wasmi|v8|auto
+                       the engine guests run on: wasmi (default), v8 (V8's own
+                       WebAssembly with fuel metering; needs JSPI), auto (v8
+                       where JSPI exists)
   --verbose            print details (stack traces) with errors
   -h, --help           show this help`;
 
@@ -113,6 +118,7 @@ const LIMIT_OPTIONS = {
   "fuel-slice": { type: "string" },
   timeout: { type: "string" },
   "max-memory": { type: "string" },
+  engine: { type: "string" },
   manifest: { type: "string" },
   "allow-wasm-outside": { type: "boolean" },
   "allow-remote-wasm": { type: "boolean" },
@@ -127,7 +133,7 @@ const LIMIT_OPTIONS = {
 export type Limits =
   & Pick<
     PluginOptions,
-    "fuel" | "fuelSlice" | "timeout" | "maxMemory" | "missingParams" | "workers"
+    "fuel" | "fuelSlice" | "timeout" | "maxMemory" | "missingParams" | "workers" | "engine"
   >
   & {
     env?: Record<string, string>;
@@ -194,6 +200,12 @@ export function parseCommand(
     limits.missingParams = missingParams;
   }
   if (values.workers !== undefined) limits.workers = workersValue(values.workers);
+  if (values.engine !== undefined) {
+    if (values.engine !== "wasmi" && values.engine !== "v8" && values.engine !== "auto") {
+      throw new UsageError(`--engine must be wasmi, v8 or auto, got '${values.engine}'`);
+    }
+    limits.engine = values.engine;
+  }
   for (
     const [key, flag] of [["fuel", "fuel"], ["fuelSlice", "fuel-slice"], ["timeout", "timeout"], [
       "maxMemory",
@@ -265,11 +277,14 @@ export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>
  * Reads and compiles a module file; an invalid module's error names the file.
  *
  * @param path The module's path.
+ * @param engine The engine to compile it for (default `"wasmi"`).
  */
-export async function compileFile(path: string): Promise<GuestModule> {
+export async function compileFile(path: string, engine?: EngineChoice): Promise<GuestModule> {
+  // An engine this runtime lacks is not the module's fault: checked first.
+  const options = engine === undefined ? {} : { engine: resolveEngine(engine) };
   const bytes = await Deno.readFile(path);
   try {
-    return await GuestModule.compile(bytes);
+    return await GuestModule.compile(bytes, options);
   } catch (error) {
     throw new WebAssembly.CompileError(
       `${path} is not a valid module: ${(error as Error).message}`,

@@ -35,9 +35,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const [path, ...rest] = positionals;
   if (path === undefined) throw new UsageError("missing MODULE.wasm");
-  using module = await compileFile(path);
+  using module = await compileFile(path, limits.engine);
   return await withInterrupt(async (signal) => {
-    const { timeout, ...others } = limits;
+    const { timeout, engine: _engine, ...others } = limits;
     const process = module.spawn({
       ...others,
       // --timeout 0 means none, as for the other commands.

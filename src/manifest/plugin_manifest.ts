@@ -24,7 +24,8 @@ import { checkLimit, type LimitName } from "./_check_limit.ts";
  *   "args": ["--verbose"],
  *   "hostMethods": ["echo"],      // the only host methods it may call
  *   "missingParams": "null",      // send "params": null when a call has none
- *   "workers": "auto"             // run instances in Web Workers, one per core
+ *   "workers": "auto",            // run instances in Web Workers, one per core
+ *   "engine": "auto"              // "wasmi" (default), "v8" or "auto"
  * }
  * ```
  */
@@ -63,6 +64,8 @@ export interface PluginManifest {
    * per core (default: none). See `PluginOptions.workers`.
    */
   workers?: number | "auto";
+  /** The engine instances run on (default `"wasmi"`). See `PluginOptions.engine`. */
+  engine?: "wasmi" | "v8" | "auto";
 }
 
 /** A manifest that is not valid JSONC or does not have the right shape. */
@@ -88,6 +91,7 @@ const KEYS = [
   "hostMethods",
   "missingParams",
   "workers",
+  "engine",
 ];
 const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
@@ -166,6 +170,9 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
   ) {
     fail("workers", 'an integer from 1 to 1024 or "auto"');
   }
+  if (value.engine !== undefined && !["wasmi", "v8", "auto"].includes(value.engine as string)) {
+    fail("engine", '"wasmi", "v8" or "auto"');
+  }
   return value as unknown as PluginManifest;
 }
 
@@ -237,6 +244,7 @@ export async function readManifest(
   if (manifest.hostMethods !== undefined) options.allowedHostMethods = manifest.hostMethods;
   if (manifest.missingParams !== undefined) options.missingParams = manifest.missingParams;
   if (manifest.workers !== undefined) options.workers = manifest.workers;
+  if (manifest.engine !== undefined) options.engine = manifest.engine;
   return { manifest, wasm, options };
 }
 

@@ -43,6 +43,7 @@ Deno.test("parseManifest names the field that is wrong", () => {
     ['{"wasm": "p", "sha256": 12}', 'manifest: "sha256" must be 64 hex digits'],
     ["[]", 'manifest: "(top level)" must be an object'],
     ['{"wasm": "p", "missingParams": null}', 'manifest: "missingParams" must be "omit" or "null"'],
+    ['{"wasm": "p", "engine": "v9"}', 'manifest: "engine" must be "wasmi", "v8" or "auto"'],
   ];
   for (const [text, message] of cases) {
     assert.throws(() => parseManifest(text), (e: unknown) => {
