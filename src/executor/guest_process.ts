@@ -82,6 +82,7 @@ export const DEFAULT_MAX_MEMORY = 256 * 1024 * 1024;
 export const SLICE_TARGET_MS = 2;
 const MIN_SLICE = 10_000;
 const MAX_SLICE = 100_000_000;
+const STEPS_PER_SLICE = 4;
 
 /**
  * A running guest. Write its input to {@linkcode GuestProcess.stdin}, read
@@ -204,12 +205,17 @@ export class GuestProcess implements AsyncDisposable {
     // woke it from a host call: a drained pipe, a host answer). Every limit
     // is checked whenever a slice begins.
     let sliceFuel = 0;
+    // A slice runs in a few steps, and ends early once its time is up: a
+    // slice whose fuel the learned speed overestimates (a phase of costlier
+    // instructions) still ends near SLICE_TARGET_MS.
+    let stepFuel = 0;
     const nextSlice = async () => {
       await this.#until(yieldToEventLoop());
       if (performance.now() >= deadline) this.#halt(new TimeoutError(timeout!));
       if (this.#stopped !== undefined) throw this.#stopped;
       this.#sliceBegan = performance.now();
       sliceFuel = this.#sliceSize();
+      stepFuel = Math.max(MIN_SLICE, Math.ceil(sliceFuel / STEPS_PER_SLICE));
     };
     try {
       if (failed !== undefined) throw failed;
@@ -227,7 +233,7 @@ export class GuestProcess implements AsyncDisposable {
         ) {
           await nextSlice();
         }
-        const ran = this.#step(sliceFuel);
+        const ran = this.#step(Math.min(sliceFuel, Math.max(stepFuel, this.#fuelRequired)));
         // The V8 engine's step settles in a microtask of this same task.
         const step = ran instanceof Promise ? await this.#until(ran) : ran;
         sliceFuel -= step.fuelConsumed;
@@ -235,7 +241,6 @@ export class GuestProcess implements AsyncDisposable {
           case Status.Finished:
             return { code: 0, procExit: false, fuelConsumed: this.#fuelConsumed };
           case Status.OutOfFuel:
-            sliceFuel = 0;
             break;
           case Status.Suspended: {
             if (this.#exit !== undefined) {

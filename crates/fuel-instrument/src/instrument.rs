@@ -669,8 +669,8 @@ mod tests {
             "run",
             1 << 20,
         );
-        // memory.fill itself, plus 64,000 / 64.
-        assert_eq!(used, 1 + 1000);
+        // memory.fill itself, plus a unit per byte.
+        assert_eq!(used, 1 + 64000);
     }
 
     #[test]
@@ -683,8 +683,8 @@ mod tests {
         );
         assert_eq!(host.grows, [(-1, 1, 2)]);
         assert_eq!(results[0].i32(), Some(1));
-        // The call, then 1 + 2 pages * 1024.
-        assert_eq!(used, 1 + 1 + 2048);
+        // The call, then 1 + a unit per byte of the 2 pages.
+        assert_eq!(used, 1 + 1 + 2 * 65536);
     }
 
     #[test]
