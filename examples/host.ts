@@ -10,6 +10,7 @@ using plugin = await Plugin.load("testdata/hello_plugin.wasm", {
   host,
   timeout: 5_000, // per call, in milliseconds
   maxMemory: 32 << 20, // bytes per instance
+  engine: "auto", // V8's own WebAssembly where JSPI exists, else the bundled Wasmi
 });
 
 console.log(await plugin.call("add", [2, 3])); // 5, from a fresh instance
