@@ -8,13 +8,47 @@
 
 import { GuestModule } from "../executor/guest_module.ts";
 import type { GuestProcess } from "../executor/guest_process.ts";
+import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import type { JsonRpcRequest } from "../rpc/messages.ts";
+import { Router } from "../rpc/router.ts";
+import { jsonCodec } from "../rpc/_json_codec.ts";
+import { PluginError } from "./plugin_error.ts";
+import { type HostContext, PluginSession } from "./plugin_session.ts";
 import {
+  type CallOutcome,
   type FromWorker,
+  type HostAnswer,
   type OutputFd,
   serializeError,
   STREAM_WINDOW,
   type ToWorker,
+  type WorkerCall,
 } from "./_worker_messages.ts";
+
+/** The abort reason of a stateless call here; the main thread has the real one. */
+const ABORTED = new DOMException("The call was aborted", "AbortError");
+
+/** A host that asks the main thread: the plugin's host calls of a stateless call. */
+class ForwardingRouter extends Router<HostContext> {
+  readonly #forward: (request: JsonRpcRequest) => Promise<unknown>;
+
+  constructor(forward: (request: JsonRpcRequest) => Promise<unknown>) {
+    super();
+    this.#forward = forward;
+  }
+
+  override dispatch(request: JsonRpcRequest): Promise<unknown> {
+    return this.#forward(request);
+  }
+}
+
+/** A stateless call running here. */
+interface Call {
+  controller: AbortController;
+  /** Host calls waiting for the main thread, by number. */
+  host: Map<number, (answer: HostAnswer) => void>;
+  next: number;
+}
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -37,6 +71,7 @@ interface Instance {
 /** Serves as a plugin worker in the current worker scope. */
 export function servePluginWorker(scope: WorkerScope = globalThis as unknown as WorkerScope): void {
   const instances = new Map<number, Instance>();
+  const calls = new Map<number, Call>();
   let module: GuestModule | undefined;
   /** Messages that arrived before the plugin compiled. */
   let queued: ToWorker[] | undefined = [];
@@ -102,8 +137,61 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     ).finally(() => finish(id, instance));
   };
 
+  const call = async (id: number, setup: WorkerCall) => {
+    const state: Call = { controller: new AbortController(), host: new Map(), next: 1 };
+    calls.set(id, state);
+    const { signal } = state.controller;
+    const codec = jsonCodec(setup.largeIntegers);
+    const host = new ForwardingRouter((request) =>
+      new Promise((resolve, reject) => {
+        const number = state.next++;
+        state.host.set(number, (answer) => {
+          if ("result" in answer) resolve(answer.result);
+          else if ("json" in answer) resolve(codec.parse(answer.json));
+          else reject(new JsonRpcError(answer.error.code, answer.error.message, answer.error.data));
+        });
+        const { method, params } = request;
+        post({ t: "host", id, request: number, method, params });
+      })
+    );
+    let outcome: CallOutcome;
+    try {
+      const session = new PluginSession({
+        module: module!,
+        info: setup.info,
+        spawn: { ...setup.spawn, signal },
+        host,
+        logger: (line) => post({ t: "log", id, line }),
+        maxLineLength: setup.maxLineLength,
+        missingParams: setup.missingParams,
+        largeIntegers: setup.largeIntegers,
+        context: setup.context,
+      });
+      try {
+        const params = setup.params === undefined ? undefined : codec.parse(setup.params);
+        outcome = { result: await session.call(setup.method, params, { signal }) };
+      } catch (error) {
+        outcome = callFailure(error);
+      } finally {
+        await session.close().catch(() => {});
+      }
+    } catch (error) {
+      outcome = { startError: serializeError(error) };
+    }
+    calls.delete(id);
+    post({ t: "done", id, outcome });
+  };
+
   const handle = (message: ToWorker) => {
     if (message.t === "spawn") return spawn(message.id, message.options);
+    if (message.t === "call") return void call(message.id, message.call);
+    if (message.t === "hostAnswer") {
+      const waiting = calls.get(message.id)?.host;
+      waiting?.get(message.request)?.(message.answer);
+      waiting?.delete(message.request);
+      return;
+    }
+    if (message.t === "abort") return calls.get(message.id)?.controller.abort(ABORTED);
     if (message.t === "fault") return crash();
     if (message.t === "init") return;
     const instance = instances.get(message.id);
@@ -158,6 +246,26 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     }
     handle(message);
   };
+}
+
+/** How a stateless call failed, as data. */
+function callFailure(error: unknown): CallOutcome {
+  if (error instanceof JsonRpcError) return { rpcError: error.toJSON() };
+  if (error instanceof PluginError) {
+    const { cause } = error;
+    return {
+      pluginError: {
+        kind: error.kind,
+        message: error.message,
+        stderr: error.stderr,
+        ...(error.exitCode === undefined ? {} : { exitCode: error.exitCode }),
+        ...(cause === undefined
+          ? {}
+          : { cause: cause === ABORTED ? "abort" : serializeError(cause) }),
+      },
+    };
+  }
+  return { startError: serializeError(error) };
 }
 
 /** Tests only: an uncaught error ends the worker, as a crash would. */

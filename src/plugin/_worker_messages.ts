@@ -47,6 +47,15 @@ export type ToWorker =
   | { t: "cancel"; id: number; fd: OutputFd }
   /** Stop the instance (`AbortedError`; the reason stays on the main thread). */
   | { t: "kill"; id: number }
+  /**
+   * A stateless call, run whole in the worker: its instance, its RPC and
+   * its end; only host calls and log lines come back before the outcome.
+   */
+  | { t: "call"; id: number; call: WorkerCall }
+  /** The answer to a host call of stateless call `id`. */
+  | { t: "hostAnswer"; id: number; request: number; answer: HostAnswer }
+  /** Abort stateless call `id` (the reason stays on the main thread). */
+  | { t: "abort"; id: number }
   /** Tests only: an uncaught error in the worker, as a crash would be. */
   | { t: "fault" };
 
@@ -63,7 +72,50 @@ export type FromWorker =
   /** The instance's stdin took `bytes` (or refused them: `error`). */
   | { t: "inAck"; id: number; bytes: number; error?: string }
   /** The instance ended. */
-  | { t: "exit"; id: number; status?: ExitStatus; error?: SerializedError; fuel: number };
+  | { t: "exit"; id: number; status?: ExitStatus; error?: SerializedError; fuel: number }
+  /** Stateless call `id` asks the host (`request` numbers its host calls). */
+  | { t: "host"; id: number; request: number; method: string; params: unknown }
+  /** A stderr line of stateless call `id`'s instance. */
+  | { t: "log"; id: number; line: string }
+  /** Stateless call `id` ended (its instance has ended). */
+  | { t: "done"; id: number; outcome: CallOutcome };
+
+/** What a stateless call needs in the worker. */
+export interface WorkerCall {
+  method: string;
+  /** The params as JSON text, encoded on the main thread; absent: none. */
+  params?: string;
+  spawn: WorkerSpawnOptions;
+  info: { name: string; id: string };
+  context: { call: { id: number; method: string } };
+  maxLineLength: number;
+  missingParams: "omit" | "null";
+  largeIntegers: "number" | "bigint";
+}
+
+/** The main thread's answer to a host call. */
+export type HostAnswer =
+  | { result: unknown }
+  /** A result structured clone cannot copy (a function inside), as JSON text. */
+  | { json: string }
+  | { error: { code: number; message: string; data?: unknown } };
+
+/** How a stateless call ended. */
+export type CallOutcome =
+  | { result: unknown }
+  | { rpcError: { code: number; message: string; data?: unknown } }
+  | {
+    pluginError: {
+      kind: string;
+      message: string;
+      stderr: string;
+      exitCode?: number;
+      /** The cause; `"abort"`: the call's abort reason. */
+      cause?: SerializedError | "abort";
+    };
+  }
+  /** The instance did not start. */
+  | { startError: SerializedError };
 
 /** A run's failure as plain data. */
 export interface SerializedError {

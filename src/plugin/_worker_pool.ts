@@ -16,7 +16,21 @@ import { EngineError } from "../executor/errors.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { servePluginWorker } from "./_plugin_worker.ts";
 import { RemoteProcess } from "./_remote_process.ts";
-import { type FromWorker, WORKER_NAME } from "./_worker_messages.ts";
+import {
+  type CallOutcome,
+  deserializeError,
+  type FromWorker,
+  type HostAnswer,
+  type SerializedError,
+  WORKER_NAME,
+} from "./_worker_messages.ts";
+import { PluginError, type PluginErrorKind, type PluginInfo } from "./plugin_error.ts";
+import type { HostContext, SessionSetup } from "./plugin_session.ts";
+import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
+import type { JsonRpcRequest } from "../rpc/messages.ts";
+import { RpcClosedError } from "../rpc/rpc_closed_error.ts";
+import type { Router } from "../rpc/router.ts";
+import { type JsonCodec, jsonCodec } from "../rpc/_json_codec.ts";
 
 /** How many workers: a count, or `"auto"` for one per core. */
 export type Workers = number | "auto";
@@ -91,10 +105,18 @@ function runtimeName(): string {
   return g.navigator?.userAgent ?? "this runtime";
 }
 
+/** An instance in a worker, as the pool tracks it. */
+interface Live {
+  receive(message: FromWorker): void;
+  /** The worker died. */
+  die(reason: string): void;
+}
+
 /** One worker and the instances it runs. */
 interface PoolWorker {
   readonly worker: Worker;
-  readonly live: Map<number, RemoteProcess>;
+  /** Instances running there: sessions and raw processes, and stateless calls. */
+  readonly live: Map<number, Live>;
   /** Settles when the worker has compiled the plugin (or failed to). */
   readonly ready: Promise<void>;
   /** Starting or ready: gets new instances. Dead: gone. */
@@ -181,13 +203,7 @@ export class WorkerPool {
     checkLimits(options, SPAWN_LIMITS);
     const { signal, memoryBudget, ...spawn } = options;
     if (memoryBudget !== undefined) throw budgetError();
-    let chosen: PoolWorker | undefined;
-    for (const w of this.#workers) {
-      if (w.state !== "ready" && w.state !== "starting") continue;
-      if (chosen === undefined || w.live.size < chosen.live.size) chosen = w;
-    }
-    if (chosen === undefined) throw new EngineError("No plugin worker is running");
-    const pw = chosen;
+    const pw = this.#leastBusy();
     const id = this.#nextId++;
     const remote = new RemoteProcess(
       {
@@ -196,12 +212,141 @@ export class WorkerPool {
       id,
       signal === undefined ? spawn : { ...spawn, signal },
     );
-    pw.live.set(id, remote);
+    pw.live.set(id, {
+      receive: (message) => remote.receive(message),
+      die: (reason) => remote.die(new EngineError(`The plugin worker failed: ${reason}`)),
+    });
     remote.finished.then(() => {
       pw.live.delete(id);
       this.#endIfIdle(pw);
     });
     return remote as unknown as GuestProcess;
+  }
+
+  /**
+   * Runs a stateless call whole in the least busy worker: one message
+   * there, one back, plus the plugin's host calls and log lines, which are
+   * served here.
+   *
+   * @param method The method.
+   * @param params Its params (any JSON value, or undefined for none).
+   * @param setup The session setup the call would get on this thread.
+   * @param startFailure Turns a failure to start into the caller's error.
+   * @returns the method's result
+   */
+  call<R>(
+    method: string,
+    params: unknown,
+    setup: SessionSetup,
+    startFailure: (error: unknown) => Error,
+  ): Promise<R> {
+    if (this.#closed) throw startFailure(new TypeError("The module was disposed"));
+    const codec = jsonCodec(setup.largeIntegers);
+    let text: string | undefined;
+    try {
+      // Encoded here, as RpcPeer would: the same errors for params JSON
+      // cannot hold, and the worker gets exactly what the guest will.
+      text = params === undefined ? undefined : codec.stringify(params);
+    } catch (error) {
+      throw new TypeError(
+        `The params of ${method} cannot be sent as JSON: ${(error as Error)?.message}`,
+        { cause: error },
+      );
+    }
+    const pw = this.#leastBusy();
+    const id = this.#nextId++;
+    const { signal, memoryBudget: _, ...spawn } = setup.spawn;
+    const { info, host, logger } = setup;
+    const ending = new AbortController();
+    const context: HostContext = { ...setup.context, plugin: info, signal: ending.signal };
+    return new Promise<R>((resolve, reject) => {
+      const onAbort = () => pw.worker.postMessage({ t: "abort", id });
+      const finish = () => {
+        pw.live.delete(id);
+        signal?.removeEventListener("abort", onAbort);
+        ending.abort(new RpcClosedError("The plugin instance ended"));
+        this.#endIfIdle(pw);
+      };
+      pw.live.set(id, {
+        receive: (message) => {
+          if (message.t === "log") {
+            try {
+              logger(message.line, info);
+            } catch {
+              // A failing logger must not fail the call (as on this thread).
+            }
+          } else if (message.t === "host") {
+            this.#answerHost(pw, message, host, context, codec);
+          } else if (message.t === "done") {
+            finish();
+            settle(message.outcome, signal?.reason, info, startFailure, resolve, reject);
+          }
+        },
+        die: (reason) => {
+          finish();
+          const message = `The plugin worker failed: ${reason}`;
+          reject(
+            new PluginError("engine", `Plugin ${info.name} failed: ${message}`, {
+              plugin: info,
+              stderr: "",
+              cause: new EngineError(message),
+            }),
+          );
+        },
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+      pw.worker.postMessage({
+        t: "call",
+        id,
+        call: {
+          method,
+          ...(text === undefined ? {} : { params: text }),
+          spawn,
+          info: { name: info.name, id: info.id },
+          context: { call: setup.context.call! },
+          maxLineLength: setup.maxLineLength,
+          missingParams: setup.missingParams,
+          largeIntegers: setup.largeIntegers,
+        },
+      });
+      if (signal?.aborted) onAbort();
+    });
+  }
+
+  /** Runs a host call of a stateless call here and sends the answer back. */
+  #answerHost(
+    pw: PoolWorker,
+    message: Extract<FromWorker, { t: "host" }>,
+    host: Router<HostContext>,
+    context: HostContext,
+    codec: JsonCodec,
+  ): void {
+    const { id, request, method, params } = message;
+    const send = (answer: HostAnswer) =>
+      pw.worker.postMessage({ t: "hostAnswer", id, request, answer });
+    const rpcRequest: JsonRpcRequest = { jsonrpc: "2.0", id: request, method };
+    if (params !== undefined) rpcRequest.params = params as JsonRpcRequest["params"];
+    Promise.resolve().then(() => host.dispatch(rpcRequest, context)).then(
+      (result) => {
+        try {
+          send({ result });
+        } catch {
+          // Structured clone cannot copy it (a function inside): send what
+          // JSON makes of it, or the error the plugin would get on this thread.
+          let json: string;
+          try {
+            json = codec.stringify(result);
+          } catch (error) {
+            const data = `The result cannot be sent as JSON: ${(error as Error).message}`;
+            return send({
+              error: { code: ErrorCode.InternalError, message: "Internal error", data },
+            });
+          }
+          send({ json });
+        }
+      },
+      (error) => send({ error: (error as JsonRpcError).toJSON() }),
+    );
   }
 
   /** No new instances; each worker ends once its instances have ended. */
@@ -219,6 +364,16 @@ export class WorkerPool {
   /** Tests only: crashes worker `index` (an uncaught error in it). */
   crashWorker(index: number): void {
     this.#workers[index]?.worker.postMessage({ t: "fault" });
+  }
+
+  #leastBusy(): PoolWorker {
+    let chosen: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.state !== "ready" && w.state !== "starting") continue;
+      if (chosen === undefined || w.live.size < chosen.live.size) chosen = w;
+    }
+    if (chosen === undefined) throw new EngineError("No plugin worker is running");
+    return chosen;
   }
 
   #startWorker(): PoolWorker {
@@ -266,9 +421,7 @@ export class WorkerPool {
     pw.state = "dead";
     pw.worker.terminate();
     this.#workers = this.#workers.filter((w) => w !== pw);
-    for (const remote of pw.live.values()) {
-      remote.die(new EngineError(`The plugin worker failed: ${reason}`));
-    }
+    for (const live of [...pw.live.values()]) live.die(reason);
     pw.live.clear();
     if (replace && !this.#closed) this.#workers.push(this.#startWorker());
   }
@@ -279,6 +432,42 @@ export class WorkerPool {
     pw.worker.terminate();
     this.#workers = this.#workers.filter((w) => w !== pw);
   }
+}
+
+/** Settles a stateless call as it would have settled on this thread. */
+function settle<R>(
+  outcome: CallOutcome,
+  abortReason: unknown,
+  plugin: PluginInfo,
+  startFailure: (error: unknown) => Error,
+  resolve: (value: R) => void,
+  reject: (error: unknown) => void,
+): void {
+  if ("result" in outcome) return resolve(outcome.result as R);
+  if ("rpcError" in outcome) {
+    const { code, message, data } = outcome.rpcError;
+    return reject(new JsonRpcError(code, message, data));
+  }
+  if ("startError" in outcome) {
+    return reject(startFailure(deserializeError(outcome.startError, abortReason)));
+  }
+  const { kind, message, stderr, exitCode, cause } = outcome.pluginError;
+  const details: { plugin: PluginInfo; stderr: string; exitCode?: number; cause?: unknown } = {
+    plugin,
+    stderr,
+  };
+  if (exitCode !== undefined) details.exitCode = exitCode;
+  if (cause !== undefined) {
+    details.cause = cause === "abort" ? abortReason : rebuildCause(cause, abortReason);
+  }
+  reject(new PluginError(kind as PluginErrorKind, message, details));
+}
+
+function rebuildCause(cause: SerializedError, abortReason: unknown): Error {
+  if (cause.type === "other" && cause.name === "RpcClosedError") {
+    return new RpcClosedError(cause.message);
+  }
+  return deserializeError(cause, abortReason);
 }
 
 /** Whether this module was loaded as a plugin worker. */

@@ -11,7 +11,12 @@ import { Router } from "../rpc/router.ts";
 import type { CallOptions, LargeIntegers, MissingParams } from "../rpc/rpc_peer.ts";
 import { checkLargeIntegers } from "../rpc/_json_codec.ts";
 import { PluginError, type PluginInfo } from "./plugin_error.ts";
-import { type HostContext, type PluginLogger, PluginSession } from "./plugin_session.ts";
+import {
+  type HostContext,
+  type PluginLogger,
+  PluginSession,
+  type SessionSetup,
+} from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
@@ -254,6 +259,12 @@ export class Plugin implements Disposable {
     }
     try {
       const id = this.#nextId++;
+      if (this.#pool !== undefined) {
+        // The whole call runs in a worker: one message there and one back.
+        const setup = this.#setup({ call: { id, method } }, options);
+        const fail = (error: unknown) => this.#startFailure(what, error);
+        return await this.#pool.call<R>(method, params, setup, fail);
+      }
       let session: PluginSession;
       try {
         session = this.#start({ call: { id, method } }, options);
@@ -344,7 +355,14 @@ export class Plugin implements Disposable {
     context: Omit<HostContext, "signal" | "plugin">,
     limits: { signal?: AbortSignal; timeout?: number; fuel?: number },
   ): PluginSession {
-    return new PluginSession({
+    return new PluginSession(this.#setup(context, limits));
+  }
+
+  #setup(
+    context: Omit<HostContext, "signal" | "plugin">,
+    limits: { signal?: AbortSignal; timeout?: number; fuel?: number },
+  ): SessionSetup {
+    return {
       module: this.#pool ?? this.module,
       info: this.info,
       spawn: this.#spawnOptions(limits),
@@ -354,7 +372,7 @@ export class Plugin implements Disposable {
       missingParams: this.#options.missingParams ?? "omit",
       largeIntegers: this.#options.largeIntegers ?? "number",
       context,
-    });
+    };
   }
 
   #spawnOptions(limits: { signal?: AbortSignal; timeout?: number; fuel?: number }): SpawnOptions {
