@@ -526,6 +526,21 @@ try {
   await git("worktree", "remove", "--force", baselineDir);
 }
 
+// --- Worker pool ------------------------------------------------------------------
+// bench/workers_bench.ts in a fresh process: no workers vs workers: "auto".
+{
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-R",
+      new URL("bench/workers_bench.ts", root).pathname,
+      ...(quick ? ["--quick"] : []),
+    ],
+  }).output();
+  out();
+  for (const line of new TextDecoder().decode(stdout).trimEnd().split("\n")) out(line);
+}
+
 // --- Chart --------------------------------------------------------------------------
 const width = 640,
   bar = 26,

@@ -1,0 +1,186 @@
+/**
+ * The worker pool (`PluginOptions.workers`) against in-thread plugins, side
+ * by side: throughput of CPU-bound calls by concurrency, the latency a
+ * thread hop adds, the cost of large messages across it, and the main
+ * thread's event-loop gaps under CPU-bound load. Prints a Markdown section
+ * (bench/report.ts includes it in BENCHMARKS.md):
+ *
+ *   deno run -R bench/workers_bench.ts [--quick]
+ *
+ * @module
+ */
+
+import { Plugin, type PluginOptions } from "../mod.ts";
+
+const quick = Deno.args.includes("--quick");
+const RUNS = quick ? 3 : 7;
+const TEST_PLUGIN = await Deno.readFile(new URL("../testdata/test_plugin.wasm", import.meta.url));
+const MODES: [name: string, options: PluginOptions][] = [
+  ["no workers", {}],
+  ['workers: "auto"', { workers: "auto" }],
+];
+const CONCURRENCY = [1, 2, 4, 8, 16];
+/** Calls per throughput run, spread over the concurrent lanes. */
+const CALLS = 64;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+const µs = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
+
+function load(options: PluginOptions): Promise<Plugin> {
+  return Plugin.load(TEST_PLUGIN, { logger: () => {}, timeout: 0, ...options });
+}
+
+/** Calls per second of `prime_sieve(10000)` with `lanes` calls in flight. */
+async function throughput(plugin: Plugin, lanes: number): Promise<number> {
+  const run = async () => {
+    const started = performance.now();
+    await Promise.all(Array.from({ length: lanes }, async () => {
+      for (let i = 0; i < CALLS / lanes; i++) await plugin.call("prime_sieve", [10_000]);
+    }));
+    return CALLS / ((performance.now() - started) / 1000);
+  };
+  await run();
+  const samples = [];
+  for (let r = 0; r < RUNS; r++) samples.push(await run());
+  return median(samples);
+}
+
+/** Milliseconds per operation, sequentially. */
+async function latency(count: number, op: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(count, 50); i++) await op();
+  const samples = [];
+  for (let r = 0; r < RUNS; r++) {
+    const started = performance.now();
+    for (let i = 0; i < count; i++) await op();
+    samples.push((performance.now() - started) / count);
+  }
+  return median(samples);
+}
+
+/** Gaps between ticks of a 1 ms interval while `during` runs, sorted. */
+async function gaps(during: () => Promise<unknown>): Promise<number[]> {
+  const seen: number[] = [];
+  let last = performance.now();
+  const interval = setInterval(() => {
+    const now = performance.now();
+    seen.push(now - last);
+    last = now;
+  }, 1);
+  await during();
+  clearInterval(interval);
+  return seen.sort((a, b) => a - b);
+}
+
+const results = new Map<string, {
+  calls: number[];
+  statelessPing: number;
+  sessionPing: number;
+  echo: Map<number, number>;
+  gaps: number[];
+  wall: number;
+}>();
+const ECHO_SIZES = [1024, 64 * 1024, 1024 * 1024];
+
+for (const [name, options] of MODES) {
+  using plugin = await load(options);
+  // Warm every worker (and the JIT) before measuring.
+  await Promise.all(Array.from({ length: 16 }, () => plugin.call("prime_sieve", [10_000])));
+  const calls = [];
+  for (const lanes of CONCURRENCY) calls.push(await throughput(plugin, lanes));
+  const statelessPing = await latency(quick ? 100 : 300, () => plugin.call("ping"));
+  const session = plugin.session();
+  const sessionPing = await latency(quick ? 300 : 1000, () => session.call("ping"));
+  const echo = new Map<number, number>();
+  for (const size of ECHO_SIZES) {
+    const text = "x".repeat(size);
+    echo.set(size, await latency(quick ? 10 : 30, () => session.call("echo", [text])));
+  }
+  await session.close();
+  let wall = 0;
+  const g = await gaps(async () => {
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 16 }, () => plugin.call("prime_sieve", [1_000_000])),
+    );
+    wall = performance.now() - started;
+  });
+  results.set(name, { calls, statelessPing, sessionPing, echo, gaps: g, wall });
+}
+const idle = await gaps(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+
+const [plain, pooled] = [...results.values()] as [
+  typeof results extends Map<string, infer V> ? V : never,
+  typeof results extends Map<string, infer V> ? V : never,
+];
+const cores = navigator.hardwareConcurrency;
+const lines: string[] = [];
+const out = (line = "") => lines.push(line);
+
+out("## Worker pool");
+out();
+out(
+  `\`Plugin.load(..., { workers: "auto" })\` (${cores} workers here) against the same plugin without workers, one run of \`bench/workers_bench.ts\`; medians of ${RUNS} runs.`,
+);
+out();
+out(`### Throughput: \`prime_sieve(10000)\` calls per second (${CALLS} calls per run)`);
+out();
+out(`| concurrent calls | no workers | workers: "auto" | ratio |`);
+out(`|---|---|---|---|`);
+CONCURRENCY.forEach((lanes, i) => {
+  const a = plain.calls[i]!, b = pooled.calls[i]!;
+  out(`| ${lanes} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× |`);
+});
+const best = Math.max(
+  ...pooled.calls.slice(CONCURRENCY.indexOf(cores) >= 0 ? CONCURRENCY.indexOf(cores) : 1),
+);
+const single = plain.calls[0]!;
+out();
+out(
+  `At concurrency ≥ ${cores} (cores), the pool reaches ${
+    (best / single).toFixed(2)
+  }× the single-thread figure at concurrency 1 (target ≥ ${
+    (0.85 * cores).toFixed(2)
+  }×: 0.85 × cores).`,
+);
+out();
+out("### Latency of the thread hop");
+out();
+out('| operation | no workers | workers: "auto" | difference |');
+out("|---|---|---|---|");
+const row = (name: string, a: number, b: number) =>
+  out(`| ${name} | ${µs(a)} | ${µs(b)} | ${b >= a ? "+" : "−"}${µs(Math.abs(b - a))} |`);
+row('stateless `call("ping")` (fresh instance)', plain.statelessPing, pooled.statelessPing);
+row('session `call("ping")`', plain.sessionPing, pooled.sessionPing);
+for (const size of ECHO_SIZES) {
+  row(
+    `session \`call("echo", [${size / 1024} KiB string])\``,
+    plain.echo.get(size)!,
+    pooled.echo.get(size)!,
+  );
+}
+out();
+out(
+  "Requests cross as bytes copied once (structured clone), answers and log lines as buffers transferred without a copy.",
+);
+out();
+out("### Main thread's event loop during 16 concurrent `prime_sieve(1000000)` calls");
+out();
+out(
+  "Gaps between ticks of a 1 ms `setInterval` (Deno fires it about every 2 ms even when idle: the idle row is the floor).",
+);
+out();
+out("| while | wall time | ticks | p50 | p99 | max |");
+out("|---|---|---|---|---|---|");
+const gapRow = (name: string, g: number[], wall?: number) =>
+  out(
+    `| ${name} | ${wall === undefined ? "–" : `${wall.toFixed(0)} ms`} | ${g.length} | ${
+      pct(g, 0.5).toFixed(2)
+    } ms | ${pct(g, 0.99).toFixed(2)} ms | ${g.at(-1)!.toFixed(2)} ms |`,
+  );
+gapRow("idle", idle);
+gapRow("16 calls, no workers", plain.gaps, plain.wall);
+gapRow('16 calls, workers: "auto"', pooled.gaps, pooled.wall);
+
+console.log(lines.join("\n"));
