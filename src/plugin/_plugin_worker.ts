@@ -15,6 +15,7 @@ import { jsonCodec } from "../rpc/_json_codec.ts";
 import { PluginError } from "./plugin_error.ts";
 import { type HostContext, PluginSession } from "./plugin_session.ts";
 import {
+  ACK_BATCH,
   type CallOutcome,
   type FromWorker,
   type HostAnswer,
@@ -64,6 +65,8 @@ interface Instance {
   credit: Record<OutputFd, number>;
   /** A pump waiting for credit. */
   waiting: Partial<Record<OutputFd, () => void>>;
+  /** Stdin bytes the guest's pipe took that the main thread was not told of. */
+  taken: number;
   /** Streams and status still open; the instance is forgotten at 0. */
   open: number;
 }
@@ -125,6 +128,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       readers: { 1: process.stdout.getReader(), 2: process.stderr.getReader() },
       credit: { 1: STREAM_WINDOW, 2: STREAM_WINDOW },
       waiting: {},
+      taken: 0,
       open: 3,
     };
     instance.writer.closed.catch(() => {});
@@ -200,7 +204,14 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       case "in": {
         const bytes = message.chunk.length;
         instance.writer.write(message.chunk).then(
-          () => post({ t: "inAck", id: message.id, bytes }),
+          () => {
+            // Acknowledged in batches: the main thread waits only once a
+            // whole window is in flight.
+            instance.taken += bytes;
+            if (instance.taken < ACK_BATCH) return;
+            post({ t: "inAck", id: message.id, bytes: instance.taken });
+            instance.taken = 0;
+          },
           (error) => post({ t: "inAck", id: message.id, bytes, error: String(error?.message) }),
         );
         break;

@@ -10,6 +10,7 @@
 import type { ExitStatus } from "../executor/exit_status.ts";
 import type { GuestError } from "../executor/errors.ts";
 import {
+  ACK_BATCH,
   deserializeError,
   type FromWorker,
   type OutputFd,
@@ -34,9 +35,15 @@ class RemoteOutput {
   readonly #deliver: (chunk: Uint8Array) => void;
 
   constructor(ack: (bytes: number) => void, cancel: () => void) {
+    let consumed = 0;
     const deliver = (chunk: Uint8Array) => {
       this.#controller.enqueue(chunk);
-      ack(chunk.length);
+      // Acknowledged in batches: the worker waits only once a whole window
+      // is in flight.
+      consumed += chunk.length;
+      if (consumed < ACK_BATCH) return;
+      ack(consumed);
+      consumed = 0;
     };
     this.#deliver = deliver;
     this.readable = new ReadableStream<Uint8Array>({

@@ -25,6 +25,9 @@ export const WORKER_NAME = "wasmi-plugins-worker";
 /** Bytes of a stdio stream in flight across the boundary before the sender waits. */
 export const STREAM_WINDOW = 64 * 1024;
 
+/** Consumed bytes are acknowledged in batches of at least this many (a quarter window). */
+export const ACK_BATCH = STREAM_WINDOW / 4;
+
 /** The spawn options that cross the boundary (the signal stays on the main thread; a memory budget cannot cross). */
 export type WorkerSpawnOptions = Omit<SpawnOptions, "signal" | "memoryBudget">;
 
