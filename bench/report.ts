@@ -249,6 +249,98 @@ for (const limit of [100_000, 1_000_000]) {
   );
 }
 
+// --- The two engines (issue 11) -------------------------------------------------
+{
+  const v8Bench = await GuestModule.compile(benchBytes, { engine: "v8" });
+  const loadOn = (engine: "wasmi" | "v8") =>
+    read("testdata/test_plugin.wasm").then((bytes) =>
+      Plugin.load(bytes, { host, logger: () => {}, engine })
+    );
+  const onWasmi = await loadOn("wasmi");
+  const onV8 = await loadOn("v8");
+  const sessions = { wasmi: onWasmi.session(), v8: onV8.session() };
+  out();
+  out('## Engines: V8 direct vs `"v8"` vs `"wasmi"`');
+  out();
+  out(
+    'One run, one process. V8 direct: the guest on V8\'s own WebAssembly, no metering, no slices (the physical reference). `"v8"`: the same V8 with fuel metering injected, in slices, suspending through JSPI. `"wasmi"`: the bundled interpreter. Compute kernels are fresh instances of `testdata/bench_guest.wasm` through `GuestModule.output`; the rest go through `Plugin`.',
+  );
+  out();
+  out('| workload | V8 direct | `"v8"` | `"wasmi"` | `"v8"` / V8 direct | `"wasmi"` / `"v8"` |');
+  out("|---|---|---|---|---|---|");
+  const row = (name: string, direct: Stats | undefined, v8: Stats, wasmi: Stats) =>
+    out(
+      `| ${name} | ${direct === undefined ? "–" : spread(direct)} | ${spread(v8)} | ${
+        spread(wasmi)
+      } | ${direct === undefined ? "–" : `${(v8.median / direct.median).toFixed(2)}×`} | ${
+        ((r) => r.toFixed(r < 10 ? 1 : 0))(wasmi.median / v8.median)
+      }× |`,
+    );
+  for (const [kernel, size] of kernels) {
+    const args = [kernel, String(size)];
+    const [a, b] = [await v8Bench.output({ args }), await runNative(native, args)];
+    if (new TextDecoder().decode(a.stdout) !== b.stdout) throw new Error(`${kernel}: v8 differs`);
+    const direct = await time(() => runNative(native, args));
+    const v8 = await time(() => v8Bench.output({ args }));
+    const wasmi = await time(() => ours.output({ args }));
+    row(`${kernel} ${size.toLocaleString("en")}`, direct, v8, wasmi);
+  }
+  row(
+    "plugin `prime_sieve(1,000,000)` (stateless call)",
+    undefined,
+    await time(() => onV8.call("prime_sieve", [1_000_000])),
+    await time(() => onWasmi.call("prime_sieve", [1_000_000])),
+  );
+  row(
+    'stateless `call("ping")`',
+    undefined,
+    await perOp(100, () => onV8.call("ping")),
+    await perOp(100, () => onWasmi.call("ping")),
+  );
+  row(
+    'session `call("ping")`',
+    undefined,
+    await perOp(500, () => sessions.v8.call("ping")),
+    await perOp(500, () => sessions.wasmi.call("ping")),
+  );
+  const roundTrip = async (s: typeof session) => {
+    const t = await time(() => s.call("many_echo", [1000]));
+    return { median: t.median / 1000, min: t.min / 1000, max: t.max / 1000 };
+  };
+  row(
+    "host round trip (`many_echo(1000)` / 1000)",
+    undefined,
+    await roundTrip(sessions.v8),
+    await roundTrip(sessions.wasmi),
+  );
+  // Event-loop gaps of a 1 ms interval while a CPU-bound call runs for 2 s.
+  const gapsDuring = async (p: Plugin) => {
+    const gaps: number[] = [];
+    let last = performance.now();
+    const interval = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 1);
+    await p.call("infinite_loop", [], { timeout: 2000 }).catch(() => {});
+    clearInterval(interval);
+    gaps.sort((x, y) => x - y);
+    return gaps;
+  };
+  const [gv8, gwasmi] = [await gapsDuring(onV8), await gapsDuring(onWasmi)];
+  const p99 = (g: number[]) => g[Math.min(g.length - 1, Math.floor(g.length * 0.99))]!;
+  out(
+    `| event-loop gap p99 (max) during a CPU-bound call (2 s) | – | ${p99(gv8).toFixed(2)} ms (${
+      gv8.at(-1)!.toFixed(2)
+    } ms) | ${p99(gwasmi).toFixed(2)} ms (${gwasmi.at(-1)!.toFixed(2)} ms) | – | – |`,
+  );
+  await sessions.v8.close();
+  await sessions.wasmi.close();
+  onV8[Symbol.dispose]();
+  onWasmi[Symbol.dispose]();
+  v8Bench[Symbol.dispose]();
+}
+
 // --- Warm-up ---------------------------------------------------------------------
 const curves: { load: number; calls: number[] }[] = [];
 for (let i = 0; i < (quick ? 2 : 5); i++) {
