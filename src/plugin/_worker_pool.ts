@@ -257,14 +257,20 @@ export class WorkerPool {
     const id = this.#nextId++;
     const { signal, memoryBudget: _, ...spawn } = setup.spawn;
     const { info, host, logger } = setup;
-    const ending = new AbortController();
-    const context: HostContext = { ...setup.context, plugin: info, signal: ending.signal };
+    // The host methods' context, made at the first host call: a call that
+    // makes none need not abort a signal no one can hold.
+    let ending: AbortController | undefined;
+    let context: HostContext | undefined;
+    const hostContext = () => {
+      ending ??= new AbortController();
+      return context ??= { ...setup.context, plugin: info, signal: ending.signal };
+    };
     return new Promise<R>((resolve, reject) => {
       const onAbort = () => pw.worker.postMessage({ t: "abort", id });
       const finish = () => {
         pw.live.delete(id);
         signal?.removeEventListener("abort", onAbort);
-        ending.abort(new RpcClosedError("The plugin instance ended"));
+        ending?.abort(new RpcClosedError("The plugin instance ended"));
         this.#endIfIdle(pw);
       };
       pw.live.set(id, {
@@ -276,7 +282,7 @@ export class WorkerPool {
               // A failing logger must not fail the call (as on this thread).
             }
           } else if (message.t === "host") {
-            this.#answerHost(pw, message, host, context, codec);
+            this.#answerHost(pw, message, host, hostContext(), codec);
           } else if (message.t === "done") {
             finish();
             settle(message.outcome, signal?.reason, info, startFailure, resolve, reject);
