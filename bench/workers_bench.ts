@@ -32,31 +32,33 @@ function load(options: PluginOptions): Promise<Plugin> {
   return Plugin.load(TEST_PLUGIN, { logger: () => {}, timeout: 0, ...options });
 }
 
-/** Calls per second of `prime_sieve(10000)` with `lanes` calls in flight. */
-async function throughput(plugin: Plugin, lanes: number): Promise<number> {
-  const run = async () => {
-    const started = performance.now();
-    await Promise.all(Array.from({ length: lanes }, async () => {
-      for (let i = 0; i < CALLS / lanes; i++) await plugin.call("prime_sieve", [10_000]);
-    }));
-    return CALLS / ((performance.now() - started) / 1000);
-  };
-  await run();
-  const samples = [];
-  for (let r = 0; r < RUNS; r++) samples.push(await run());
-  return median(samples);
+/** One throughput run: calls per second of `prime_sieve(10000)` with `lanes` calls in flight. */
+async function throughputRun(plugin: Plugin, lanes: number): Promise<number> {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: lanes }, async () => {
+    for (let i = 0; i < CALLS / lanes; i++) await plugin.call("prime_sieve", [10_000]);
+  }));
+  return CALLS / ((performance.now() - started) / 1000);
 }
 
-/** Milliseconds per operation, sequentially. */
-async function latency(count: number, op: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < Math.min(count, 50); i++) await op();
-  const samples = [];
+/** Milliseconds per operation over `count` sequential operations. */
+async function latencyRun(count: number, op: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) await op();
+  return (performance.now() - started) / count;
+}
+
+/**
+ * Runs `run` for each mode in turn, `RUNS` rounds after a warm-up round, so
+ * that both modes see the same machine (the medians per mode).
+ */
+async function alternate(run: (plugin: Plugin) => Promise<number>): Promise<[number, number]> {
+  for (const plugin of plugins) await run(plugin);
+  const samples: [number[], number[]] = [[], []];
   for (let r = 0; r < RUNS; r++) {
-    const started = performance.now();
-    for (let i = 0; i < count; i++) await op();
-    samples.push((performance.now() - started) / count);
+    for (const [i, plugin] of plugins.entries()) samples[i as 0 | 1].push(await run(plugin));
   }
-  return median(samples);
+  return [median(samples[0]), median(samples[1])];
 }
 
 /** Gaps between ticks of a 1 ms interval while `during` runs, sorted. */
@@ -73,31 +75,32 @@ async function gaps(during: () => Promise<unknown>): Promise<number[]> {
   return seen.sort((a, b) => a - b);
 }
 
-const results = new Map<string, {
-  calls: number[];
-  statelessPing: number;
-  sessionPing: number;
-  echo: Map<number, number>;
-  gaps: number[];
-  wall: number;
-}>();
 const ECHO_SIZES = [1024, 64 * 1024, 1024 * 1024];
-
-for (const [name, options] of MODES) {
-  using plugin = await load(options);
-  // Warm every worker (and the JIT) before measuring.
-  await Promise.all(Array.from({ length: 16 }, () => plugin.call("prime_sieve", [10_000])));
-  const calls = [];
-  for (const lanes of CONCURRENCY) calls.push(await throughput(plugin, lanes));
-  const statelessPing = await latency(quick ? 100 : 300, () => plugin.call("ping"));
-  const session = plugin.session();
-  const sessionPing = await latency(quick ? 300 : 1000, () => session.call("ping"));
-  const echo = new Map<number, number>();
-  for (const size of ECHO_SIZES) {
-    const text = "x".repeat(size);
-    echo.set(size, await latency(quick ? 10 : 30, () => session.call("echo", [text])));
-  }
-  await session.close();
+const plugins = await Promise.all(MODES.map(([, options]) => load(options))) as [Plugin, Plugin];
+// Warm every worker (and the JIT) before measuring.
+for (const plugin of plugins) {
+  await Promise.all(Array.from({ length: 32 }, () => plugin.call("prime_sieve", [10_000])));
+}
+const calls: [number, number][] = [];
+for (const lanes of CONCURRENCY) calls.push(await alternate((p) => throughputRun(p, lanes)));
+const statelessPing = await alternate((p) => latencyRun(quick ? 100 : 300, () => p.call("ping")));
+const sessions = new Map(plugins.map((p) => [p, p.session()]));
+const sessionPing = await alternate((p) =>
+  latencyRun(quick ? 300 : 1000, () => sessions.get(p)!.call("ping"))
+);
+const echo = new Map<number, [number, number]>();
+for (const size of ECHO_SIZES) {
+  const text = "x".repeat(size);
+  echo.set(
+    size,
+    await alternate((p) =>
+      latencyRun(quick ? 10 : 30, () => sessions.get(p)!.call("echo", [text]))
+    ),
+  );
+}
+for (const session of sessions.values()) await session.close();
+const load16: { gaps: number[]; wall: number }[] = [];
+for (const plugin of plugins) {
   let wall = 0;
   const g = await gaps(async () => {
     const started = performance.now();
@@ -106,14 +109,11 @@ for (const [name, options] of MODES) {
     );
     wall = performance.now() - started;
   });
-  results.set(name, { calls, statelessPing, sessionPing, echo, gaps: g, wall });
+  load16.push({ gaps: g, wall });
 }
 const idle = await gaps(() => new Promise((resolve) => setTimeout(resolve, 2000)));
+for (const plugin of plugins) plugin[Symbol.dispose]();
 
-const [plain, pooled] = [...results.values()] as [
-  typeof results extends Map<string, infer V> ? V : never,
-  typeof results extends Map<string, infer V> ? V : never,
-];
 const cores = navigator.hardwareConcurrency;
 const lines: string[] = [];
 const out = (line = "") => lines.push(line);
@@ -129,13 +129,13 @@ out();
 out(`| concurrent calls | no workers | workers: "auto" | ratio |`);
 out(`|---|---|---|---|`);
 CONCURRENCY.forEach((lanes, i) => {
-  const a = plain.calls[i]!, b = pooled.calls[i]!;
+  const [a, b] = calls[i]!;
   out(`| ${lanes} | ${a.toFixed(0)} | ${b.toFixed(0)} | ${(b / a).toFixed(2)}× |`);
 });
 const best = Math.max(
-  ...pooled.calls.slice(CONCURRENCY.indexOf(cores) >= 0 ? CONCURRENCY.indexOf(cores) : 1),
+  ...calls.filter((_, i) => CONCURRENCY[i]! >= cores).map(([, pooled]) => pooled),
 );
-const single = plain.calls[0]!;
+const single = calls[0]![0];
 out();
 out(
   `At concurrency ≥ ${cores} (cores), the pool reaches ${
@@ -151,18 +151,17 @@ out('| operation | no workers | workers: "auto" | difference |');
 out("|---|---|---|---|");
 const row = (name: string, a: number, b: number) =>
   out(`| ${name} | ${µs(a)} | ${µs(b)} | ${b >= a ? "+" : "−"}${µs(Math.abs(b - a))} |`);
-row('stateless `call("ping")` (fresh instance)', plain.statelessPing, pooled.statelessPing);
-row('session `call("ping")`', plain.sessionPing, pooled.sessionPing);
+row('stateless `call("ping")` (fresh instance)', ...statelessPing);
+row('session `call("ping")`', ...sessionPing);
 for (const size of ECHO_SIZES) {
   row(
     `session \`call("echo", [${size / 1024} KiB string])\``,
-    plain.echo.get(size)!,
-    pooled.echo.get(size)!,
+    ...echo.get(size)!,
   );
 }
 out();
 out(
-  "Requests cross as bytes copied once (structured clone), answers and log lines as buffers transferred without a copy.",
+  "A stateless call crosses as two messages (its params as JSON text, its result structured-cloned: one copy each way); session requests cross as bytes copied once, answers as buffers transferred without a copy; both modes alternate run by run.",
 );
 out();
 out("### Main thread's event loop during 16 concurrent `prime_sieve(1000000)` calls");
@@ -180,7 +179,7 @@ const gapRow = (name: string, g: number[], wall?: number) =>
     } ms | ${pct(g, 0.99).toFixed(2)} ms | ${g.at(-1)!.toFixed(2)} ms |`,
   );
 gapRow("idle", idle);
-gapRow("16 calls, no workers", plain.gaps, plain.wall);
-gapRow('16 calls, workers: "auto"', pooled.gaps, pooled.wall);
+gapRow("16 calls, no workers", load16[0]!.gaps, load16[0]!.wall);
+gapRow('16 calls, workers: "auto"', load16[1]!.gaps, load16[1]!.wall);
 
 console.log(lines.join("\n"));
