@@ -22,7 +22,7 @@ import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
 import type { MemoryBudget } from "../executor/memory_budget.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
-import { workerCount, WorkerPool, type Workers } from "./_worker_pool.ts";
+import { workerCount, WorkerPool } from "./_worker_pool.ts";
 
 const PLUGIN_LIMITS: readonly LimitName[] = [
   "fuel",
@@ -95,7 +95,7 @@ export interface PluginOptions {
    * Default: none, every instance runs on the calling thread. `Plugin.load`
    * throws a `TypeError` where the runtime has no `Worker` (Node.js).
    */
-  workers?: Workers;
+  workers?: number | "auto";
   /**
    * The engine instances run on: `"wasmi"` (default; runs everywhere, exact
    * fuel), `"v8"` (the runtime's own WebAssembly with fuel metering: much
