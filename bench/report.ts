@@ -13,7 +13,7 @@
  */
 
 import { engineHeapBytes, GuestModule, type HostContext, Plugin, Router } from "../mod.ts";
-import { createEngine } from "../src/executor/_engine.ts";
+import { createEngine } from "../src/executor/wasmi/_engine.ts";
 import { runNative } from "./_native.ts";
 
 const root = new URL("..", import.meta.url);
@@ -82,7 +82,7 @@ out(
 );
 
 // --- Engine -----------------------------------------------------------------
-const wasm = await read("src/executor/engine.wasm");
+const wasm = await read("src/executor/wasmi/engine.wasm");
 const gzip = await new Response(
   new Blob([wasm]).stream().pipeThrough(new CompressionStream("gzip")),
 )
@@ -93,7 +93,7 @@ for (let i = 0; i < RUNS; i++) {
     args: [
       "eval",
       `const t = performance.now(); await (await import("${new URL(
-        "src/executor/_engine.ts",
+        "src/executor/wasmi/_engine.ts",
         root,
       )}")).createEngine(); console.log(performance.now() - t);`,
     ],

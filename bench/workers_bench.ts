@@ -31,7 +31,7 @@ const µs = (ms: number) => `${(ms * 1000).toFixed(0)} µs`;
 function load(options: PluginOptions): Promise<Plugin> {
   // 32 MiB per instance, as in README's host example: with the default
   // 256 MiB, more than 7 instances at once need a second engine instance
-  // (src/executor/_engine_pool.ts), which this benchmark is not about.
+  // (src/executor/wasmi/_engine_pool.ts), which this benchmark is not about.
   return Plugin.load(TEST_PLUGIN, {
     logger: () => {},
     timeout: 0,

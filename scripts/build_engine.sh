@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Wasmi engine bridge (crates/wasmi-wasm) for wasm32-unknown-unknown
-# and regenerates the bundled engine under src/executor/.
+# and regenerates the bundled engine under src/executor/wasmi/.
 # Usage: scripts/build_engine.sh [--check]   (--check: fail if the committed files differ)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,17 +31,17 @@ deno run --quiet --allow-read="$out_dir" --allow-write="$out_dir" scripts/embed_
 if [ "${1:-}" = "--check" ]; then
   status=0
   for file in engine.wasm engine.toolchain.txt; do
-    if ! cmp -s "$out_dir/$file" "src/executor/$file"; then
-      echo "src/executor/$file differs from a fresh build (run: deno task build:engine)" >&2
+    if ! cmp -s "$out_dir/$file" "src/executor/wasmi/$file"; then
+      echo "src/executor/wasmi/$file differs from a fresh build (run: deno task build:engine)" >&2
       status=1
     fi
   done
   # gzip output may vary with the zlib version; the decoded bytes may not.
   deno run --quiet --allow-read scripts/embed_engine.ts --verify \
-    src/executor/engine.wasm src/executor/_engine_wasm.ts src/executor/engine.toolchain.txt ||
+    src/executor/wasmi/engine.wasm src/executor/wasmi/_engine_wasm.ts src/executor/wasmi/engine.toolchain.txt ||
     status=1
   [ $status -eq 0 ] && echo "engine bundle matches a fresh build"
   exit $status
 fi
-cp "$out_dir"/{engine.wasm,engine.toolchain.txt,_engine_wasm.ts} src/executor/
-ls -l src/executor/engine.wasm | awk '{print "engine.wasm: " $5 " bytes"}'
+cp "$out_dir"/{engine.wasm,engine.toolchain.txt,_engine_wasm.ts} src/executor/wasmi/
+ls -l src/executor/wasmi/engine.wasm | awk '{print "engine.wasm: " $5 " bytes"}'

@@ -19,7 +19,7 @@ import {
   type PluginOptions,
   Router,
 } from "../mod.ts";
-import { liveEngines } from "../src/executor/_engine.ts";
+import { liveEngines } from "../src/executor/wasmi/_engine.ts";
 import { modeOptions, workersMode } from "./_plugin_mode.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);

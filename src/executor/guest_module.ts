@@ -4,15 +4,15 @@
  * @module
  */
 
-import { createEngine } from "./_engine.ts";
-import { EnginePool } from "./_engine_pool.ts";
+import { createEngine } from "./wasmi/_engine.ts";
+import { EnginePool } from "./wasmi/_engine_pool.ts";
 import type { EngineName } from "./_guest_engine.ts";
 import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
 import { V8Module } from "./v8/v8_module.ts";
 import { WasmiGuest } from "./wasmi/wasmi_guest.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
 import { DEFAULT_MAX_MEMORY, GuestProcess, type SpawnOptions } from "./guest_process.ts";
-import { rejectOverflowingLengths } from "./_length_guard.ts";
+import { rejectOverflowingLengths } from "./wasmi/_length_guard.ts";
 import type { ExitStatus } from "./exit_status.ts";
 
 /** The kind of an import or export. */

@@ -41,5 +41,5 @@ export {
   SLICE_TARGET_MS,
   type SpawnOptions,
 } from "./guest_process.ts";
-export { type EngineBuild, engineBuild, engineHeapBytes } from "./engine_stats.ts";
+export { type EngineBuild, engineBuild, engineHeapBytes } from "./wasmi/engine_stats.ts";
 export { MemoryBudget } from "./memory_budget.ts";

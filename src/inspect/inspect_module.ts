@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type EngineBuild, engineBuild } from "../executor/engine_stats.ts";
+import { type EngineBuild, engineBuild } from "../executor/wasmi/engine_stats.ts";
 import { GuestModule, type ModuleExport } from "../executor/guest_module.ts";
 import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
 

@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { Engine } from "../_engine.ts";
-import { EngineGuestMemory } from "../_engine_memory.ts";
+import type { Engine } from "./_engine.ts";
+import { EngineGuestMemory } from "./_engine_memory.ts";
 import {
   type EngineSpeed,
   type GuestCallbacks,

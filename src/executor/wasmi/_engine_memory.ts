@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { GuestMemory } from "../wasi/guest_memory.ts";
+import type { GuestMemory } from "../../wasi/guest_memory.ts";
 
 /**
  * Views of a guest's linear memory, which lives at `ptr..ptr+length` of the

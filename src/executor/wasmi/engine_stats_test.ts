@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { engineBuild } from "./mod.ts";
+import { engineBuild } from "../mod.ts";
 
 Deno.test("engineBuild reports the dispatch and features recorded in engine.toolchain.txt", async () => {
   const record = await Deno.readTextFile(new URL("engine.toolchain.txt", import.meta.url));

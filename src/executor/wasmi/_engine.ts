@@ -6,10 +6,10 @@
  * @module
  */
 
-import { decodeEngine } from "./_engine_bytes.ts";
+import { decodeEngine } from "../_engine_bytes.ts";
 import { ENGINE_GZIP_BASE64 } from "./_engine_wasm.ts";
-import { EngineError } from "./errors.ts";
-import { Status, type Step } from "./_guest_engine.ts";
+import { EngineError } from "../errors.ts";
+import { Status, type Step } from "../_guest_engine.ts";
 
 /** What `guest_new` and `guest_run` report, and their result (shared with the V8 engine). */
 export { Status, type Step };

@@ -25,7 +25,7 @@ export interface EngineBuild {
 
 /**
  * Tells how the bundled engine was built: Wasmi version, features, dispatch
- * and toolchain, as recorded at build time (src/executor/engine.toolchain.txt).
+ * and toolchain, as recorded at build time (src/executor/wasmi/engine.toolchain.txt).
  *
  * @returns the build record
  *
