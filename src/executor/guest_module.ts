@@ -143,6 +143,17 @@ export class GuestModule implements Disposable {
     }
     const engine = await createEngine();
     const handle = engine.compile(view);
+    try {
+      // The engine parses the module and checks its sections; the function
+      // bodies are validated by the platform's own validator, off the main
+      // thread, so that compiling a large module does not hold the event
+      // loop (Wasmi validates and translates each body again, lazily).
+      await WebAssembly.compile(view as Uint8Array<ArrayBuffer>);
+    } catch (error) {
+      engine.freeModule(handle);
+      const message = (error as Error).message.replace(/^WebAssembly\.compile\(\): /, "");
+      throw new WebAssembly.CompileError(message);
+    }
     const pool = new EnginePool(view, engine, handle);
     return new GuestModule(pool, engine.describe(handle) as Description, view.length);
   }

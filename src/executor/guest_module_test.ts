@@ -57,6 +57,67 @@ Deno.test("GuestModule rejects invalid bytes with a CompileError", async () => {
   );
 });
 
+Deno.test("GuestModule rejects an invalid function body with a CompileError", async () => {
+  // (module (func (result i32) i32.add) (export "_start" (func 0))): the
+  // body pops from an empty stack. The sections parse; only validating the
+  // body finds the fault.
+  const bytes = new Uint8Array([
+    0,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0, // header
+    1,
+    5,
+    1,
+    0x60,
+    0,
+    1,
+    0x7f, // type: () -> i32
+    3,
+    2,
+    1,
+    0, // function: one of type 0
+    7,
+    10,
+    1,
+    6,
+    0x5f,
+    0x73,
+    0x74,
+    0x61,
+    0x72,
+    0x74,
+    0,
+    0, // export "_start"
+    10,
+    5,
+    1,
+    3,
+    0,
+    0x6a,
+    0x0b, // code: i32.add; end
+  ]);
+  await assert.rejects(GuestModule.compile(bytes, engineMode), { name: "CompileError" });
+});
+
+Deno.test("GuestModule runs what Wasmi supports: a SIMD function traps when first called", async () => {
+  // The platform's validator accepts SIMD; the bundled Wasmi does not run it.
+  using module = await wat("simd");
+  if (module.engine === "v8") {
+    assert.equal((await module.output()).status.code, 0);
+    return;
+  }
+  await assert.rejects(module.output(), (error: unknown) => {
+    assert.ok(error instanceof TrapError);
+    assert.match(error.trap, /SIMD/);
+    return true;
+  });
+});
+
 Deno.test("GuestModule refuses imports outside WASI, naming them", async () => {
   using module = await wat("env_import");
   assert.deepEqual(module.linkErrors(), [

@@ -47,16 +47,17 @@ pub struct Step {
 /// Creates the engine every module and guest shares.
 pub fn new_engine() -> Engine {
     let mut config = Config::default();
-    // Functions are validated when the module is compiled (so that every
-    // validation error is a compile error) and translated when first
-    // called, so that compiling a large module does not hold the host's
-    // event loop for the whole translation. Translation is not charged
-    // fuel: running out of fuel while translating a callee cannot be
-    // resumed in Wasmi 2.0 (wasmi-labs/wasmi#2032), and eager translation
-    // was never charged either.
+    // Compiling a module parses and checks its sections only; each
+    // function body is validated and translated when first called, so that
+    // compiling a large module does not hold the host's event loop. (The
+    // host has the platform validate the bodies off its main thread first,
+    // see src/executor/guest_module.ts.) Translation is not charged fuel:
+    // running out of fuel while translating a callee cannot be resumed in
+    // Wasmi 2.0 (wasmi-labs/wasmi#2032), and eager translation was never
+    // charged either.
     config
         .consume_fuel(true)
-        .compilation_mode(CompilationMode::LazyTranslation)
+        .compilation_mode(CompilationMode::Lazy)
         .fuel_cost(CustomFuelCosts {
             bytes_copied_per_fuel: 64,
             fuel_per_bytes_translated: 0,
