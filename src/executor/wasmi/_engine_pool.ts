@@ -6,7 +6,8 @@
  * module starts in one instance and gets more when its guests' memory limits
  * would not fit together: a guest is placed in an instance only if the
  * limits of the guests there, counted twice (a growing memory is copied
- * into a buffer of twice its size, and both exist for a moment), still fit.
+ * into a buffer of twice its size, and both exist for a moment), plus each
+ * guest's largest call stack, still fit.
  * Extra instances are dropped as soon as their last guest ends; the first
  * one too, once it has grown large, so that the memory it grew to is given
  * back. A failed instance fails only the guests it held and is replaced.
@@ -18,6 +19,11 @@ import { createEngineSync, type Engine } from "./_engine.ts";
 
 /** What the guests of one instance may hold together (their limits, doubled). */
 const CAPACITY = 3.5 * 2 ** 30;
+/**
+ * The largest call stack of one guest: Wasmi's limit of 1,000,000 values of
+ * 8 bytes. It is not part of `maxMemory`, so it is reserved here.
+ */
+const STACK_BYTES = 8_000_000;
 /** An idle first instance whose memory grew past this is dropped too. */
 const RECYCLE_BYTES = 256 * 2 ** 20;
 
@@ -64,7 +70,7 @@ export class EnginePool {
    * @returns the lease
    */
   acquire(maxMemory: number): Lease {
-    const need = 2 * maxMemory;
+    const need = 2 * maxMemory + STACK_BYTES;
     for (const entry of [...this.#entries]) {
       if (entry.engine.failure !== undefined && entry.guests === 0) this.#drop(entry);
     }
