@@ -36,6 +36,16 @@ export const LIMITS = {
 /** The name of a numeric limit. */
 export type LimitName = keyof typeof LIMITS;
 
+/** The numeric options of a guest run (`SpawnOptions`). */
+export const SPAWN_LIMITS: readonly LimitName[] = [
+  "fuel",
+  "fuelSlice",
+  "timeout",
+  "maxMemory",
+  "outputHighWaterMark",
+  "inputHighWaterMark",
+];
+
 /**
  * Throws a `RangeError` naming the option and its allowed range unless each
  * given limit in `options` is a number in range. Absent options pass.

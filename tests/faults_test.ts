@@ -22,6 +22,7 @@ import {
 import { liveEngines } from "../src/executor/wasmi/_engine.ts";
 import { modeOptions, workersMode } from "./_plugin_mode.ts";
 
+import { ticksDuring } from "./_ticks.ts";
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 const MISBEHAVE = new URL("../testdata/wat/misbehave.wasm", import.meta.url);
 const WAT = (name: string) => new URL(`../testdata/wat/${name}.wasm`, import.meta.url);
@@ -210,18 +211,6 @@ Deno.test("fault: a memory bomb past the cap (kind memory)", async (t) => {
 // ---------------------------------------------------------------------------
 // Guests that never stop writing, start functions, tables: limits hold and
 // the host's event loop keeps turning
-
-/** Counts the ticks of a 1 ms interval while `body` runs. */
-async function ticksDuring(body: () => Promise<unknown>): Promise<number> {
-  let ticks = 0;
-  const interval = setInterval(() => ticks++, 1);
-  try {
-    await body();
-  } finally {
-    clearInterval(interval);
-  }
-  return ticks;
-}
 
 const WRITERS: [method: string, fd: string][] = [
   ["babble_stderr", "stderr"],

@@ -8,6 +8,7 @@ import {
   TrapError,
 } from "./mod.ts";
 import { engineMode } from "../../tests/_engine_mode.ts";
+import { ticksDuring } from "../../tests/_ticks.ts";
 
 const wat = async (name: string) =>
   await GuestModule.compile(
@@ -15,18 +16,6 @@ const wat = async (name: string) =>
     engineMode,
   );
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-/** Runs `body` while a 1 ms interval counts ticks; returns the tick count. */
-async function ticking(body: () => Promise<void>): Promise<number> {
-  let ticks = 0;
-  const interval = setInterval(() => ticks++, 1);
-  try {
-    await body();
-  } finally {
-    clearInterval(interval);
-  }
-  return ticks;
-}
 
 Deno.test("GuestModule runs a guest that writes to stdout", async () => {
   using module = await wat("hello");
@@ -172,7 +161,7 @@ Deno.test("GuestModule surfaces traps with their message", async (t) => {
 
 Deno.test("GuestModule stops an infinite loop by timeout while timers keep ticking", async () => {
   using module = await wat("loop");
-  const ticks = await ticking(async () => {
+  const ticks = await ticksDuring(async () => {
     await assert.rejects(module.output({ timeout: 300 }), (e: unknown) => {
       assert.ok(e instanceof TimeoutError);
       assert.equal(e.timeout, 300);
@@ -186,7 +175,7 @@ Deno.test("GuestModule stops an infinite loop by timeout while timers keep ticki
 Deno.test("GuestModule stops an infinite loop by abort while timers keep ticking", async () => {
   using module = await wat("loop");
   const controller = new AbortController();
-  const ticks = await ticking(async () => {
+  const ticks = await ticksDuring(async () => {
     const running = module.output({ signal: controller.signal });
     setTimeout(() => controller.abort(new Error("enough")), 50);
     await assert.rejects(running, (e: unknown) => {
@@ -200,7 +189,7 @@ Deno.test("GuestModule stops an infinite loop by abort while timers keep ticking
 
 Deno.test("GuestModule stops an infinite loop at its fuel budget while timers keep ticking", async () => {
   using module = await wat("loop");
-  const ticks = await ticking(async () => {
+  const ticks = await ticksDuring(async () => {
     await assert.rejects(module.output({ fuel: 20_000_000, fuelSlice: 100_000 }), (e: unknown) => {
       assert.ok(e instanceof FuelExhaustedError);
       // Stopped at the budget: less fuel is left than the next step needs.

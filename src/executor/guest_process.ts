@@ -21,7 +21,7 @@ import {
 } from "./_guest_engine.ts";
 import type { MemoryBudget } from "./memory_budget.ts";
 import { yieldToEventLoop } from "./_yield.ts";
-import { checkLimits, type LimitName } from "../_limit_ranges.ts";
+import { checkLimits, SPAWN_LIMITS } from "../_limit_ranges.ts";
 import {
   AbortedError,
   EngineError,
@@ -62,16 +62,6 @@ export interface SpawnOptions {
   /** Bytes of stdin buffered before writes wait (default 64 KiB). */
   inputHighWaterMark?: number;
 }
-
-/** The numeric options of {@linkcode SpawnOptions}. */
-const SPAWN_LIMITS: readonly LimitName[] = [
-  "fuel",
-  "fuelSlice",
-  "timeout",
-  "maxMemory",
-  "outputHighWaterMark",
-  "inputHighWaterMark",
-];
 
 /** What stops a guest that has ended (nothing waits on it any more). */
 const ENDED = new AbortedError("The guest has ended");

@@ -13,7 +13,7 @@
 
 import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
 import { EngineError } from "../executor/errors.ts";
-import { checkLimits, type LimitName } from "../_limit_ranges.ts";
+import { checkLimits, SPAWN_LIMITS } from "../_limit_ranges.ts";
 import { servePluginWorker } from "./_plugin_worker.ts";
 import { RemoteProcess } from "./_remote_process.ts";
 import {
@@ -37,15 +37,6 @@ export type Workers = number | "auto";
 
 /** The most workers one plugin may have. */
 const MAX_WORKERS = 1024;
-
-const SPAWN_LIMITS: readonly LimitName[] = [
-  "fuel",
-  "fuelSlice",
-  "timeout",
-  "maxMemory",
-  "outputHighWaterMark",
-  "inputHighWaterMark",
-];
 
 /**
  * The number of workers plugin options ask for.

@@ -1,0 +1,18 @@
+/**
+ * Counts the ticks of a 1 ms interval while `body` runs: more than zero
+ * means the host's timers fired during it (its event loop kept turning).
+ *
+ * @module
+ */
+
+/** Runs `body` while a 1 ms interval counts ticks; returns the tick count. */
+export async function ticksDuring(body: () => Promise<unknown>): Promise<number> {
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 1);
+  try {
+    await body();
+  } finally {
+    clearInterval(interval);
+  }
+  return ticks;
+}
