@@ -398,11 +398,18 @@ impl Rewrite {
     ) -> Result<Function, String> {
         let err = |e: wasmparser::BinaryReaderError| e.to_string();
         let mut locals = Vec::new();
-        let mut local_count = self
+        let ty = self
             .module
             .func_types
             .get(index)
-            .and_then(|&ty| self.module.params.get(ty as usize).copied().flatten())
+            .map(|&ty| ty as usize)
+            .ok_or("function without a function type")?;
+        let mut local_count = self
+            .module
+            .params
+            .get(ty)
+            .copied()
+            .flatten()
             .ok_or("function without a function type")?;
         for pair in body.get_locals_reader().map_err(err)? {
             let (count, ty) = pair.map_err(err)?;
@@ -420,29 +427,76 @@ impl Rewrite {
         let scratch = local_count;
         if needs_scratch {
             locals.push((1, ValType::I32));
+            local_count = local_count.saturating_add(1);
         }
+        // A function with a loop keeps the counter in a local between
+        // checks (see `Counter`), inside a block that every way out of the
+        // function passes through, so the local is written back on return.
+        let results = self.module.results.get(ty).cloned().flatten();
+        let wrap = match results.as_deref() {
+            Some([]) if uses_local_counter(&ops) => Some(BlockType::Empty),
+            Some(&[result]) if uses_local_counter(&ops) => Some(BlockType::Result(
+                self.shift.val_type(result).map_err(|e| e.to_string())?,
+            )),
+            _ => None,
+        };
+        let counter = if wrap.is_some() {
+            locals.push((1, ValType::I64));
+            Counter::Local(local_count)
+        } else {
+            Counter::Global
+        };
         let mut f = Function::new(locals);
-        self.charge(&mut f, costs[0]);
+        self.reload(&mut f, counter);
+        self.charge(&mut f, counter, costs[0]);
+        if let Some(blockty) = wrap {
+            f.instruction(&Instruction::Block(blockty));
+        }
         let mut region = 0;
-        for op in ops {
+        let last = ops.len().saturating_sub(1);
+        for (at, op) in ops.into_iter().enumerate() {
             match op {
                 Operator::Loop { blockty } => {
                     let blockty = self.shift.block_type(blockty).map_err(|e| e.to_string())?;
                     f.instruction(&Instruction::Loop(blockty));
                     region += 1;
-                    self.charge(&mut f, costs[region]);
+                    self.charge(&mut f, counter, costs[region]);
                 }
                 Operator::MemoryGrow { mem } => {
+                    self.sync(&mut f, counter);
                     f.instruction(&Instruction::Call(self.first_wrapper + mem));
+                    self.reload(&mut f, counter);
                 }
                 Operator::TableGrow { table } => {
                     let wrapper = self.first_wrapper + self.module.memories.len() as u32 + table;
+                    self.sync(&mut f, counter);
                     f.instruction(&Instruction::Call(wrapper));
+                    self.reload(&mut f, counter);
+                }
+                Operator::End if at == last && wrap.is_some() => {
+                    f.instruction(&Instruction::End);
+                    self.sync(&mut f, counter);
+                    f.instruction(&Instruction::End);
+                }
+                Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
+                    self.sync(&mut f, counter);
+                    let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
+                    f.instruction(&instruction);
+                    self.reload(&mut f, counter);
+                }
+                Operator::Return
+                | Operator::ReturnCall { .. }
+                | Operator::ReturnCallIndirect { .. }
+                | Operator::ReturnCallRef { .. }
+                | Operator::Unreachable => {
+                    self.sync(&mut f, counter);
+                    let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
+                    f.instruction(&instruction);
                 }
                 op => {
                     if let Some(shift) = is_bulk(&op) {
                         f.instruction(&Instruction::LocalTee(scratch));
-                        self.charge_dynamic(&mut f, scratch, shift, 0);
+                        self.charge_dynamic(&mut f, counter, scratch, shift, 0);
                     }
                     let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
                     f.instruction(&instruction);
@@ -452,21 +506,46 @@ impl Rewrite {
         Ok(f)
     }
 
+    /// Pushes the counter's value.
+    fn get(&self, f: &mut Function, counter: Counter) {
+        f.instruction(&match counter {
+            Counter::Global => Instruction::GlobalGet(self.fuel_global),
+            Counter::Local(local) => Instruction::LocalGet(local),
+        });
+    }
+
+    /// Writes a local counter back to the global, where callees, the host
+    /// and the out-of-fuel import see it.
+    fn sync(&self, f: &mut Function, counter: Counter) {
+        if let Counter::Local(local) = counter {
+            f.instruction(&Instruction::LocalGet(local));
+            f.instruction(&Instruction::GlobalSet(self.fuel_global));
+        }
+    }
+
+    /// Reads the global into a local counter (after anything that may have
+    /// charged or refilled it).
+    fn reload(&self, f: &mut Function, counter: Counter) {
+        if let Counter::Local(local) = counter {
+            f.instruction(&Instruction::GlobalGet(self.fuel_global));
+            f.instruction(&Instruction::LocalSet(local));
+        }
+    }
+
     /// Charges `cost` and calls the host if the counter went negative.
-    fn charge(&self, f: &mut Function, cost: u64) {
+    fn charge(&self, f: &mut Function, counter: Counter, cost: u64) {
         if cost == 0 {
             return;
         }
-        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+        self.get(f, counter);
         f.instruction(&Instruction::I64Const(cost as i64));
         f.instruction(&Instruction::I64Sub);
-        f.instruction(&Instruction::GlobalSet(self.fuel_global));
-        self.check(f);
+        self.settle(f, counter);
     }
 
     /// Charges `base + (local >> shift)` (local: an unsigned i32).
-    fn charge_dynamic(&self, f: &mut Function, local: u32, shift: i64, base: i64) {
-        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+    fn charge_dynamic(&self, f: &mut Function, counter: Counter, local: u32, shift: i64, base: i64) {
+        self.get(f, counter);
         f.instruction(&Instruction::LocalGet(local));
         f.instruction(&Instruction::I64ExtendI32U);
         f.instruction(&Instruction::I64Const(shift.abs()));
@@ -480,16 +559,27 @@ impl Rewrite {
             f.instruction(&Instruction::I64Const(base));
             f.instruction(&Instruction::I64Sub);
         }
-        f.instruction(&Instruction::GlobalSet(self.fuel_global));
-        self.check(f);
+        self.settle(f, counter);
     }
 
-    fn check(&self, f: &mut Function) {
-        f.instruction(&Instruction::GlobalGet(self.fuel_global));
+    /// Stores the charged counter on top of the stack and calls the host if
+    /// it is negative.
+    fn settle(&self, f: &mut Function, counter: Counter) {
+        match counter {
+            Counter::Global => {
+                f.instruction(&Instruction::GlobalSet(self.fuel_global));
+                f.instruction(&Instruction::GlobalGet(self.fuel_global));
+            }
+            Counter::Local(local) => {
+                f.instruction(&Instruction::LocalTee(local));
+            }
+        }
         f.instruction(&Instruction::I64Const(0));
         f.instruction(&Instruction::I64LtS);
         f.instruction(&Instruction::If(BlockType::Empty));
+        self.sync(f, counter);
         f.instruction(&Instruction::Call(self.out_of_fuel));
+        self.reload(f, counter);
         f.instruction(&Instruction::End);
     }
 
@@ -497,7 +587,7 @@ impl Rewrite {
     /// host, grows.
     fn memory_grow_wrapper(&self, memory: u32) -> Function {
         let mut f = Function::new([]);
-        self.charge_dynamic(&mut f, 0, -PAGE_FUEL_SHIFT, 1);
+        self.charge_dynamic(&mut f, Counter::Global, 0, -PAGE_FUEL_SHIFT, 1);
         f.instruction(&Instruction::I32Const(-1 - memory as i32));
         f.instruction(&Instruction::MemorySize(memory));
         f.instruction(&Instruction::LocalGet(0));
@@ -515,7 +605,7 @@ impl Rewrite {
     /// `(init, delta) -> old size or -1`, as for memories.
     fn table_grow_wrapper(&self, table: u32) -> Function {
         let mut f = Function::new([]);
-        self.charge_dynamic(&mut f, 1, -FUEL_PER_GROWN_ENTRY_SHIFT, 1);
+        self.charge_dynamic(&mut f, Counter::Global, 1, -FUEL_PER_GROWN_ENTRY_SHIFT, 1);
         f.instruction(&Instruction::I32Const(table as i32));
         f.instruction(&Instruction::TableSize(table));
         f.instruction(&Instruction::LocalGet(1));
@@ -530,6 +620,40 @@ impl Rewrite {
         f.instruction(&Instruction::End);
         f
     }
+}
+
+/// Where a function body keeps the fuel counter between checks.
+#[derive(Clone, Copy)]
+enum Counter {
+    /// In the global: every charge loads and stores it.
+    Global,
+    /// In this local, loaded from the global at entry and after every call,
+    /// written back before every call, return and trap instruction and
+    /// before the out-of-fuel import (so callees and the host see exactly
+    /// what the global alone would hold). A trap the engine raises (an
+    /// out-of-bounds access, a division by zero) leaves the global without
+    /// the charges since the function's last write-back.
+    Local(u32),
+}
+
+/// Whether a body gains from a local counter: it has a loop (so it charges
+/// often between calls), and no exception handling (an exception caught
+/// would land with a stale local).
+fn uses_local_counter(ops: &[Operator<'_>]) -> bool {
+    ops.iter().any(|op| matches!(op, Operator::Loop { .. }))
+        && !ops.iter().any(|op| {
+            matches!(
+                op,
+                Operator::Try { .. }
+                    | Operator::TryTable { .. }
+                    | Operator::Catch { .. }
+                    | Operator::CatchAll
+                    | Operator::Delegate { .. }
+                    | Operator::Throw { .. }
+                    | Operator::ThrowRef
+                    | Operator::Rethrow { .. }
+            )
+        })
 }
 
 /// The size shift of a bulk operation whose length is on top of the stack.

@@ -19,6 +19,8 @@ pub struct Module {
     pub types: u32,
     /// Parameter count of each type that is a function type.
     pub params: Vec<Option<u32>>,
+    /// Result types of each type that is a function type.
+    pub results: Vec<Option<Vec<ValType>>>,
     pub imported_funcs: u32,
     pub imported_globals: u32,
     pub defined_globals: u32,
@@ -56,6 +58,7 @@ impl Module {
                             module
                                 .params
                                 .push(sig.as_ref().map(|(p, _)| p.len() as u32));
+                            module.results.push(sig.as_ref().map(|(_, r)| r.clone()));
                             sigs.push(sig);
                             module.types += 1;
                         }
