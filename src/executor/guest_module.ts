@@ -11,34 +11,10 @@ import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
 import { V8Module } from "./v8/v8_module.ts";
 import { WasmiGuest } from "./wasmi/wasmi_guest.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
+import type { ModuleExport, ModuleImport } from "./module_description.ts";
 import { DEFAULT_MAX_MEMORY, GuestProcess, type SpawnOptions } from "./guest_process.ts";
 import { rejectOverflowingLengths } from "./wasmi/_length_guard.ts";
 import type { ExitStatus } from "./exit_status.ts";
-
-/** The kind of an import or export. */
-export type ExternKind = "func" | "memory" | "table" | "global";
-
-/** One export of a module. */
-export interface ModuleExport {
-  /** The export's name. */
-  name: string;
-  /** What is exported. */
-  kind: ExternKind;
-  /** Parameter types of a function. */
-  params?: string[];
-  /** Result types of a function. */
-  results?: string[];
-  /** Initial pages of a memory. */
-  minimum?: number;
-  /** Maximum pages of a memory. */
-  maximum?: number;
-}
-
-/** One import of a module: a name in a module, with the same details as an export. */
-export interface ModuleImport extends ModuleExport {
-  /** The import's module name, e.g. `wasi_snapshot_preview1`. */
-  module: string;
-}
 
 /** What {@linkcode GuestModule.output} collected from a finished run. */
 export interface GuestOutput {

@@ -32,7 +32,7 @@ import {
   TrapError,
 } from "./errors.ts";
 import type { ExitStatus } from "./exit_status.ts";
-import type { ModuleImport } from "./guest_module.ts";
+import type { ModuleImport } from "./module_description.ts";
 
 /** Options for starting a guest. */
 export interface SpawnOptions {

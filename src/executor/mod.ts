@@ -28,13 +28,11 @@ export type { ExitStatus } from "./exit_status.ts";
 export { type EngineChoice, type EngineName, resolveEngine } from "./engine_choice.ts";
 export {
   type CompileOptions,
-  type ExternKind,
   GuestModule,
   type GuestOutput,
-  type ModuleExport,
-  type ModuleImport,
   type OutputOptions,
 } from "./guest_module.ts";
+export type { ExternKind, ModuleExport, ModuleImport } from "./module_description.ts";
 export {
   DEFAULT_MAX_MEMORY,
   GuestProcess,

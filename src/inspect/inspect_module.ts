@@ -5,7 +5,8 @@
  */
 
 import { type EngineBuild, engineBuild } from "../executor/wasmi/engine_stats.ts";
-import { GuestModule, type ModuleExport } from "../executor/guest_module.ts";
+import { GuestModule } from "../executor/guest_module.ts";
+import type { ModuleExport } from "../executor/module_description.ts";
 import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
 
 /** How well one import is supported. */

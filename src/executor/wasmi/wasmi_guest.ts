@@ -17,7 +17,7 @@ import {
   type Step,
   SUSPEND,
 } from "../_guest_engine.ts";
-import type { ModuleImport } from "../guest_module.ts";
+import type { ModuleImport } from "../module_description.ts";
 
 /** Fuel per millisecond of Wasmi in V8, learned from the slices of every Wasmi guest. */
 const speed: EngineSpeed = { fuelPerMs: 50_000 };
