@@ -452,15 +452,66 @@ impl Rewrite {
         if let Some(blockty) = wrap {
             f.instruction(&Instruction::Block(blockty));
         }
+        // With a local counter, a loop that runs out of fuel leaves itself
+        // through a branch and calls the host outside (see `exit_loop`):
+        // V8 optimizes (unrolls) only loops without calls.
+        let exits = wrap.is_some() && !ops.iter().any(is_cast_branch);
+        // Per open block, loop and `if`: the cost of a loop that exits, 0
+        // for the rest (an exiting loop adds 3 labels around itself).
+        let mut frames: Vec<u64> = Vec::new();
         let mut region = 0;
         let last = ops.len().saturating_sub(1);
         for (at, op) in ops.into_iter().enumerate() {
             match op {
                 Operator::Loop { blockty } => {
                     let blockty = self.shift.block_type(blockty).map_err(|e| e.to_string())?;
-                    f.instruction(&Instruction::Loop(blockty));
                     region += 1;
-                    self.charge(&mut f, counter, costs[region]);
+                    let cost = costs[region];
+                    if exits && cost > 0 && !matches!(blockty, BlockType::FunctionType(_)) {
+                        f.instruction(&Instruction::Block(blockty));
+                        f.instruction(&Instruction::Loop(BlockType::Empty));
+                        f.instruction(&Instruction::Block(BlockType::Empty));
+                        f.instruction(&Instruction::Loop(blockty));
+                        self.get(&mut f, counter);
+                        f.instruction(&Instruction::I64Const(cost as i64));
+                        f.instruction(&Instruction::I64Sub);
+                        self.set(&mut f, counter, true);
+                        f.instruction(&Instruction::I64Const(0));
+                        f.instruction(&Instruction::I64LtS);
+                        f.instruction(&Instruction::BrIf(1));
+                        frames.push(cost);
+                    } else {
+                        f.instruction(&Instruction::Loop(blockty));
+                        self.charge(&mut f, counter, cost);
+                        frames.push(0);
+                    }
+                }
+                Operator::Block { .. } | Operator::If { .. } if exits => {
+                    frames.push(0);
+                    let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
+                    f.instruction(&instruction);
+                }
+                Operator::End if exits && at != last => {
+                    f.instruction(&Instruction::End);
+                    let cost = frames.pop().unwrap_or(0);
+                    if cost > 0 {
+                        self.exit_loop(&mut f, counter, cost);
+                    }
+                }
+                Operator::Br { relative_depth } if exits => {
+                    f.instruction(&Instruction::Br(relabel(&frames, relative_depth)));
+                }
+                Operator::BrIf { relative_depth } if exits => {
+                    f.instruction(&Instruction::BrIf(relabel(&frames, relative_depth)));
+                }
+                Operator::BrTable { targets } if exits => {
+                    let labels = targets
+                        .targets()
+                        .map(|t| t.map(|t| relabel(&frames, t)))
+                        .collect::<Result<Vec<u32>, _>>()
+                        .map_err(err)?;
+                    let default = relabel(&frames, targets.default());
+                    f.instruction(&Instruction::BrTable(labels.into(), default));
                 }
                 Operator::MemoryGrow { mem } => {
                     self.sync(&mut f, counter);
@@ -478,7 +529,9 @@ impl Rewrite {
                     self.sync(&mut f, counter);
                     f.instruction(&Instruction::End);
                 }
-                Operator::Call { .. } | Operator::CallIndirect { .. } | Operator::CallRef { .. } => {
+                Operator::Call { .. }
+                | Operator::CallIndirect { .. }
+                | Operator::CallRef { .. } => {
                     self.sync(&mut f, counter);
                     let instruction = self.shift.instruction(op).map_err(|e| e.to_string())?;
                     f.instruction(&instruction);
@@ -514,6 +567,55 @@ impl Rewrite {
         });
     }
 
+    /// Pops a new counter value into the counter (`tee`: and leaves it).
+    fn set(&self, f: &mut Function, counter: Counter, tee: bool) {
+        match (counter, tee) {
+            (Counter::Global, false) => f.instruction(&Instruction::GlobalSet(self.fuel_global)),
+            (Counter::Global, true) => {
+                f.instruction(&Instruction::GlobalSet(self.fuel_global));
+                f.instruction(&Instruction::GlobalGet(self.fuel_global))
+            }
+            (Counter::Local(local), false) => f.instruction(&Instruction::LocalSet(local)),
+            (Counter::Local(local), true) => f.instruction(&Instruction::LocalTee(local)),
+        };
+    }
+
+    /// Closes the labels around an exiting loop (just ended):
+    ///
+    /// ```text
+    /// block $done (type)         ;; the loop's type
+    ///   loop $retry
+    ///     block $spent
+    ///       loop (type)          ;; the original loop
+    ///         charge; br_if $spent (if the counter < 0)
+    ///         ...
+    ///       end
+    ///       br $done
+    ///     end
+    ///     out_of_fuel; refund the charge; br $retry
+    ///   end
+    ///   unreachable
+    /// end
+    /// ```
+    ///
+    /// The header charges again after the refund, so the counter ends as if
+    /// the host had been called inside the loop.
+    fn exit_loop(&self, f: &mut Function, counter: Counter, cost: u64) {
+        f.instruction(&Instruction::Br(2));
+        f.instruction(&Instruction::End);
+        self.sync(f, counter);
+        f.instruction(&Instruction::Call(self.out_of_fuel));
+        self.reload(f, counter);
+        self.get(f, counter);
+        f.instruction(&Instruction::I64Const(cost as i64));
+        f.instruction(&Instruction::I64Add);
+        self.set(f, counter, false);
+        f.instruction(&Instruction::Br(0));
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::Unreachable);
+        f.instruction(&Instruction::End);
+    }
+
     /// Writes a local counter back to the global, where callees, the host
     /// and the out-of-fuel import see it.
     fn sync(&self, f: &mut Function, counter: Counter) {
@@ -544,7 +646,14 @@ impl Rewrite {
     }
 
     /// Charges `base + (local >> shift)` (local: an unsigned i32).
-    fn charge_dynamic(&self, f: &mut Function, counter: Counter, local: u32, shift: i64, base: i64) {
+    fn charge_dynamic(
+        &self,
+        f: &mut Function,
+        counter: Counter,
+        local: u32,
+        shift: i64,
+        base: i64,
+    ) {
         self.get(f, counter);
         f.instruction(&Instruction::LocalGet(local));
         f.instruction(&Instruction::I64ExtendI32U);
@@ -654,6 +763,25 @@ fn uses_local_counter(ops: &[Operator<'_>]) -> bool {
                     | Operator::Rethrow { .. }
             )
         })
+}
+
+/// A branch on a reference cast or null test (left without exiting loops).
+fn is_cast_branch(op: &Operator<'_>) -> bool {
+    matches!(
+        op,
+        Operator::BrOnNull { .. }
+            | Operator::BrOnNonNull { .. }
+            | Operator::BrOnCast { .. }
+            | Operator::BrOnCastFail { .. }
+    )
+}
+
+/// A branch's depth once the labels around exiting loops are counted: a
+/// branch out of an exiting loop crosses its three extra labels.
+fn relabel(frames: &[u64], depth: u32) -> u32 {
+    let crossed = frames.len().saturating_sub(depth as usize);
+    let extra = frames[crossed..].iter().filter(|&&cost| cost > 0).count() as u32;
+    depth + 3 * extra
 }
 
 /// The size shift of a bulk operation whose length is on top of the stack.
@@ -775,6 +903,29 @@ mod tests {
         assert_eq!(used, 2000);
         assert_eq!(host.refills, 6);
         assert_eq!(results[0].i32(), Some(0));
+    }
+
+    #[test]
+    fn branches_out_of_nested_loops_land_where_they_did_whatever_the_slice() {
+        let wat = r#"(module
+          (func (export "run") (result i32) (local $i i32) (local $j i32) (local $sum i32)
+            (block $out
+              (loop $outer
+                (local.set $j (i32.const 0))
+                (loop $inner
+                  (local.set $sum (i32.add (local.get $sum) (i32.const 1)))
+                  (br_if $out (i32.eq (local.get $sum) (i32.const 333)))
+                  (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                  (br_if $inner (i32.lt_u (local.get $j) (i32.const 10))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br_table $outer $out (i32.ge_u (local.get $i) (i32.const 50)))))
+            (local.get $sum)))"#;
+        let (few, used_few, results_few) = run(wat, "run", 7);
+        let (many, used_many, results_many) = run(wat, "run", 1 << 20);
+        assert_eq!(results_few[0].i32(), Some(333));
+        assert_eq!(results_many[0].i32(), Some(333));
+        assert_eq!(used_few, used_many);
+        assert!(few.refills > 100 && many.refills == 0);
     }
 
     #[test]
