@@ -437,6 +437,28 @@ Deno.test("fault: a stdout flood without newlines (kind protocol)", async () => 
   await assertServesPing(plugin);
 });
 
+Deno.test("fault: an async logger holds a flooding guest's stderr: the guest waits, nothing is dropped", async () => {
+  const lines: string[] = [];
+  const { plugin } = await misbehave({
+    logger: (line) => {
+      lines.push(line);
+      return new Promise((resolve) => setTimeout(resolve, 20));
+    },
+  });
+  using _ = plugin;
+  await rejectsPlugin(plugin.call("babble_stderr", [], { timeout: 300 }), {
+    kind: "timeout",
+    message: "Plugin misbehave failed: Guest timed out after 300 ms",
+  });
+  assert.ok(lines.length > 0 && lines.every((line) => line === "babble"));
+  // In-thread, each line waits for the logger (≈ 15 in 300 ms), then the
+  // ≈ 9,400 lines still in the 64 KiB stderr pipe are logged without waiting
+  // once the guest has ended; worker-backed, the worker also gathers up to
+  // 1 Mi characters per batch before it waits. Without the wait, the guest
+  // writes millions of lines in 300 ms.
+  assert.ok(lines.length < (workersMode() ? 1_000_000 : 10_000), `${lines.length} lines logged`);
+});
+
 Deno.test("fault: a stderr flood is drained and the call still answers", async (t) => {
   await t.step("4 MiB without a newline: logged in 16 KiB pieces", async () => {
     const { plugin, logs } = await misbehave();

@@ -49,6 +49,56 @@ interface Call {
   /** Host calls waiting for the main thread, by number. */
   host: Map<number, (answer: HostAnswer) => void>;
   next: number;
+  /** Stderr lines for the main thread, not sent yet. */
+  log: StderrBatch;
+}
+
+/** Characters of stderr lines a call gathers before its logging waits. */
+const LOG_BUFFER = 1 << 20;
+
+/**
+ * A call's stderr lines on their way to the main thread: one batch in
+ * flight at a time, the next gathered meanwhile. Once LOG_BUFFER characters
+ * are gathered, logging waits for the main thread's acknowledgement, and so
+ * the guest waits on its full stderr pipe: a guest that floods stderr can
+ * flood neither the main thread nor this worker's memory, and no line is
+ * dropped.
+ */
+class StderrBatch {
+  #lines: string[] = [];
+  #chars = 0;
+  #inFlight = false;
+  #waiting: (() => void)[] = [];
+  readonly #send: (lines: string[]) => void;
+
+  constructor(send: (lines: string[]) => void) {
+    this.#send = send;
+  }
+
+  /** Gathers a line; a promise if the buffer is full (it settles on the next acknowledgement). */
+  add(line: string): Promise<void> | undefined {
+    this.#lines.push(line);
+    this.#chars += line.length;
+    if (!this.#inFlight) this.flush();
+    if (this.#chars < LOG_BUFFER) return undefined;
+    return new Promise((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** The main thread logged the batch in flight. */
+  acknowledged(): void {
+    this.#inFlight = false;
+    this.flush();
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+
+  /** Sends what is gathered (also at the call's end, whatever is in flight). */
+  flush(): void {
+    if (this.#lines.length === 0) return;
+    this.#send(this.#lines);
+    this.#inFlight = true;
+    this.#lines = [];
+    this.#chars = 0;
+  }
 }
 
 interface WorkerScope {
@@ -142,7 +192,12 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
   };
 
   const call = async (id: number, setup: WorkerCall) => {
-    const state: Call = { controller: new AbortController(), host: new Map(), next: 1 };
+    const state: Call = {
+      controller: new AbortController(),
+      host: new Map(),
+      next: 1,
+      log: new StderrBatch((lines) => post({ t: "log", id, lines })),
+    };
     calls.set(id, state);
     const { signal } = state.controller;
     const codec = jsonCodec(setup.largeIntegers);
@@ -165,7 +220,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
         info: setup.info,
         spawn: { ...setup.spawn, signal },
         host,
-        logger: (line) => post({ t: "log", id, line }),
+        logger: (line) => state.log.add(line),
         maxLineLength: setup.maxLineLength,
         missingParams: setup.missingParams,
         largeIntegers: setup.largeIntegers,
@@ -183,6 +238,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       outcome = { startError: serializeError(error) };
     }
     calls.delete(id);
+    state.log.flush();
     post({ t: "done", id, outcome });
   };
 
@@ -196,6 +252,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       return;
     }
     if (message.t === "abort") return calls.get(message.id)?.controller.abort(ABORTED);
+    if (message.t === "logAck") return calls.get(message.id)?.log.acknowledged();
     if (message.t === "fault") return crash();
     if (message.t === "init") return;
     const instance = instances.get(message.id);

@@ -14,14 +14,25 @@ export class StderrLines {
   /** Resolves when stderr has ended. */
   readonly done: Promise<void>;
   #tail = "";
+  /** Set once the plugin has ended: from then on, nothing waits for the logger. */
+  #ended = false;
+  #wake: (() => void) | undefined;
 
-  constructor(stderr: ReadableStream<Uint8Array>, log: (line: string) => void) {
-    const emit = (line: string) => {
+  /**
+   * @param stderr The plugin's stderr.
+   * @param log Takes each line; if it returns a promise, reading waits for
+   * it (so the plugin waits too, once its stderr buffer is full).
+   */
+  constructor(stderr: ReadableStream<Uint8Array>, log: (line: string) => unknown) {
+    /** Logs a line; a promise if the logger wants reading to wait. */
+    const emit = (line: string): Promise<unknown> | undefined => {
       this.#tail = (this.#tail + line + "\n").slice(-TAIL_CHARS);
       try {
-        log(line);
-      } catch {
+        const logged = log(line);
         // A failing logger must not stop the plugin's stderr from draining.
+        return logged instanceof Promise ? logged.catch(() => {}) : undefined;
+      } catch {
+        return undefined;
       }
     };
     this.done = (async () => {
@@ -36,16 +47,37 @@ export class StderrLines {
         pending += decoder.decode(value, { stream: true });
         let newline;
         while ((newline = pending.indexOf("\n")) >= 0) {
-          emit(pending.slice(0, newline).replace(/\r$/, ""));
+          const line = pending.slice(0, newline).replace(/\r$/, "");
           pending = pending.slice(newline + 1);
+          const wait = emit(line);
+          if (wait !== undefined) await this.#unlessEnded(wait);
         }
         while (pending.length > MAX_LINE) {
-          emit(pending.slice(0, MAX_LINE));
+          const piece = pending.slice(0, MAX_LINE);
           pending = pending.slice(MAX_LINE);
+          const wait = emit(piece);
+          if (wait !== undefined) await this.#unlessEnded(wait);
         }
       }
-      if (pending.length > 0) emit(pending);
+      if (pending.length > 0) await emit(pending);
     })().catch(() => {});
+  }
+
+  /**
+   * The plugin has ended: its remaining lines are passed to the logger
+   * without waiting for it, so that a slow logger cannot hold the end of a
+   * call (its failure, its timeout) back.
+   */
+  ended(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  /** Waits for `logged` unless the plugin ends first. */
+  #unlessEnded(logged: Promise<unknown>): Promise<unknown> | undefined {
+    if (this.#ended) return undefined;
+    return Promise.race([logged, new Promise<void>((resolve) => this.#wake = resolve)])
+      .finally(() => this.#wake = undefined);
   }
 
   /** The last lines written (at most 4096 characters). */

@@ -59,6 +59,8 @@ export type ToWorker =
   | { t: "hostAnswer"; id: number; request: number; answer: HostAnswer }
   /** Abort stateless call `id` (the reason stays on the main thread). */
   | { t: "abort"; id: number }
+  /** The main thread has logged the last batch of call `id`'s stderr lines. */
+  | { t: "logAck"; id: number }
   /** Tests only: an uncaught error in the worker, as a crash would be. */
   | { t: "fault" };
 
@@ -78,8 +80,11 @@ export type FromWorker =
   | { t: "exit"; id: number; status?: ExitStatus; error?: SerializedError; fuel: number }
   /** Stateless call `id` asks the host (`request` numbers its host calls). */
   | { t: "host"; id: number; request: number; method: string; params: unknown }
-  /** A stderr line of stateless call `id`'s instance. */
-  | { t: "log"; id: number; line: string }
+  /**
+   * Stderr lines of stateless call `id`'s instance; the main thread answers
+   * each batch with `logAck` (one batch is in flight at a time).
+   */
+  | { t: "log"; id: number; lines: string[] }
   /** Stateless call `id` ended (its instance has ended). */
   | { t: "done"; id: number; outcome: CallOutcome };
 

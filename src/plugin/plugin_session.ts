@@ -35,8 +35,13 @@ export interface HostContext {
   signal: AbortSignal;
 }
 
-/** Receives each line a plugin writes to stderr. */
-export type PluginLogger = (line: string, plugin: PluginInfo) => void;
+/**
+ * Receives each line a plugin writes to stderr; what it returns is ignored,
+ * except a promise: that holds the plugin's stderr until it settles, so a
+ * plugin that logs faster than such a logger takes its lines waits, as a
+ * writer on a full pipe does.
+ */
+export type PluginLogger = (line: string, plugin: PluginInfo) => unknown;
 
 /** @internal What a session needs from its plugin. */
 export interface SessionSetup {
@@ -92,6 +97,9 @@ export class PluginSession implements AsyncDisposable {
         this.#process.kill(error);
       },
     );
+    // Once the instance has ended, its last stderr lines no longer wait for
+    // an async logger.
+    this.#process.status.finally(() => this.#stderr.ended()).catch(() => {});
     this.ended = this.#process.status.then(
       async (status) => {
         await this.#stderr.done;
