@@ -48,6 +48,7 @@ export interface RpcPeerOptions<C> {
   /**
    * Told about protocol problems: lines that are not JSON (also answered
    * with a parse error) and responses with unknown ids (default: ignored).
+   * What it throws is ignored.
    */
   onProtocolError?: (error: Error) => void;
   /**
@@ -135,7 +136,16 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   ) {
     this.#router = options.router ?? new Router<C>();
     this.#context = options.context ?? ({} as C);
-    this.#onProtocolError = options.onProtocolError ?? (() => {});
+    const report = options.onProtocolError;
+    // A throwing reporter must not stop the answer to the message, nor
+    // become an unhandled rejection (which ends a Deno process).
+    this.#onProtocolError = report === undefined ? () => {} : (error) => {
+      try {
+        report(error);
+      } catch {
+        // ignored
+      }
+    };
     this.#highWaterMark = options.highWaterMark ?? 1024 * 1024;
     this.#missingParams = options.missingParams ?? "omit";
     if (this.#missingParams !== "omit" && this.#missingParams !== "null") {

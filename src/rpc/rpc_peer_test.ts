@@ -8,7 +8,10 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A peer whose input we write lines to and whose output lines we read. */
-function wire<C>(router: Router<C>, options: { maxLineLength?: number } = {}) {
+function wire<C>(
+  router: Router<C>,
+  options: { maxLineLength?: number; onProtocolError?: (error: Error) => void } = {},
+) {
   const input = new TransformStream<Uint8Array, Uint8Array>();
   const output = new TransformStream<Uint8Array, Uint8Array>();
   const peer = new RpcPeer(input.readable, output.writable, { router, ...options });
@@ -450,4 +453,21 @@ Deno.test("RpcPeer keeps integers beyond 2^53 exact with largeIntegers bigint", 
     assert.equal(await call, 18446744073709552000);
     await w.close();
   });
+});
+
+Deno.test("RpcPeer survives an onProtocolError that throws, and still answers", async () => {
+  const w = wire(new Router().method("ping", () => "pong"), {
+    onProtocolError: () => {
+      throw new Error("a careless handler");
+    },
+  });
+  await w.send("not json");
+  assert.deepEqual(await w.next(), {
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: ErrorCode.ParseError, message: "Parse error" },
+  });
+  await w.send('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+  assert.deepEqual(await w.next(), { jsonrpc: "2.0", id: 1, result: "pong" });
+  await w.close();
 });
