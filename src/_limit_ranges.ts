@@ -47,6 +47,22 @@ export const SPAWN_LIMITS: readonly LimitName[] = [
 ];
 
 /**
+ * Checks one limit's value against its range, for messages that name a
+ * manifest field or a CLI flag instead of an option.
+ *
+ * @param name The limit.
+ * @param value Its value, of any type.
+ * @returns undefined if it is valid, else what it must be, as in
+ * `an integer from 1 to 9007199254740991`
+ */
+export function checkLimit(name: LimitName, value: unknown): string | undefined {
+  const { min, max, integer } = LIMITS[name];
+  const valid = typeof value === "number" && Number.isFinite(value) &&
+    (!integer || Number.isInteger(value)) && value >= min && value <= max;
+  return valid ? undefined : `${integer ? "an integer" : "a number"} from ${min} to ${max}`;
+}
+
+/**
  * Throws a `RangeError` naming the option and its allowed range unless each
  * given limit in `options` is a number in range. Absent options pass.
  *
@@ -60,19 +76,10 @@ export function checkLimits(
   for (const name of names) {
     const value = options[name];
     if (value === undefined) continue;
-    const { min, max, integer } = LIMITS[name];
-    if (
-      typeof value !== "number" || !(value >= min && value <= max) ||
-      (integer && !Number.isInteger(value))
-    ) {
-      const kind = integer ? "an integer" : "a number";
-      throw new RangeError(
-        `Option ${name} must be ${kind} from ${min} to ${max}, got ${describe(value)}`,
-      );
+    const problem = checkLimit(name, value);
+    if (problem !== undefined) {
+      const got = typeof value === "number" ? String(value) : typeof value;
+      throw new RangeError(`Option ${name} must be ${problem}, got ${got}`);
     }
   }
-}
-
-function describe(value: unknown): string {
-  return typeof value === "number" ? String(value) : typeof value;
 }

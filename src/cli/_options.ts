@@ -12,7 +12,7 @@ import { type EngineChoice, resolveEngine } from "../executor/engine_choice.ts";
 import { PluginError } from "../plugin/plugin_error.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { type ManifestAccessOptions, ManifestError } from "../manifest/plugin_manifest.ts";
-import { checkLimit, type LimitName } from "../manifest/_check_limit.ts";
+import { checkLimit, type LimitName } from "../_limit_ranges.ts";
 
 /** Exit codes of the CLI besides a guest's own. */
 export const EXIT_CODES = {

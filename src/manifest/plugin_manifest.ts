@@ -9,7 +9,7 @@ import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { PluginOptions } from "../plugin/plugin.ts";
-import { checkLimit, type LimitName } from "./_check_limit.ts";
+import { checkLimit, type LimitName } from "../_limit_ranges.ts";
 
 /**
  * A plugin manifest, as written in JSONC:

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkLimit } from "./_check_limit.ts";
+import { checkLimit } from "./_limit_ranges.ts";
 
 Deno.test("checkLimit accepts the range's ends and rejects what lies outside", () => {
   assert.equal(checkLimit("fuel", 1), undefined);
