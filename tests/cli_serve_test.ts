@@ -6,13 +6,11 @@ import {
   JSONRPCErrorException,
   JSONRPCServer,
   JSONRPCServerAndClient,
-} from "json-rpc-2.0";
-import { engineFlags } from "./_cli.ts";
+} from "npm:json-rpc-2.0@1.8.1";
+import { cliCommand } from "./_cli.ts";
 
 function serve(...args: string[]) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "cli.ts", "serve", ...engineFlags("serve"), ...args],
-    cwd: new URL("..", import.meta.url).pathname,
+  const child = cliCommand(["serve", ...args], {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -171,9 +169,7 @@ Deno.test("cli serve takes the per-request timeout from a manifest's limits.time
 });
 
 Deno.test("cli serve answers a line over 16 MiB with -32600 and reads on at the next line", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-R", "cli.ts", "serve", "testdata/test_plugin.wasm"],
-    cwd: new URL("..", import.meta.url).pathname,
+  const child = cliCommand(["serve", "testdata/test_plugin.wasm"], {
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",

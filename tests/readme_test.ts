@@ -36,3 +36,31 @@ Deno.test("README's plugin example is the source of testdata/hello_plugin.wasm",
     await read("testdata/hello_plugin/src/main.rs"),
   );
 });
+
+Deno.test("README's first command fetches only the packages the CLI imports", async () => {
+  const quickStart = await readmeBlock("# wasmi-plugins", "sh");
+  const first = quickStart.split("\n").find((line) => line.startsWith("deno "));
+  assert.ok(first, "README's quick start has a deno command");
+  const [, ...args] = first.split(" ").map((arg) => arg.replace(/^'(.*)'$/, "$1"));
+  const denoDir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: root.pathname,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+    }).output();
+    const decoder = new TextDecoder();
+    assert.equal(code, 0, decoder.decode(stderr));
+    assert.ok(decoder.decode(stdout).length > 0);
+    const fetched = [...Deno.readDirSync(`${denoDir}/npm/registry.npmjs.org`)].map((e) => e.name);
+    // The import map holds the runtime dependencies only (test-only packages
+    // are in tests/deno.lock, imported by the tests that use them).
+    const config = JSON.parse(await read("deno.json"));
+    const runtime = Object.values(config.imports as Record<string, string>)
+      .filter((specifier) => specifier.startsWith("npm:"))
+      .map((specifier) => specifier.slice(4, specifier.lastIndexOf("@")));
+    assert.deepEqual(fetched.sort(), runtime.sort());
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});

@@ -1,6 +1,7 @@
 /** Helpers for tests in headless Chromium: the bundle, a static server, a browser. */
 
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium } from "npm:playwright-core@1.65.1";
+import { findChromium } from "../../scripts/chromium.ts";
 
 export { bundle } from "../_bundle.ts";
 
@@ -31,12 +32,17 @@ export function serveFiles(
 }
 
 /**
- * Starts Debian's Chromium headless (see ../shared/toolchain.md for the
- * flags); Playwright gives it a fresh profile directory.
+ * Starts Chromium headless (`$CHROMIUM`, else the one on `PATH`; `deno task
+ * test` installs Debian's when there is none); Playwright gives it a fresh
+ * profile directory.
  */
 export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (executablePath === undefined) {
+    throw new Error("no Chromium found: run 'deno run -A scripts/chromium.ts' to install one");
+  }
   return await chromium.launch({
-    executablePath: Deno.env.get("CHROMIUM") ?? "/usr/bin/chromium",
+    executablePath,
     args: [
       "--headless",
       "--no-sandbox",
