@@ -60,10 +60,77 @@ static void exit_now(const pl_value *params, pl_reply *reply) {
   exit((int)code);
 }
 
+/* The OpenRPC 1.3.2 document rpc.discover answers: the methods above. The
+ * result schema of fail matches no value (it never succeeds); exit has no
+ * result (it never answers). */
+static const char openrpc[] = PL_JSON({
+  "openrpc": "1.3.2",
+  "info": {
+    "title": "c-example",
+    "description": "The example plugin in C: the methods every plugin under examples/ serves",
+    "version": "0.1.0"
+  },
+  "methods": [
+    {
+      "name": "ping",
+      "summary": "Answers pong",
+      "params": [],
+      "result": { "name": "pong", "schema": { "type": "string", "const": "pong" } },
+      "paramStructure": "by-position"
+    },
+    {
+      "name": "add",
+      "summary": "Adds two integers",
+      "params": [
+        { "name": "a", "schema": { "type": "integer" }, "required": true },
+        { "name": "b", "schema": { "type": "integer" }, "required": true }
+      ],
+      "result": { "name": "sum", "schema": { "type": "integer" } },
+      "paramStructure": "by-position"
+    },
+    {
+      "name": "greet",
+      "summary": "Answers the result of the host method greeting with ! appended",
+      "description": "Calls the host method greeting with [name]; passes its error on unchanged",
+      "params": [{ "name": "name", "schema": { "type": "string" }, "required": true }],
+      "result": { "name": "greeting", "schema": { "type": "string" } },
+      "paramStructure": "by-position"
+    },
+    {
+      "name": "log",
+      "summary": "Writes INFO and the message as one line to stderr",
+      "params": [{ "name": "message", "schema": { "type": "string" }, "required": true }],
+      "result": { "name": "nothing", "schema": { "type": "null" } },
+      "paramStructure": "by-position"
+    },
+    {
+      "name": "fail",
+      "summary": "Answers the error -32000 every time",
+      "params": [],
+      "result": { "name": "none", "schema": { "not": {} } },
+      "errors": [{ "code": -32000, "message": "failed on purpose" }],
+      "paramStructure": "by-position"
+    },
+    {
+      "name": "exit",
+      "summary": "Exits with the given code at once",
+      "description": "Ends the plugin without answering, so it has no result",
+      "params": [{ "name": "code", "schema": { "type": "integer" }, "required": true }],
+      "paramStructure": "by-position"
+    }
+  ]
+});
+
+/* rpc.discover: no params (absent, null or []). */
+static void discover(const pl_value *params, pl_reply *reply) {
+  if (params != NULL && params->type != PL_NULL && !pl_params(params, reply, "")) return;
+  pl_reply_json(reply, openrpc);
+}
+
 int main(void) {
   static const pl_method methods[] = {
-      {"ping", ping}, {"add", add},   {"greet", greet},   {"log", log_message},
-      {"fail", fail}, {"exit", exit_now}, {NULL, NULL},
+      {"ping", ping}, {"add", add}, {"greet", greet}, {"log", log_message}, {"fail", fail},
+      {"exit", exit_now}, {"rpc.discover", discover}, {NULL, NULL},
   };
   return pl_serve(methods);
 }

@@ -515,6 +515,14 @@ static void pl_buf_value(pl_buf *b, const pl_value *v) {
   }
 }
 
+/* PL_JSON(...): JSON written as C tokens, turned into a string literal
+ * by the preprocessor (which escapes the quotes and backslashes). Line
+ * breaks and runs of white space between tokens become one space, so the
+ * text is one line, as pl_reply_json needs:
+ *   static const char doc[] = PL_JSON({"name": "x", "sizes": [1, 2]});
+ */
+#define PL_JSON(...) #__VA_ARGS__
+
 /* ------------------------------------------------------------------ */
 /* Handlers and replies                                                */
 /* ------------------------------------------------------------------ */
@@ -547,7 +555,8 @@ static void pl__reply_reset(pl_reply *reply) {
   memset(reply, 0, sizeof *reply);
 }
 
-/* Answers with `json`, JSON text the caller vouches for. */
+/* Answers with `json`, JSON text the caller vouches for (one line: a
+ * line break would end the message early). PL_JSON writes such text. */
 static void pl_reply_json(pl_reply *reply, const char *json) {
   pl__reply_reset(reply);
   pl_buf_cstr(&reply->result, json);
