@@ -3,11 +3,19 @@
 package main
 
 import (
+	_ "embed"
 	"encoding/json"
 	"os"
 
 	"example.com/wasmi-plugins/go-example/plugin"
 )
+
+// openrpc is the OpenRPC 1.3.2 document rpc.discover answers: the methods
+// below. The result schema of fail matches no value (it never succeeds);
+// exit has no result (it never answers).
+//
+//go:embed openrpc.json
+var openrpc []byte
 
 // args decodes positional params: an array of exactly len(into) values.
 func args(params json.RawMessage, into ...any) error {
@@ -68,6 +76,14 @@ func main() {
 			}
 			os.Exit(code)
 			return nil, nil
+		},
+		"rpc.discover": func(_ *plugin.Host, params json.RawMessage) (any, error) {
+			if params != nil { // absent, null or []
+				if err := args(params); err != nil {
+					return nil, err
+				}
+			}
+			return json.RawMessage(openrpc), nil
 		},
 	})
 	if err != nil {

@@ -56,7 +56,8 @@ const (
 )
 
 // Handler serves one method. params is the request's params as given
-// (nil when absent). The result is encoded with encoding/json; a non-nil
+// (nil when absent). The result is encoded with encoding/json (so a
+// json.RawMessage is sent as the JSON text it holds, compacted); a non-nil
 // error answers with an error object instead.
 type Handler func(host *Host, params json.RawMessage) (any, error)
 
