@@ -9,7 +9,8 @@
 // after the value is an error. It returns null on an error, with the reason
 // in `parseError`. `JSONValue.stringify` writes compact JSON: strings escape
 // '"', '\', control characters and lone surrogates (as JavaScript's
-// JSON.stringify does), numbers keep their text.
+// JSON.stringify does), numbers keep their text, and `JSONValue.raw` values
+// are written as they are.
 
 export const MAX_DEPTH = 128;
 
@@ -20,6 +21,8 @@ export enum JSONKind {
   String,
   Array,
   Object,
+  /** JSON text written as it is (see `JSONValue.raw`); `parse` never makes one. */
+  Raw,
 }
 
 /** Any JSON value; `kind` says which fields mean something. */
@@ -33,7 +36,7 @@ export class JSONValue {
   isInteger: bool = false;
   /** Number: the value when `isInteger`. */
   int: i64 = 0;
-  /** String: the value. Number: its JSON text. */
+  /** String: the value. Number, Raw: its JSON text. */
   text: string = "";
   /** Array: the items. Object: the member values. */
   items: JSONValue[] = [];
@@ -65,6 +68,18 @@ export class JSONValue {
     v.int = value;
     v.isInteger = true;
     v.text = value.toString();
+    return v;
+  }
+
+  /**
+   * JSON text the caller vouches for (a constant document, say), written
+   * out by `stringify` as it is. It must be one line: a line break would end
+   * the message early.
+   */
+  static raw(json: string): JSONValue {
+    const v = new JSONValue();
+    v.kind = JSONKind.Raw;
+    v.text = json;
     return v;
   }
 
@@ -179,6 +194,7 @@ function writeValue(parts: string[], v: JSONValue): void {
       parts.push(v.bool ? "true" : "false");
       break;
     case JSONKind.Number:
+    case JSONKind.Raw:
       parts.push(v.text);
       break;
     case JSONKind.String:
