@@ -7,6 +7,13 @@ import { modeOptions } from "./_plugin_mode.ts";
 
 const LANGUAGES = ["rust", "c", "go", "assemblyscript"] as const;
 
+/** The methods examples/README.md lists, which each plugin's OpenRPC document describes. */
+const DOCUMENTED_METHODS = ["add", "exit", "fail", "greet", "log", "ping"];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /** Loads an example plugin with the host's `greeting` and a collecting logger. */
 async function load(lang: string, greeting: (name: string) => string) {
   const logs: string[] = [];
@@ -64,6 +71,28 @@ for (const lang of LANGUAGES) {
       const status = await session.close();
       assert.equal(status.code, 0);
     });
+  });
+
+  Deno.test(`${lang} plugin describes its methods with rpc.discover`, async () => {
+    const { plugin } = await load(lang, (name) => `Hello, ${name}`);
+    using _ = plugin;
+    const document = await plugin.call("rpc.discover");
+    assert.ok(isRecord(document));
+    assert.equal(document.openrpc, "1.3.2");
+    assert.ok(isRecord(document.info));
+    assert.equal(typeof document.info.title, "string");
+    assert.notEqual(document.info.title, "");
+    assert.equal(document.info.version, "0.1.0");
+    assert.ok(Array.isArray(document.methods));
+    const names = document.methods.map((method: unknown) => {
+      assert.ok(isRecord(method));
+      assert.ok(Array.isArray(method.params)); // required, even when empty
+      return method.name;
+    });
+    assert.deepEqual(names.toSorted(), DOCUMENTED_METHODS);
+    // null and [] are no params too.
+    assert.deepEqual(await plugin.call("rpc.discover", null), document);
+    assert.deepEqual(await plugin.call("rpc.discover", []), document);
   });
 
   Deno.test(`${lang} plugin passes on the host's error`, async () => {
