@@ -18,12 +18,14 @@ import { escapeControlCharacters } from "./src/_escape_control.ts";
 import { callCommand } from "./src/cli/call.ts";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
+import { programCommand, programName } from "./src/cli/_program.ts";
 import { runCommand } from "./src/cli/run.ts";
 import { serveCommand } from "./src/cli/serve.ts";
 
 export { EXIT_CODES };
 
-const HELP = `Usage: cli.ts COMMAND [options]
+const help = () =>
+  `Usage: ${programName()} COMMAND [options]
 
 Commands:
   call PLUGIN.wasm METHOD [JSON]  call a plugin method and print the result
@@ -31,10 +33,10 @@ Commands:
   inspect MODULE.wasm             show what a module needs and whether it runs here
   serve PLUGIN.wasm               expose a plugin session as JSON-RPC on stdin/stdout
 
-Run 'cli.ts COMMAND --help' for a command's options and an example.
+Run '${programName()} COMMAND --help' for a command's options and an example.
 
 Example:
-  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'`;
+  ${programCommand()} call testdata/test_plugin.wasm prime_sieve '[1000]'`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   call: callCommand,
@@ -53,7 +55,7 @@ export async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   const verbose = rest.includes("--verbose");
   if (command === undefined || command === "-h" || command === "--help") {
-    console.log(HELP);
+    console.log(help());
     return command === undefined ? EXIT_CODES.usage : 0;
   }
   try {
@@ -64,9 +66,9 @@ export async function main(args: string[]): Promise<number> {
       error instanceof UsageError ||
       (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS")
     ) {
-      const help = Object.hasOwn(COMMANDS, command) ? `cli.ts ${command} --help` : "cli.ts --help";
+      const usage = Object.hasOwn(COMMANDS, command) ? `${command} --help` : "--help";
       const message = escapeControlCharacters((error as Error).message);
-      console.error(`error: ${message}\nRun '${help}' for usage.`);
+      console.error(`error: ${message}\nRun '${programName()} ${usage}' for usage.`);
       return EXIT_CODES.usage;
     }
     // Messages may quote a plugin (its name, its output): control

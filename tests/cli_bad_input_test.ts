@@ -2,7 +2,7 @@
 // out of range, directories, terminal escapes, manifests naming files
 // outside their directory.
 import assert from "node:assert/strict";
-import { cli } from "./_cli.ts";
+import { cli, program } from "./_cli.ts";
 
 const PLUGIN = "testdata/test_plugin.wasm";
 
@@ -39,7 +39,7 @@ Deno.test("cli rejects limit flags out of range with one line naming the flag an
     const value = flag.slice(flag.indexOf("=") + 1);
     assert.equal(
       result.stderr,
-      `error: ${message}, got '${value}'\nRun 'cli.ts call --help' for usage.\n`,
+      `error: ${message}, got '${value}'\nRun '${program()} call --help' for usage.\n`,
     );
   }
   // In range: --timeout 0 means none, a fraction of a millisecond is a number.

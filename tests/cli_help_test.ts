@@ -1,26 +1,38 @@
 import assert from "node:assert/strict";
-import { cli } from "./_cli.ts";
+import { cli, program } from "./_cli.ts";
+
+/** `text` as a pattern that matches it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** How help examples start the CLI: `deno run -R cli.ts`, or the binary. */
+const starter = () => program() === "cli.ts" ? "deno run -R cli.ts" : program();
 
 for (const command of ["call", "run", "inspect", "serve"]) {
   Deno.test(`cli ${command} --help shows usage and an example; unknown flags are rejected`, async () => {
     const help = await cli([command, "--help"]);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, new RegExp(`^Usage: cli\\.ts ${command} `));
-    assert.match(help.stdout, /\nExample:\n {2}deno run -R cli\.ts /);
+    assert.match(help.stdout, new RegExp(`^Usage: ${literal(program())} ${command} `));
+    assert.match(help.stdout, new RegExp(`\nExample:\n {2}${literal(starter())} ${command} `));
     const unknown = await cli([command, "--frobnicate", "x.wasm"]);
     assert.equal(unknown.code, 2);
     assert.equal(unknown.stderr.split("\n").length, 3); // two lines and the final newline
-    assert.match(unknown.stderr, new RegExp(`\nRun 'cli\\.ts ${command} --help' for usage\\.\n$`));
+    assert.match(
+      unknown.stderr,
+      new RegExp(`\nRun '${literal(program())} ${command} --help' for usage\\.\n$`),
+    );
   });
 }
 
 Deno.test("cli without a command or with an unknown one prints usage and exits 2", async () => {
   const none = await cli([]);
   assert.equal(none.code, 2);
-  assert.match(none.stdout, /^Usage: cli\.ts COMMAND/);
+  assert.match(none.stdout, new RegExp(`^Usage: ${literal(program())} COMMAND`));
+  assert.match(none.stdout, new RegExp(`\nExample:\n {2}${literal(starter())} call `));
   const unknown = await cli(["frob"]);
   assert.equal(unknown.code, 2);
-  assert.equal(unknown.stderr, "error: unknown command 'frob'\nRun 'cli.ts --help' for usage.\n");
+  assert.equal(
+    unknown.stderr,
+    `error: unknown command 'frob'\nRun '${program()} --help' for usage.\n`,
+  );
 });
 
 Deno.test("cli errors are one line; --verbose adds details", async () => {

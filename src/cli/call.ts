@@ -18,10 +18,13 @@ import {
   UsageError,
   withInterrupt,
 } from "./_options.ts";
+import { programCommand, programName } from "./_program.ts";
 
-/** Help for `call`. */
-export const CALL_HELP = `Usage: cli.ts call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
-       cli.ts call [options] --manifest PLUGIN.jsonc METHOD [PARAMS_JSON]
+/** Help for `call`, with the program's name as it was started. */
+export function callHelp(): string {
+  const program = programName();
+  return `Usage: ${program} call [options] PLUGIN.wasm METHOD [PARAMS_JSON]
+       ${program} call [options] --manifest PLUGIN.jsonc METHOD [PARAMS_JSON]
 
 Calls METHOD of a plugin (a fresh instance) with PARAMS_JSON (any JSON value,
 sent as given: an array, an object, or a bare number, string, true, false or
@@ -39,8 +42,9 @@ plugin exited without answering, 76 it broke the protocol, and those of
 'run' (124 timeout, 125 out of fuel, 134 trap, 137 memory limit, ...).
 
 Example:
-  deno run -R cli.ts call testdata/test_plugin.wasm prime_sieve '[1000]'
-  deno run -R cli.ts call --missing-params null testdata/compat_plugin.wasm prime_sieve 1000`;
+  ${programCommand()} call testdata/test_plugin.wasm prime_sieve '[1000]'
+  ${programCommand()} call --missing-params null testdata/compat_plugin.wasm prime_sieve 1000`;
+}
 
 /**
  * Runs `call` and returns its exit code.
@@ -50,7 +54,7 @@ Example:
 export async function callCommand(argv: string[]): Promise<number> {
   const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
   if (help) {
-    console.log(CALL_HELP);
+    console.log(callHelp());
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("missing PLUGIN.wasm and METHOD");

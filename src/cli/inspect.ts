@@ -9,10 +9,13 @@ import { escapeControlCharacters } from "../_escape_control.ts";
 import { readManifest, readManifestWasm } from "../manifest/plugin_manifest.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { EXIT_CODES, parseCommand, UsageError } from "./_options.ts";
+import { programCommand, programName } from "./_program.ts";
 
-/** Help for `inspect`. */
-export const INSPECT_HELP = `Usage: cli.ts inspect [--json] MODULE.wasm
-       cli.ts inspect [--json] --manifest PLUGIN.jsonc
+/** Help for `inspect`, with the program's name as it was started. */
+export function inspectHelp(): string {
+  const program = programName();
+  return `Usage: ${program} inspect [--json] MODULE.wasm
+       ${program} inspect [--json] --manifest PLUGIN.jsonc
 
 Shows what a module imports and exports, which WASI functions it uses and
 how well each is supported here, its memory limits, size and SHA-256, and a
@@ -29,7 +32,8 @@ Exit codes: 0 it runs (fully or limited), 1 it will not run, 65 invalid
 manifest, 66 unreadable file.
 
 Example:
-  deno run -R cli.ts inspect testdata/test_plugin.wasm`;
+  ${programCommand()} inspect testdata/test_plugin.wasm`;
+}
 
 /**
  * Runs `inspect` and returns its exit code.
@@ -39,7 +43,7 @@ Example:
 export async function inspectCommand(argv: string[]): Promise<number> {
   const { help, json, manifest, access, positionals } = parseCommand(argv, ["manifest", "json"]);
   if (help) {
-    console.log(INSPECT_HELP);
+    console.log(inspectHelp());
     return 0;
   }
   let bytes: Uint8Array;

@@ -5,9 +5,12 @@
  */
 
 import { compileFile, LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
+import { programCommand, programName } from "./_program.ts";
 
-/** Help for `run`. */
-export const RUN_HELP = `Usage: cli.ts run [options] MODULE.wasm [-- ARGS...]
+/** Help for `run`, with the program's name as it was started. */
+export function runHelp(): string {
+  const program = programName();
+  return `Usage: ${program} run [options] MODULE.wasm [-- ARGS...]
 
 Runs a wasm32-wasip1 program with this process's stdin, stdout and stderr
 and exits with the program's exit code.
@@ -20,7 +23,8 @@ interrupted, 134 trap, 137 memory limit, 65 invalid module, 66 unreadable
 module, 70 engine failure, 2 usage error.
 
 Example:
-  deno run -R cli.ts run --env NAME=world testdata/rust_stdio.wasm -- args`;
+  ${programCommand()} run --env NAME=world testdata/rust_stdio.wasm -- args`;
+}
 
 /**
  * Runs `run` and returns its exit code.
@@ -30,7 +34,7 @@ Example:
 export async function runCommand(argv: string[]): Promise<number> {
   const { help, limits, positionals } = parseCommand(argv);
   if (help) {
-    console.log(RUN_HELP);
+    console.log(runHelp());
     return 0;
   }
   const [path, ...rest] = positionals;

@@ -22,10 +22,13 @@ import {
   RPC_HELP,
   UsageError,
 } from "./_options.ts";
+import { programCommand, programName } from "./_program.ts";
 
-/** Help for `serve`. */
-export const SERVE_HELP = `Usage: cli.ts serve [options] PLUGIN.wasm
-       cli.ts serve [options] --manifest PLUGIN.jsonc
+/** Help for `serve`, with the program's name as it was started. */
+export function serveHelp(): string {
+  const program = programName();
+  return `Usage: ${program} serve [options] PLUGIN.wasm
+       ${program} serve [options] --manifest PLUGIN.jsonc
 
 Runs one plugin session and exposes it as newline-delimited JSON-RPC 2.0 on
 this process's stdin and stdout, so any program can drive a sandboxed plugin
@@ -55,8 +58,9 @@ ${MANIFEST_HELP}
 ${LIMIT_HELP}
 
 Example:
-  deno run -R cli.ts serve --timeout 5000 testdata/test_plugin.wasm   # then type:
+  ${programCommand()} serve --timeout 5000 testdata/test_plugin.wasm   # then type:
   {"jsonrpc":"2.0","id":1,"method":"prime_sieve","params":[1000]}`;
+}
 
 /** Error code for requests the plugin could not answer because it failed. */
 export const PLUGIN_FAILED = -32002;
@@ -189,7 +193,7 @@ class Instances {
 export async function serveCommand(argv: string[]): Promise<number> {
   const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
   if (help) {
-    console.log(SERVE_HELP);
+    console.log(serveHelp());
     return 0;
   }
   const peer: { outer?: RpcPeer } = {};

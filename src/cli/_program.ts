@@ -1,0 +1,54 @@
+/**
+ * The CLI's own name in help and messages: `cli.ts` when Deno runs the
+ * script, or the binary's file name when `deno compile` built one (such as
+ * `wasmi-plugins`).
+ *
+ * @module
+ */
+
+/** The file name of the running executable, without its directory. */
+function executableName(): string {
+  const path = Deno.execPath();
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+}
+
+/**
+ * Whether this process is a binary built by `deno compile` rather than
+ * Deno running `cli.ts`.
+ *
+ * @returns true in a compiled binary
+ */
+export function isCompiled(): boolean {
+  const name = executableName();
+  return name !== "deno" && name !== "deno.exe";
+}
+
+/**
+ * How the CLI names itself in messages (`Run 'cli.ts call --help' for
+ * usage.`): `cli.ts`, or the compiled binary's file name.
+ *
+ * @returns the program's name
+ *
+ * @example
+ * ```ts ignore
+ * console.error(`Run '${programName()} --help' for usage.`);
+ * ```
+ */
+export function programName(): string {
+  return isCompiled() ? executableName() : "cli.ts";
+}
+
+/**
+ * The command line that starts the CLI, for examples in help texts:
+ * `deno run -R cli.ts`, or the compiled binary's file name.
+ *
+ * @returns the command that runs the CLI
+ *
+ * @example
+ * ```ts ignore
+ * console.log(`  ${programCommand()} inspect plugin.wasm`);
+ * ```
+ */
+export function programCommand(): string {
+  return isCompiled() ? executableName() : "deno run -R cli.ts";
+}
