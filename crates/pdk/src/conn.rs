@@ -10,7 +10,7 @@
 //! are routed to their calls as soon as they are read. No `RefCell` borrow is
 //! held across reading a line, running a handler or writing a line.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, Write};
 use std::rc::Rc;
@@ -18,6 +18,7 @@ use std::rc::Rc;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::discover::{self, Catalog};
 use crate::message::{classify, Incoming, Request, Response};
 use crate::{log, Host, Level, RpcError};
 
@@ -41,6 +42,9 @@ pub(crate) struct Conn {
     reader: RefCell<Box<dyn BufRead>>,
     writer: RefCell<Box<dyn Write>>,
     methods: HashMap<String, Handler>,
+    /// What `rpc.discover` describes, and its document once built.
+    catalog: Catalog,
+    document: OnceCell<Value>,
     next_id: Cell<u64>,
     /// Calls sent and not yet taken by their caller: `None` until the
     /// response arrives. Responses are routed here by id, so nested and
@@ -75,11 +79,14 @@ impl Conn {
         reader: Box<dyn BufRead>,
         writer: Box<dyn Write>,
         methods: HashMap<String, Handler>,
+        catalog: Catalog,
     ) -> Self {
         Conn {
             reader: RefCell::new(reader),
             writer: RefCell::new(writer),
             methods,
+            catalog,
+            document: OnceCell::new(),
             next_id: Cell::new(1),
             pending: RefCell::new(HashMap::new()),
             queue: RefCell::new(VecDeque::new()),
@@ -233,6 +240,11 @@ impl Conn {
                     conn: Rc::clone(self),
                 },
             ),
+            // The kit's own method, unless a handler replaced it.
+            None if method == discover::METHOD => {
+                let document = self.document.get_or_init(|| self.catalog.document());
+                discover::answer(params, document)
+            }
             None => Err(RpcError::method_not_found(method)),
         }
     }

@@ -10,8 +10,11 @@
 //!
 //! fn main() {
 //!     Plugin::new()
+//!         // Name and version in the `rpc.discover` document.
+//!         .info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
 //!         // No params: `()` takes absent, null or [] params.
 //!         .method("ping", |_: (), _host: &mut Host| Ok("pong"))
+//!         .summary("Answers \"pong\"") // describes the method above
 //!         // Positional params: a tuple takes [2, 3].
 //!         .method("add", |(a, b): (i64, i64), _host| Ok(a + b))
 //!         // Calling the host; its error (if any) is passed on by `?`.
@@ -151,12 +154,84 @@
 //!   again after each message from the host; if stdin closes while it is
 //!   still pending, the call fails with -32603.
 //!
+//! # rpc.discover
+//!
+//! The kit answers `rpc.discover` with an [OpenRPC](https://spec.open-rpc.org)
+//! 1.3.2 document describing the plugin: `info` from [`Plugin::info`] (title
+//! and version; `"unnamed plugin"` and `"unknown"` when not set) and
+//! [`Plugin::info_description`], and every registered method, in
+//! registration order, with the `summary` and `description` given by
+//! [`Plugin::summary`] and [`Plugin::description`] right after registering
+//! it. `rpc.discover` itself is not listed (OpenRPC's discovery method
+//! describes the others). Its params must be absent, `null` or `[]`
+//! (otherwise -32602). The document is built when first asked for, then
+//! kept. A handler registered under the name `rpc.discover` replaces the
+//! kit's.
+//!
+//! ```
+//! # #[cfg(feature = "schemars")] {
+//! use wasmi_plugin_pdk::{Host, Plugin};
+//!
+//! let plugin = Plugin::new()
+//!     .info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+//!     .typed_method("add", |(a, b): (i64, i64), _host: &mut Host| Ok(a + b))
+//!     .summary("Adds two integers");
+//! # }
+//! ```
+//!
+//! Params and result schemas (JSON Schema draft 7, as OpenRPC wants) need
+//! the cargo feature `schemars` and a method registered with
+//! `Plugin::typed_method` or `Plugin::async_typed_method`, which take
+//! the same handlers as [`Plugin::method`] and [`Plugin::async_method`]
+//! but require `schemars::JsonSchema` of the params type `P` and the
+//! result type `R` (derive it for your own types; the kit re-exports the
+//! `schemars` crate it uses). Methods registered with `method` or
+//! `async_method` are listed all the same, without schemas, so turning the
+//! feature on never breaks a plugin whose types lack `JsonSchema`.
+//!
+//! How a typed method's params are described follows what the kit accepts
+//! (see "Params" above), and claims no more:
+//!
+//! | params type `P`                        | `params`                                             | `paramStructure` |
+//! | -------------------------------------- | ---------------------------------------------------- | ---------------- |
+//! | `()`                                   | `[]`                                                 | `"by-position"`  |
+//! | a tuple, `[T; N]` (N <= 16)            | one per position: `param0`, `param1`, ..., required  | `"by-position"`  |
+//! | a struct (named fields)                | one per field, required as in its schema, required first | `"by-name"`  |
+//! | a string, number or boolean type       | one, `param0` (the kit takes `[x]` as `x`)           | `"by-position"`  |
+//! | anything else (`Vec`, maps, enums, [`Value`]) | one named `params`: the params as a whole     | (none: `"either"`) |
+//!
+//! - `()` is `"by-position"` because the kit takes no params, `null` or
+//!   `[]` for it, but not `{}`.
+//! - Structs are `"by-name"` only: serde also takes their fields by
+//!   position, but the schema does not keep the fields' order. Send `{}`
+//!   rather than no params when all fields are optional.
+//! - A descriptor whose `required` the schema does not give (a scalar, the
+//!   params as a whole) is required exactly when the handler refuses absent
+//!   params.
+//! - Named types (structs, enums) go to `components.schemas` and are
+//!   referenced as `#/components/schemas/Name`; names outside
+//!   `[A-Za-z0-9._-]` have those characters replaced by `_`.
+//! - Schemas describe how types deserialize (for results too, which is
+//!   how they serialize unless serde attributes make the two differ).
+//!
+//! A method without schemas says "unknown" the way OpenRPC allows: one
+//! descriptor named `params` with the empty schema `{}` (any value),
+//! `required` when the handler refuses absent params, no
+//! `paramStructure`, and a `result` with the schema `{}`. (`params: []`
+//! would claim the method takes none; a method object without `result`
+//! would claim it is for notifications only.)
+//!
+//! Schemas are generated when the document is first asked for, not at
+//! start-up; the generating code (schemars and the types' `JsonSchema`
+//! impls) is part of the plugin's binary, only when the feature is on.
+//!
 //! # Logging
 //!
 //! [`log`], [`debug`], [`info`], [`warn`] and [`error`] write one line
 //! `LEVEL message` to stderr per record.
 
 mod conn;
+mod discover;
 mod error;
 mod executor;
 mod host;
@@ -164,11 +239,17 @@ mod logging;
 mod message;
 mod params;
 mod plugin;
+#[cfg(feature = "schemars")]
+mod schema;
 
 pub use crate::error::RpcError;
 pub use crate::host::{Host, HostCall};
 pub use crate::logging::{debug, error, info, log, warn, Level};
 pub use crate::plugin::Plugin;
+/// The schemars version the kit uses (feature `schemars`: for the
+/// [`JsonSchema`](schemars::JsonSchema) bound of [`Plugin::typed_method`]).
+#[cfg(feature = "schemars")]
+pub use schemars;
 /// The serde version the kit uses (for `Serialize`/`Deserialize` bounds).
 pub use serde;
 /// The serde_json version the kit uses (for [`json!`](serde_json::json) and [`Value`]).

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::conn::{Conn, Handler};
+use crate::discover::{Catalog, Entry};
 use crate::executor::block_on;
 use crate::params::{decode, encode};
 use crate::{log, Host, Level, RpcError};
@@ -17,18 +18,27 @@ use crate::{log, Host, Level, RpcError};
 /// A plugin: a table of methods, served to the host over stdin/stdout.
 ///
 /// Register methods with [`method`](Plugin::method) and
-/// [`async_method`](Plugin::async_method), then call
-/// [`serve`](Plugin::serve). Registering a name again replaces the handler.
+/// [`async_method`](Plugin::async_method) (or, with the `schemars` feature,
+/// `typed_method` and `async_typed_method`), then call
+/// [`serve`](Plugin::serve). Registering a name again replaces the handler
+/// (and its description). The kit answers `rpc.discover` with an OpenRPC
+/// document of the methods (see the crate docs, "rpc.discover"); name the
+/// plugin in it with [`info`](Plugin::info).
 #[derive(Default)]
 pub struct Plugin {
     methods: HashMap<String, Handler>,
+    catalog: Catalog,
 }
 
 impl fmt::Debug for Plugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut names: Vec<&str> = self.methods.keys().map(String::as_str).collect();
         names.sort_unstable();
-        f.debug_struct("Plugin").field("methods", &names).finish()
+        f.debug_struct("Plugin")
+            .field("title", &self.catalog.title)
+            .field("version", &self.catalog.version)
+            .field("methods", &names)
+            .finish()
     }
 }
 
@@ -36,6 +46,57 @@ impl Plugin {
     /// A plugin with no methods.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Names the plugin in its `rpc.discover` document: `info.title` and
+    /// `info.version`. Without it they are `"unnamed plugin"` and
+    /// `"unknown"`. The crate's own name and version are the usual choice:
+    ///
+    /// ```
+    /// # use wasmi_plugin_pdk::Plugin;
+    /// let plugin = Plugin::new().info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
+    /// ```
+    pub fn info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
+        self.catalog.title = Some(title.into());
+        self.catalog.version = Some(version.into());
+        self
+    }
+
+    /// Describes the plugin in its `rpc.discover` document
+    /// (`info.description`; Markdown may be used).
+    pub fn info_description(mut self, text: impl Into<String>) -> Self {
+        self.catalog.description = Some(text.into());
+        self
+    }
+
+    /// Gives the method registered just before this call a `summary` (a
+    /// short line) in the `rpc.discover` document.
+    ///
+    /// ```
+    /// # use wasmi_plugin_pdk::{Host, Plugin};
+    /// let plugin = Plugin::new()
+    ///     .method("ping", |_: (), _host: &mut Host| Ok("pong"))
+    ///     .summary("Answers \"pong\"")
+    ///     .description("A liveness check: no params, no side effects.");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If no method has been registered yet.
+    pub fn summary(mut self, text: impl Into<String>) -> Self {
+        self.catalog.last_mut("summary").summary = Some(text.into());
+        self
+    }
+
+    /// Gives the method registered just before this call a `description`
+    /// (longer, Markdown may be used) in the `rpc.discover` document.
+    ///
+    /// # Panics
+    ///
+    /// If no method has been registered yet.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.catalog.last_mut("description").description = Some(text.into());
+        self
     }
 
     /// Registers `handler` as method `name`.
@@ -48,7 +109,10 @@ impl Plugin {
     /// (the host may call a method while that method waits for a host call;
     /// see the crate docs, "Re-entrancy"); keep state in a `Cell`, `RefCell`
     /// or `static`, and do not hold a `RefCell` borrow across a host call.
-    pub fn method<P, R, F>(mut self, name: impl Into<String>, handler: F) -> Self
+    ///
+    /// The method is listed in the `rpc.discover` document without params
+    /// or result schemas; `typed_method` (feature `schemars`) adds them.
+    pub fn method<P, R, F>(self, name: impl Into<String>, handler: F) -> Self
     where
         P: DeserializeOwned,
         R: Serialize,
@@ -58,8 +122,7 @@ impl Plugin {
             let params = decode(params)?;
             encode(handler(params, host)?, "result")
         });
-        self.methods.insert(name.into(), handler);
-        self
+        self.register::<P>(name.into(), handler)
     }
 
     /// Registers an async `handler` as method `name`.
@@ -67,7 +130,7 @@ impl Plugin {
     /// As [`method`](Plugin::method), but the handler gets an owned [`Host`]
     /// and returns a future, which the kit's executor polls to completion
     /// before the response is sent (see the crate docs, "Async handlers").
-    pub fn async_method<P, R, F, Fut>(mut self, name: impl Into<String>, handler: F) -> Self
+    pub fn async_method<P, R, F, Fut>(self, name: impl Into<String>, handler: F) -> Self
     where
         P: DeserializeOwned,
         R: Serialize,
@@ -79,7 +142,53 @@ impl Plugin {
             let result = block_on(&host.conn, handler(params, host.clone()))??;
             encode(result, "result")
         });
-        self.methods.insert(name.into(), handler);
+        self.register::<P>(name.into(), handler)
+    }
+
+    /// As [`method`](Plugin::method), and the `rpc.discover` document
+    /// describes the params and the result with the JSON Schemas of `P` and
+    /// `R` (see the crate docs, "rpc.discover"). Feature `schemars`.
+    ///
+    /// ```
+    /// # use wasmi_plugin_pdk::{Host, Plugin};
+    /// let plugin = Plugin::new()
+    ///     .typed_method("add", |(a, b): (i64, i64), _host: &mut Host| Ok(a + b))
+    ///     .summary("Adds two integers");
+    /// ```
+    #[cfg(feature = "schemars")]
+    pub fn typed_method<P, R, F>(self, name: impl Into<String>, handler: F) -> Self
+    where
+        P: DeserializeOwned + schemars::JsonSchema,
+        R: Serialize + schemars::JsonSchema,
+        F: Fn(P, &mut Host) -> Result<R, RpcError> + 'static,
+    {
+        self.method(name, handler).with_schemas::<P, R>()
+    }
+
+    /// As [`async_method`](Plugin::async_method), and the `rpc.discover`
+    /// document describes the params and the result with the JSON Schemas
+    /// of `P` and `R`. Feature `schemars`.
+    #[cfg(feature = "schemars")]
+    pub fn async_typed_method<P, R, F, Fut>(self, name: impl Into<String>, handler: F) -> Self
+    where
+        P: DeserializeOwned + schemars::JsonSchema,
+        R: Serialize + schemars::JsonSchema,
+        F: Fn(P, Host) -> Fut + 'static,
+        Fut: Future<Output = Result<R, RpcError>>,
+    {
+        self.async_method(name, handler).with_schemas::<P, R>()
+    }
+
+    #[cfg(feature = "schemars")]
+    fn with_schemas<P: schemars::JsonSchema, R: schemars::JsonSchema>(mut self) -> Self {
+        let schemas = crate::schema::Schemas::of::<P, R>();
+        self.catalog.last_mut("typed_method").schemas = Some(schemas);
+        self
+    }
+
+    fn register<P: DeserializeOwned>(mut self, name: String, handler: Handler) -> Self {
+        self.catalog.register(Entry::new::<P>(name.clone()));
+        self.methods.insert(name, handler);
         self
     }
 
@@ -107,7 +216,12 @@ impl Plugin {
         R: BufRead + 'static,
         W: Write + 'static,
     {
-        let conn = Rc::new(Conn::new(Box::new(reader), Box::new(writer), self.methods));
+        let conn = Rc::new(Conn::new(
+            Box::new(reader),
+            Box::new(writer),
+            self.methods,
+            self.catalog,
+        ));
         while conn.step()? {}
         Ok(())
     }
