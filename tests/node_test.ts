@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { bundle } from "./_bundle.ts";
+import { runNode } from "./_node.ts";
 
 Deno.test("the bundled package runs a plugin under Node", async () => {
   const dir = await Deno.makeTempDir();
@@ -20,10 +21,9 @@ Deno.test("the bundled package runs a plugin under Node", async () => {
          .then(() => "loaded", (error) => \`\${error.name}: \${error.message}\`);
        console.log(JSON.stringify([await plugin.call("ping"), await plugin.call("many_echo", [5]), process.version, bigint]));`,
     );
-    const { code, stdout, stderr } = await new Deno.Command("node", { args: [`${dir}/main.mjs`] })
-      .output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    const [ping, echoes, version, bigint] = JSON.parse(new TextDecoder().decode(stdout));
+    const { code, stdout, stderr } = await runNode(`${dir}/main.mjs`);
+    assert.equal(code, 0, stderr);
+    const [ping, echoes, version, bigint] = JSON.parse(stdout);
     assert.deepEqual([ping, echoes], ["pong", 5]);
     assert.match(version, /^v\d+\./);
     // Node 20 lacks JSON.rawJSON: largeIntegers "bigint" fails at load, never rounds silently.

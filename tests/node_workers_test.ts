@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { bundle } from "./_bundle.ts";
+import { runNode } from "./_node.ts";
 
 Deno.test("under Node, workers fails at load with a clear error; nothing else changes", async () => {
   const dir = await Deno.makeTempDir();
@@ -16,10 +17,9 @@ Deno.test("under Node, workers fails at load with a clear error; nothing else ch
        const plugin = await Plugin.load(bytes, { logger: () => {} });
        console.log(JSON.stringify([refused, await plugin.call("ping"), process.versions.node]));`,
     );
-    const { code, stdout, stderr } = await new Deno.Command("node", { args: [`${dir}/main.mjs`] })
-      .output();
-    assert.equal(code, 0, new TextDecoder().decode(stderr));
-    const [refused, ping, version] = JSON.parse(new TextDecoder().decode(stdout));
+    const { code, stdout, stderr } = await runNode(`${dir}/main.mjs`);
+    assert.equal(code, 0, stderr);
+    const [refused, ping, version] = JSON.parse(stdout);
     assert.equal(
       refused,
       `TypeError: Option workers needs Web Workers, which Node.js ${version} does not provide ` +
