@@ -8,6 +8,12 @@ use serde_json::{json, Map, Value};
 use crate::params::decode;
 use crate::RpcError;
 
+/// Whether a handler taking params of type `P` accepts absent params, as
+/// the kit decodes them (so it is exactly what a call without params does).
+pub(crate) fn takes_no_params<P: serde::de::DeserializeOwned>() -> bool {
+    decode::<P>(&Value::Null).is_ok()
+}
+
 /// The method the kit answers with the document (unless a handler of that
 /// name is registered).
 pub(crate) const METHOD: &str = "rpc.discover";
@@ -37,31 +43,27 @@ pub(crate) struct Entry {
     name: String,
     pub summary: Option<String>,
     pub description: Option<String>,
-    /// Whether the handler takes absent params (tried on the kit's lenient
-    /// decoding, so it is exactly what a call with no params does).
+    /// Whether the handler takes absent params ([`takes_no_params`]).
     takes_no_params: fn() -> bool,
     #[cfg(feature = "schemars")]
     pub schemas: Option<crate::schema::Schemas>,
 }
 
-impl Entry {
-    /// An entry for a handler taking params of type `P`, with no schemas.
-    pub(crate) fn new<P: serde::de::DeserializeOwned>(name: String) -> Self {
-        Entry {
-            name,
+impl Catalog {
+    /// Adds an entry for method `name`, or replaces the entry of that name
+    /// in its place. `takes_no_params` tells whether its handler accepts
+    /// absent params. (Not inlined: registration code is per method.)
+    #[inline(never)]
+    pub(crate) fn register(&mut self, name: &str, takes_no_params: fn() -> bool) {
+        let entry = Entry {
+            name: name.to_owned(),
             summary: None,
             description: None,
-            takes_no_params: || decode::<P>(&Value::Null).is_ok(),
+            takes_no_params,
             #[cfg(feature = "schemars")]
             schemas: None,
-        }
-    }
-}
-
-impl Catalog {
-    /// Adds `entry`, or replaces the entry of the same name in its place.
-    pub(crate) fn register(&mut self, entry: Entry) {
-        let index = match self.methods.iter().position(|e| e.name == entry.name) {
+        };
+        let index = match self.methods.iter().position(|e| e.name == name) {
             Some(index) => {
                 self.methods[index] = entry;
                 index
@@ -79,6 +81,7 @@ impl Catalog {
     /// # Panics
     ///
     /// If no method is registered yet (`caller` names the builder call).
+    #[inline(never)]
     pub(crate) fn last_mut(&mut self, caller: &str) -> &mut Entry {
         match self.last {
             Some(index) => &mut self.methods[index],
@@ -214,9 +217,9 @@ mod tests {
 
     fn catalog() -> Catalog {
         let mut catalog = Catalog::default();
-        catalog.register(Entry::new::<()>("ping".into()));
-        catalog.register(Entry::new::<(i64, i64)>("add".into()));
-        catalog.register(Entry::new::<Value>("echo".into()));
+        catalog.register("ping", takes_no_params::<()>);
+        catalog.register("add", takes_no_params::<(i64, i64)>);
+        catalog.register("echo", takes_no_params::<Value>);
         catalog
     }
 
@@ -238,7 +241,7 @@ mod tests {
     fn registering_a_name_again_replaces_its_entry_in_place() {
         let mut catalog = catalog();
         catalog.last_mut("summary").summary = Some("echoes".into());
-        catalog.register(Entry::new::<u64>("ping".into()));
+        catalog.register("ping", takes_no_params::<u64>);
         catalog.last_mut("summary").summary = Some("new ping".into());
         let document = catalog.document();
         let methods = document["methods"].as_array().unwrap();

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::conn::{Conn, Handler};
-use crate::discover::{Catalog, Entry};
+use crate::discover::{takes_no_params, Catalog};
 use crate::executor::block_on;
 use crate::params::{decode, encode};
 use crate::{log, Host, Level, RpcError};
@@ -187,9 +187,16 @@ impl Plugin {
     }
 
     fn register<P: DeserializeOwned>(mut self, name: String, handler: Handler) -> Self {
-        self.catalog.register(Entry::new::<P>(name.clone()));
-        self.methods.insert(name, handler);
+        self.insert(name, handler, takes_no_params::<P>);
         self
+    }
+
+    /// The part of registering that does not depend on the types (not
+    /// inlined: it would be repeated for every method).
+    #[inline(never)]
+    fn insert(&mut self, name: String, handler: Handler, takes_no_params: fn() -> bool) {
+        self.catalog.register(&name, takes_no_params);
+        self.methods.insert(name, handler);
     }
 
     /// Serves the methods on stdin/stdout until stdin closes, then returns

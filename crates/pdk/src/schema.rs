@@ -121,7 +121,7 @@ fn rename_refs(value: &mut Value, renames: &[(String, String)]) {
         Value::Object(object) => {
             if let Some(Value::String(reference)) = object.get_mut("$ref") {
                 let prefix = format!("#{COMPONENTS}/");
-                if let Some(name) = reference.strip_prefix(&prefix).map(decode_ref_name) {
+                if let Some(name) = reference.strip_prefix(&prefix).and_then(decode_ref_name) {
                     if let Some((_, new)) = renames.iter().find(|(old, _)| *old == name) {
                         *reference = format!("{prefix}{new}");
                     }
@@ -134,31 +134,40 @@ fn rename_refs(value: &mut Value, renames: &[(String, String)]) {
     }
 }
 
-/// A JSON pointer segment from a URI fragment: percent-decoded, then
-/// `~1` to `/` and `~0` to `~`.
-fn decode_ref_name(segment: &str) -> String {
+/// A JSON pointer segment from a URI fragment: `%XX` decoded, then `~1`
+/// read as `/` and `~0` as `~`. `None` if that is not UTF-8.
+fn decode_ref_name(segment: &str) -> Option<String> {
+    let hex = |byte: Option<&u8>| byte.and_then(|b| (*b as char).to_digit(16));
     let bytes = segment.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|hex| {
-            let hex = std::str::from_utf8(hex).ok()?;
-            u8::from_str_radix(hex, 16).ok()
-        });
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                decoded.push(byte);
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
                 i += 3;
             }
-            (byte, _) => {
+            (byte, _, _) => {
                 decoded.push(byte);
                 i += 1;
             }
         }
     }
-    String::from_utf8_lossy(&decoded)
-        .replace("~1", "/")
-        .replace("~0", "~")
+    let mut name = Vec::with_capacity(decoded.len());
+    let mut i = 0;
+    while i < decoded.len() {
+        match (decoded[i], decoded.get(i + 1)) {
+            (b'~', Some(b'1')) => name.push(b'/'),
+            (b'~', Some(b'0')) => name.push(b'~'),
+            (byte, _) => {
+                name.push(byte);
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    String::from_utf8(name).ok()
 }
 
 /// A generated schema as draft 7 JSON, with the top-level `true` schema
@@ -220,7 +229,7 @@ fn split(schema: Value, takes_no_params: fn() -> bool) -> Params {
             let positions: Vec<Value> = match object.get("items") {
                 // A tuple: one schema per position, and no more items.
                 Some(Value::Array(items))
-                    if object.get("additionalItems") == Some(&Value::Bool(false))
+                    if matches!(object.get("additionalItems"), Some(Value::Bool(false)))
                         || number("maxItems") == Some(items.len() as u64) =>
                 {
                     items.clone()
@@ -253,18 +262,20 @@ fn split(schema: Value, takes_no_params: fn() -> bool) -> Params {
                 .and_then(Value::as_array)
                 .map(|names| names.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let mut descriptors: Vec<(bool, Value)> = properties
-                .iter()
-                .map(|(name, property)| {
-                    let is_required = required.contains(&name.as_str());
-                    let property = empty_if_true(property.clone());
-                    (is_required, descriptor(name, None, property, is_required))
-                })
-                .collect();
             // OpenRPC: optional params after all required ones.
-            descriptors.sort_by_key(|(is_required, _)| !is_required);
+            let (mut descriptors, mut optional) = (Vec::new(), Vec::new());
+            for (name, property) in properties {
+                let is_required = required.contains(&name.as_str());
+                let property = descriptor(name, None, empty_if_true(property.clone()), is_required);
+                if is_required {
+                    descriptors.push(property);
+                } else {
+                    optional.push(property);
+                }
+            }
+            descriptors.append(&mut optional);
             Params {
-                descriptors: descriptors.into_iter().map(|(_, d)| d).collect(),
+                descriptors,
                 structure: Some("by-name"),
             }
         }
@@ -294,10 +305,9 @@ fn whole(schema: Value, takes_no_params: fn() -> bool) -> Params {
 }
 
 fn empty_if_true(schema: Value) -> Value {
-    if schema == Value::Bool(true) {
-        json!({})
-    } else {
-        schema
+    match schema {
+        Value::Bool(true) => json!({}),
+        schema => schema,
     }
 }
 
@@ -450,7 +460,11 @@ mod tests {
 
     #[test]
     fn ref_names_decode() {
-        assert_eq!(decode_ref_name("a%20b~1c~0d"), "a b/c~d");
-        assert_eq!(decode_ref_name("100%"), "100%");
+        let decoded = |segment| decode_ref_name(segment).unwrap();
+        assert_eq!(decoded("a%20b~1c~0d"), "a b/c~d");
+        assert_eq!(decoded("100%"), "100%");
+        assert_eq!(decoded("~001"), "~01");
+        assert_eq!(decoded("%C3%A9t%C3%A9"), "été");
+        assert_eq!(decode_ref_name("%FF"), None);
     }
 }
