@@ -6,6 +6,9 @@
 //! `sleep`, `many_echo`, `prime_sieve`, `async_sleep` and `log` take both
 //! `[x]` (the documented form) and `x`.
 //!
+//! `rpc.discover` (answered by the kit) describes the methods below with
+//! their params and result schemas (feature `schemars`, `typed_method`).
+//!
 //! | method                     | params      | result / behaviour                                       |
 //! | -------------------------- | ----------- | -------------------------------------------------------- |
 //! | `ping`                     | none        | `"pong"`                                                 |
@@ -27,15 +30,26 @@
 //! | `call_host`                | `[method, params]` | calls host `method` with `params` (`null`: `[]`), returns its result or error |
 //! | `log`                      | `[message]` | writes `INFO <message>` to stderr, returns `null`        |
 //! | `stderr_flood`             | none        | writes 1 MiB of log lines to stderr, returns `"done"`    |
+//! | `rpc.discover`             | none        | the OpenRPC document (answered by the kit)               |
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use schemars::JsonSchema;
+use serde::Serialize;
 use wasmi_plugin_pdk::serde_json::json;
 use wasmi_plugin_pdk::{info, Host, Plugin, RpcError, Value};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// What `prime_sieve` answers.
+#[derive(Serialize, JsonSchema)]
+struct Sieve {
+    /// How many primes are <= `limit`.
+    count: usize,
+    limit: usize,
+}
 
 #[cfg(target_os = "wasi")]
 fn fill_random(buf: &mut [u8]) -> Result<(), RpcError> {
@@ -132,22 +146,36 @@ fn stderr_flood() {
 
 fn main() {
     Plugin::new()
-        .method("ping", |_: (), _| Ok("pong"))
-        .method("get_random_number", |_: (), _| random_number())
-        .method("get_time", |_: (), _| unix_seconds())
-        .method("sleep", |ms: u64, _| {
+        .info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+        .info_description(env!("CARGO_PKG_DESCRIPTION"))
+        .typed_method("ping", |_: (), _| Ok("pong"))
+        .summary("Answers pong")
+        .typed_method("get_random_number", |_: (), _| random_number())
+        .summary("A random u64 from WASI random_get")
+        .typed_method("get_time", |_: (), _| unix_seconds())
+        .summary("Unix time in seconds")
+        .typed_method("sleep", |ms: u64, _| {
             std::thread::sleep(Duration::from_millis(ms));
             Ok(ms)
         })
-        .method("many_echo", |n: u64, host| many_echo(n, host))
-        .method("prime_sieve", |limit: usize, _| {
-            Ok(json!({ "count": count_primes(limit), "limit": limit }))
+        .summary("Sleeps ms milliseconds, then answers ms")
+        .typed_method("many_echo", |n: u64, host| many_echo(n, host))
+        .summary("Calls the host's echo n times, then answers n")
+        .description("Calls host `echo` with `[i]` for i in 0..n and expects `i` back.")
+        .typed_method("prime_sieve", |limit: usize, _| {
+            Ok(Sieve {
+                count: count_primes(limit),
+                limit,
+            })
         })
-        .method("counter", |_: (), _| {
+        .summary("Counts the primes up to limit")
+        .typed_method("counter", |_: (), _| {
             Ok(COUNTER.fetch_add(1, Ordering::Relaxed) + 1)
         })
-        .method("echo", |params: Value, _| Ok(params))
-        .async_method("async_sleep", |ms: u64, host: Host| async move {
+        .summary("Increments a process-wide counter and answers it: 1, 2, 3, ...")
+        .typed_method("echo", |params: Value, _| Ok(params))
+        .summary("Answers the params unchanged (null when absent)")
+        .async_typed_method("async_sleep", |ms: u64, host: Host| async move {
             host.sleep(Duration::from_millis(ms)).await;
             let echoed: Value = host.call_async("echo", ["slept"]).await?;
             if echoed != "slept" {
@@ -155,44 +183,55 @@ fn main() {
             }
             Ok("slept")
         })
-        .method("panic", |_: (), _| -> Result<(), RpcError> {
+        .summary("Sleeps ms milliseconds, then has the host echo \"slept\"")
+        .typed_method("panic", |_: (), _| -> Result<(), RpcError> {
             panic!("test plugin panicked")
         })
-        .method("infinite_loop", |_: (), _| -> Result<(), RpcError> {
+        .summary("Panics: the guest traps")
+        .typed_method("infinite_loop", |_: (), _| -> Result<(), RpcError> {
             loop {
                 std::hint::black_box(());
             }
         })
-        .method("memory_hog", |_: (), _| memory_hog())
-        .method("invalid_output", |_: (), _| {
+        .summary("Never returns")
+        .typed_method("memory_hog", |_: (), _| memory_hog())
+        .summary("Allocates 1 MiB blocks until allocation fails, then answers an error")
+        .typed_method("invalid_output", |_: (), _| {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(b"this is not json\n")?;
             stdout.flush()?;
             Ok("done")
         })
-        .method("exit_without_answer", |_: (), _| -> Result<(), RpcError> {
+        .summary("Writes a line that is not JSON to stdout, then answers done")
+        .typed_method("exit_without_answer", |_: (), _| -> Result<(), RpcError> {
             std::process::exit(3)
         })
-        .method("call_unknown_host_method", |_: (), host| {
+        .summary("Exits with status 3 without answering")
+        .typed_method("call_unknown_host_method", |_: (), host| {
             host.call::<_, Value>("no_such_method", ())
         })
-        .method("call_failing_host_method", |_: (), host| {
+        .summary("Calls the host's no_such_method and passes its answer on")
+        .typed_method("call_failing_host_method", |_: (), host| {
             host.call::<_, Value>("fail", ["boom"])
         })
-        .method(
+        .summary("Calls the host's fail with [\"boom\"] and passes its answer on")
+        .typed_method(
             "call_host",
             |(method, params): (String, Option<Value>), host| {
                 host.call::<_, Value>(&method, params.unwrap_or(Value::Array(Vec::new())))
             },
         )
-        .method("log", |message: String, _| {
+        .summary("Calls a host method with params (null: []) and passes its answer on")
+        .typed_method("log", |message: String, _| {
             info(message);
             Ok(())
         })
-        .method("stderr_flood", |_: (), _| {
+        .summary("Writes INFO and the message to stderr")
+        .typed_method("stderr_flood", |_: (), _| {
             stderr_flood();
             Ok("done")
         })
+        .summary("Writes 1 MiB of log lines to stderr, then answers done")
         .serve();
 }
 
