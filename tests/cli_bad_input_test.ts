@@ -61,8 +61,175 @@ Deno.test("cli reports a directory given as module or manifest in one line (exit
   ) {
     const result = await cli(args, { stdin: "" });
     assert.equal(result.code, 66, args.join(" "));
-    assert.match(result.stderr, /^error: Is a directory[^\n]*\n$/, args.join(" "));
+    const [what, next] = args.includes("--manifest")
+      ? ["manifest 'testdata'", "a manifest file (.jsonc)"]
+      : ["'testdata'", "a .wasm file"];
+    assert.equal(
+      result.stderr,
+      `error: cannot read ${what}: it is a directory; pass ${next}\n`,
+      args.join(" "),
+    );
   }
+});
+
+/** Each command that loads a module, with the arguments after the module's path. */
+const LOADERS: [string, string[]][] = [
+  ["call", ["ping"]],
+  ["run", []],
+  ["serve", []],
+];
+
+Deno.test("cli says a module path that does not exist is not there, and what to check", async () => {
+  for (const [command, after] of [...LOADERS, ["inspect", []] as [string, string[]]]) {
+    const relative = await cli([command, "nope.wasm", ...after], { stdin: "" });
+    assert.equal(relative.code, 66, command);
+    assert.equal(
+      relative.stderr,
+      "error: cannot read 'nope.wasm': no such file; check the path (relative to the current directory)\n",
+    );
+    const absolute = await cli([command, "/no/such/dir/p.wasm", ...after], { stdin: "" });
+    assert.equal(
+      absolute.stderr,
+      "error: cannot read '/no/such/dir/p.wasm': no such file; check the path\n",
+    );
+  }
+  const manifest = await cli(["call", "--manifest", "nope.jsonc", "ping"]);
+  assert.equal(manifest.code, 66);
+  assert.equal(
+    manifest.stderr,
+    "error: cannot read manifest 'nope.jsonc': no such file; check the path (relative to the current directory)\n",
+  );
+  await withDirs(async (dir) => {
+    await Deno.writeTextFile(`${dir}/m/p.jsonc`, '{ "wasm": "gone.wasm" }');
+    for (
+      const args of [["call", "--manifest", `${dir}/m/p.jsonc`, "ping"], [
+        "inspect",
+        "--manifest",
+        `${dir}/m/p.jsonc`,
+      ]]
+    ) {
+      const wasm = await cli(args);
+      assert.equal(wasm.code, 66);
+      assert.equal(
+        wasm.stderr,
+        `error: cannot read 'gone.wasm', the wasm manifest '${dir}/m/p.jsonc' names: no such file; ` +
+          `check its "wasm" field (relative to the manifest's directory)\n`,
+      );
+    }
+  });
+});
+
+Deno.test("cli says a file that is not wasm is not, and what to pass instead", async () => {
+  for (const [command, after] of LOADERS) {
+    const text = await cli([command, "README.md", ...after], { stdin: "" });
+    assert.equal(text.code, 65, command);
+    assert.equal(
+      text.stderr,
+      "error: 'README.md' is not a WebAssembly module (it does not start with \\0asm); " +
+        "pass a .wasm file built for wasm32-wasip1\n",
+    );
+    const wat = await cli([command, "testdata/wat/hello.wat", ...after], { stdin: "" });
+    assert.equal(wat.code, 65, command);
+    assert.equal(
+      wat.stderr,
+      "error: 'testdata/wat/hello.wat' is WebAssembly text, not a binary module; " +
+        "convert it with wat2wasm, or pass a .wasm file built for wasm32-wasip1\n",
+    );
+  }
+  const inspect = await cli(["inspect", "--json", "README.md"]);
+  assert.equal(inspect.code, 1);
+  assert.deepEqual(JSON.parse(inspect.stdout).reasons, [
+    "the file is not a WebAssembly module (it does not start with \\0asm); " +
+    "pass a .wasm file built for wasm32-wasip1",
+  ]);
+  await withDirs(async (dir) => {
+    await Deno.copyFile("README.md", `${dir}/m/r.wasm`);
+    await Deno.writeTextFile(`${dir}/m/p.jsonc`, '{ "wasm": "r.wasm" }');
+    const manifest = await cli(["call", "--manifest", `${dir}/m/p.jsonc`, "ping"]);
+    assert.equal(manifest.code, 65);
+    assert.equal(
+      manifest.stderr,
+      "error: 'r.wasm' is not a WebAssembly module (it does not start with \\0asm); " +
+        "pass a .wasm file built for wasm32-wasip1\n",
+    );
+  });
+});
+
+Deno.test("cli says a module that is not a wasip1 command is not, and how to build one", async () => {
+  for (const [command, after] of LOADERS) {
+    const noStart = await cli([command, "testdata/wat/no_start.wasm", ...after], { stdin: "" });
+    assert.equal(noStart.code, 65, command);
+    assert.equal(
+      noStart.stderr,
+      "error: 'testdata/wat/no_start.wasm' is not a wasip1 command (it exports no `_start` " +
+        "function); build it as a program with a `main` function, not as a library\n",
+    );
+    const env = await cli([command, "testdata/wat/env_import.wasm", ...after], { stdin: "" });
+    assert.equal(env.code, 65, command);
+    assert.equal(
+      env.stderr,
+      "error: 'testdata/wat/env_import.wasm' imports `env::foo`, which this host does not " +
+        "provide (it provides wasi_snapshot_preview1 functions only); build it for " +
+        "wasm32-wasip1 with no other imports\n",
+    );
+  }
+});
+
+Deno.test("cli says params that are not JSON are not, with an example", async () => {
+  const broken = await cli(["call", PLUGIN, "echo", "{oops"]);
+  assert.equal(broken.code, 2);
+  assert.equal(
+    broken.stderr,
+    "error: params '{oops' are not valid JSON: Expected property name or '}' in JSON at " +
+      "position 1 (line 1 column 2); pass one JSON value in single quotes, such as '[2, 3]', " +
+      `'{"name": "Ada"}' or '"text"'\nRun '${program()} call --help' for usage.\n`,
+  );
+  const word = await cli(["call", PLUGIN, "echo", "hello"]);
+  assert.equal(word.code, 2);
+  assert.equal(
+    word.stderr,
+    `error: params 'hello' are not valid JSON; to pass the string hello, quote it as JSON: ` +
+      `'"hello"'\nRun '${program()} call --help' for usage.\n`,
+  );
+});
+
+Deno.test("cli says which methods a plugin has when it has not the one called", async () => {
+  const c = await cli(["call", "examples/c/plugin.wasm", "nosuch"]);
+  assert.equal(c.code, 1);
+  assert.equal(
+    c.stderr,
+    "error: plugin has no method 'nosuch'; its methods are: ping, add, greet, log, fail, exit " +
+      `(run '${program()} inspect examples/c/plugin.wasm' for their params)\n`,
+  );
+  const typo = await cli(["call", PLUGIN, "prime_seive", "[10]"]);
+  assert.equal(typo.code, 1);
+  assert.match(
+    typo.stderr,
+    new RegExp(
+      "^error: test_plugin has no method 'prime_seive' \\(did you mean 'prime_sieve'\\?\\); " +
+        "its methods are: ping, [^\\n]*, echo, [^\\n]* \\(run '[^']+ inspect " +
+        "testdata/test_plugin\\.wasm' for their params\\)\n$",
+    ),
+  );
+  const manifest = await cli(["call", "--manifest", "testdata/test_plugin.plugin.jsonc", "nosuch"]);
+  assert.match(
+    manifest.stderr,
+    / \(run '[^']+ inspect --manifest testdata\/test_plugin\.plugin\.jsonc' for their params\)\n$/,
+  );
+  // A plugin that does not describe itself: its answer, and what to check.
+  const compat = await cli([
+    "call",
+    "--missing-params",
+    "null",
+    "testdata/compat_plugin.wasm",
+    "nosuch",
+  ]);
+  assert.equal(compat.code, 1);
+  assert.equal(
+    compat.stderr,
+    "error: compat_plugin has no method 'nosuch' (it answered -32601: Method not found); " +
+      "check the method's name in the plugin's documentation\n",
+  );
 });
 
 Deno.test("cli reports a manifest with a limit out of range in one line (exit 65)", async () => {

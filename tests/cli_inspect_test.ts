@@ -41,10 +41,21 @@ Deno.test("cli inspect explains why a module is limited or will not run", async 
   });
   const env = JSON.parse((await cli(["inspect", "--json", "testdata/wat/env_import.wasm"])).stdout);
   assert.deepEqual(env.reasons, [
-    "unsupported import `env::foo`: only wasi_snapshot_preview1 functions are provided",
+    "the module imports `env::foo`, which this host does not provide (it provides " +
+    "wasi_snapshot_preview1 functions only); build it for wasm32-wasip1 with no other imports",
+  ]);
+  const noStart = JSON.parse(
+    (await cli(["inspect", "--json", "testdata/wat/no_start.wasm"])).stdout,
+  );
+  assert.deepEqual(noStart.reasons, [
+    "the module is not a wasip1 command (it exports no `_start` function); " +
+    "build it as a program with a `main` function, not as a library",
   ]);
   const invalid = JSON.parse((await cli(["inspect", "--json", "LICENSE"])).stdout);
-  assert.match(invalid.reasons[0], /^not a valid module: magic header not detected/);
+  assert.match(
+    invalid.reasons[0],
+    /^the file is not a WebAssembly module \(it does not start with /,
+  );
 });
 
 Deno.test("cli inspect prints a readable report with memory limits", async () => {
@@ -53,7 +64,114 @@ Deno.test("cli inspect prints a readable report with memory limits", async () =>
   assert.match(stdout, /^module: {2}testdata\/test_plugin\.wasm\n/);
   assert.match(stdout, /\nmemory: {2}17 pages \(1\.1 MiB\) initial, no maximum\n/);
   assert.match(stdout, /\n {2}wasi_snapshot_preview1::fd_read +partial +stdin only\n/);
-  assert.match(stdout, /\nverdict: runs here\n$/);
+  assert.match(stdout, /\nverdict: runs here\nmethods:\n/);
+});
+
+/** The method names of inspect's `methods:` section, or undefined without one. */
+function listedMethods(stdout: string): string[] | undefined {
+  const at = stdout.indexOf("\nmethods:\n");
+  if (at < 0) return undefined;
+  return stdout.slice(at + "\nmethods:\n".length).trimEnd().split("\n")
+    .map((line) => line.match(/^ {2}([^(]+)\(/)?.[1] ?? `unexpected line: ${line}`);
+}
+
+const EXAMPLE_METHODS = ["ping", "add", "greet", "log", "fail", "exit"];
+
+const described: [string, string, string[]][] = [
+  ["testdata/test_plugin.wasm", "test_plugin, version 0.1.0", [
+    "ping",
+    "get_random_number",
+    "get_time",
+    "sleep",
+    "many_echo",
+    "prime_sieve",
+    "counter",
+    "echo",
+    "async_sleep",
+    "panic",
+    "infinite_loop",
+    "memory_hog",
+    "invalid_output",
+    "exit_without_answer",
+    "call_unknown_host_method",
+    "call_failing_host_method",
+    "call_host",
+    "log",
+    "stderr_flood",
+  ]],
+  ["examples/rust/plugin.wasm", "rust-example, version 0.1.0", EXAMPLE_METHODS],
+  ["examples/c/plugin.wasm", "c-example, version 0.1.0", EXAMPLE_METHODS],
+  ["examples/go/plugin.wasm", "go-example, version 0.1.0", EXAMPLE_METHODS],
+  ["examples/assemblyscript/plugin.wasm", "assemblyscript-example, version 0.1.0", EXAMPLE_METHODS],
+];
+
+for (const [path, plugin, methods] of described) {
+  Deno.test(`cli inspect lists the methods ${path} describes through rpc.discover`, async () => {
+    const text = await cli(["inspect", path]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(`^module: {2}${path.replaceAll(".", "\\.")}\nplugin: {2}`),
+    );
+    assert.equal(text.stdout.split("\n")[1], `plugin:  ${plugin}`);
+    assert.deepEqual(listedMethods(text.stdout), methods);
+    const json = JSON.parse((await cli(["inspect", "--json", path])).stdout);
+    assert.equal(json.openrpc.openrpc, "1.3.2");
+    assert.deepEqual(json.openrpc.methods.map((m: { name: string }) => m.name), methods);
+  });
+}
+
+Deno.test("cli inspect shows each method's params, result and summary", async () => {
+  const { stdout } = await cli(["inspect", "examples/c/plugin.wasm"]);
+  assert.ok(
+    stdout.endsWith([
+      "verdict: runs here",
+      "methods:",
+      '  ping() -> "pong"                        Answers pong',
+      "  add(a: integer, b: integer) -> integer  Adds two integers",
+      "  greet(name: string) -> string           Answers the result of the host method greeting with ! appended",
+      "  log(message: string) -> null            Writes INFO and the message as one line to stderr",
+      "  fail() -> never                         Answers the error -32000 every time",
+      "  exit(code: integer)                     Exits with the given code at once",
+      "",
+    ].join("\n")),
+    stdout,
+  );
+});
+
+Deno.test("cli inspect keeps its report as it was for modules that do not describe themselves", async () => {
+  for (
+    const path of [
+      "testdata/compat_plugin.wasm", // answers -32601 (or exits: no params member)
+      "testdata/rust_stdio.wasm", // a program that is not a plugin
+      "testdata/wat/hello.wasm", // writes a line that is not JSON
+      "testdata/wat/trap.wasm",
+      "testdata/wat/exit33.wasm",
+    ]
+  ) {
+    const text = await cli(["inspect", path]);
+    assert.equal(text.code, 0, path);
+    assert.equal(listedMethods(text.stdout), undefined, path);
+    assert.doesNotMatch(text.stdout, /\nplugin: /, path);
+    assert.match(text.stdout, /\nverdict: runs here\n$/, path);
+    const json = JSON.parse((await cli(["inspect", "--json", path])).stdout);
+    assert.equal("openrpc" in json, false, path);
+  }
+  const hello = await cli(["inspect", "testdata/wat/hello.wasm"]);
+  assert.equal(
+    hello.stdout.replace(/\nsha256: {2}[0-9a-f]{64}\n/, "\nsha256:  …\n"),
+    [
+      "module:  testdata/wat/hello.wasm",
+      `size:    ${(await Deno.stat("testdata/wat/hello.wasm")).size} bytes`,
+      "sha256:  …",
+      "memory:  1 pages (0.1 MiB) initial, no maximum",
+      "exports: _start (func), memory (memory)",
+      "imports:",
+      "  wasi_snapshot_preview1::fd_write  partial      stdout and stderr only",
+      "verdict: runs here",
+      "",
+    ].join("\n"),
+  );
 });
 
 Deno.test("cli inspect checks the module a manifest names", async () => {
@@ -64,5 +182,7 @@ Deno.test("cli inspect checks the module a manifest names", async () => {
     "testdata/test_plugin.plugin.jsonc",
   ]);
   assert.equal(result.code, 0, result.stderr);
-  assert.equal(JSON.parse(result.stdout).verdict, "runs");
+  const report = JSON.parse(result.stdout);
+  assert.equal(report.verdict, "runs");
+  assert.equal(report.openrpc.info.title, "test_plugin");
 });

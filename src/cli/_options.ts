@@ -7,8 +7,6 @@
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { GuestError, type GuestErrorKind } from "../executor/errors.ts";
-import { GuestModule } from "../executor/guest_module.ts";
-import { type EngineChoice, resolveEngine } from "../executor/engine_choice.ts";
 import { PluginError } from "../plugin/plugin_error.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { type ManifestAccessOptions, ManifestError } from "../manifest/plugin_manifest.ts";
@@ -270,24 +268,5 @@ export async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>
     return await body(interrupt.signal);
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
-  }
-}
-
-/**
- * Reads and compiles a module file; an invalid module's error names the file.
- *
- * @param path The module's path.
- * @param engine The engine to compile it for (default `"wasmi"`).
- */
-export async function compileFile(path: string, engine?: EngineChoice): Promise<GuestModule> {
-  // An engine this runtime lacks is not the module's fault: checked first.
-  const options = engine === undefined ? {} : { engine: resolveEngine(engine) };
-  const bytes = await Deno.readFile(path);
-  try {
-    return await GuestModule.compile(bytes, options);
-  } catch (error) {
-    throw new WebAssembly.CompileError(
-      `${path} is not a valid module: ${(error as Error).message}`,
-    );
   }
 }

@@ -52,3 +52,30 @@ export function programName(): string {
 export function programCommand(): string {
   return isCompiled() ? executableName() : "deno run -R cli.ts";
 }
+
+/**
+ * A word for a POSIX shell: as it is if it holds only safe characters,
+ * else in single quotes.
+ *
+ * @param word An argument.
+ * @returns the argument as a shell would need it
+ */
+export function shellWord(word: string): string {
+  return /^[\w./:=@%+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A command line of this program, for messages that suggest one:
+ * `cli.ts inspect plugin.wasm`.
+ *
+ * @param args The arguments after the program's name.
+ * @returns the command line
+ *
+ * @example
+ * ```ts ignore
+ * commandLine(["inspect", "my plugin.wasm"]); // "cli.ts inspect 'my plugin.wasm'"
+ * ```
+ */
+export function commandLine(args: string[]): string {
+  return [programName(), ...args.map(shellWord)].join(" ");
+}

@@ -5,10 +5,13 @@
  */
 
 import { escapeControlCharacters } from "../_escape_control.ts";
-import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import { discoverMethods } from "../inspect/discover_methods.ts";
+import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
 import { jsonCodec } from "../rpc/_json_codec.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
+import { DISCOVER_TIMEOUT } from "./_discover.ts";
 import { loadPlugin } from "./_load_plugin.ts";
+import { methodNotFoundMessage } from "./_method_not_found.ts";
 import {
   EXIT_CODES,
   LIMIT_HELP,
@@ -18,7 +21,7 @@ import {
   UsageError,
   withInterrupt,
 } from "./_options.ts";
-import { programCommand, programName } from "./_program.ts";
+import { commandLine, programCommand, programName } from "./_program.ts";
 
 /** Help for `call`, with the program's name as it was started. */
 export function callHelp(): string {
@@ -31,6 +34,8 @@ sent as given: an array, an object, or a bare number, string, true, false or
 null; without it the request has no params, or null with --missing-params null)
 and prints the result as JSON on stdout, pretty when stdout is a terminal.
 Integers keep all their digits both ways. The plugin's logs go to stderr.
+If the plugin has no such method (error -32601), the error lists the methods
+it has when it answers rpc.discover.
 
 Options:
 ${RPC_HELP}
@@ -58,18 +63,50 @@ export async function callCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("missing PLUGIN.wasm and METHOD");
-  const { plugin, rest } = await loadPlugin(manifest, positionals, limits, { access });
-  using _ = plugin;
-  const [method, paramsJson, ...extra] = rest;
+  // The command line is checked before the plugin is loaded.
+  const [method, paramsJson, ...extra] = manifest === undefined
+    ? positionals.slice(1)
+    : positionals;
   if (method === undefined) throw new UsageError("missing METHOD");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const params = parseParams(paramsJson);
+  const { plugin, inspectArgs, timeout } = await loadPlugin(manifest, positionals, limits, {
+    access,
+  });
+  using _ = plugin;
   try {
     const result = await withInterrupt((signal) => plugin.call(method, params, { signal }));
     console.log(jsonForTerminal(result ?? null, Deno.stdout.isTerminal() ? 2 : undefined));
     return 0;
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
+    if (error.code === ErrorCode.MethodNotFound) {
+      // Which methods are there? A fresh instance is asked (not for
+      // rpc.discover itself), with --timeout if it is shorter. Its logs
+      // are shown as any call's (silencing them could drop the last lines
+      // of the call before, which may still be on their way).
+      const description = method === "rpc.discover"
+        ? undefined
+        : await withInterrupt((signal) =>
+          discoverMethods(plugin, {
+            signal,
+            timeout: timeout > 0 ? Math.min(timeout, DISCOVER_TIMEOUT) : DISCOVER_TIMEOUT,
+          })
+        );
+      // A plugin that has the method passed on a -32601 from elsewhere (a
+      // host method it called): its answer is shown as it is.
+      if (description?.methods.some((m) => m.name === method) !== true) {
+        const message = methodNotFoundMessage(
+          plugin.info.name,
+          method,
+          error.message,
+          description,
+          commandLine(inspectArgs),
+        );
+        console.error(`error: ${escapeControlCharacters(message)}`);
+        return EXIT_CODES.errorAnswer;
+      }
+    }
     const data = error.data === undefined ? "" : ` ${jsonForTerminal(error.data)}`;
     const message = escapeControlCharacters(`${error.message}${data}`);
     console.error(`error: the plugin answered with error ${error.code}: ${message}`);
@@ -83,9 +120,16 @@ function parseParams(json: string | undefined): unknown {
   try {
     return jsonCodec("bigint").parse(json);
   } catch (error) {
-    const hint = /^[\p{L}_][\p{L}\p{N}_-]*$/u.test(json.trim())
-      ? ` (to pass a string, quote it as JSON: '"${json.trim()}"')`
-      : "";
-    throw new UsageError(`PARAMS_JSON is not valid JSON: ${(error as Error).message}${hint}`);
+    const word = json.trim();
+    const shown = json.length > 40 ? `${json.slice(0, 39)}…` : json;
+    if (/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(word)) {
+      throw new UsageError(
+        `params '${shown}' are not valid JSON; to pass the string ${word}, quote it as JSON: '"${word}"'`,
+      );
+    }
+    throw new UsageError(
+      `params '${shown}' are not valid JSON: ${(error as Error).message}; pass one JSON ` +
+        `value in single quotes, such as '[2, 3]', '{"name": "Ada"}' or '"text"'`,
+    );
   }
 }

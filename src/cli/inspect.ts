@@ -6,7 +6,11 @@
 
 import { inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
-import { readManifest, readManifestWasm } from "../manifest/plugin_manifest.ts";
+import type { PluginDescription } from "../inspect/discover_methods.ts";
+import type { PluginOptions } from "../plugin/plugin.ts";
+import { discoverModule } from "./_discover.ts";
+import { methodsTable } from "./_methods_table.ts";
+import { readInputFile, readManifestModule } from "./_read_module.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { EXIT_CODES, parseCommand, UsageError } from "./_options.ts";
 import { programCommand, programName } from "./_program.ts";
@@ -21,11 +25,18 @@ Shows what a module imports and exports, which WASI functions it uses and
 how well each is supported here, its memory limits, size and SHA-256, and a
 verdict: runs, limited (runs, but some calls answer an errno), or will not run.
 
+A module that runs is then asked for its methods (rpc.discover on a fresh
+instance, at most 5 s, its logs discarded). A plugin that answers with an
+OpenRPC document gets its name, version and methods listed: each with its
+params (name: type, optional ones marked ?), result type and summary. Other
+modules get the report alone.
+
 Options:
   --manifest FILE      inspect the module a manifest names (and check its sha256)
   --allow-wasm-outside let the manifest's wasm be outside the manifest's directory
   --allow-remote-wasm  let the manifest's wasm be a URL (fetched)
-  --json               print the report as JSON
+  --json               print the report as JSON (with the plugin's OpenRPC
+                       document under "openrpc" when it answers one)
   -h, --help           show this help
 
 Exit codes: 0 it runs (fully or limited), 1 it will not run, 65 invalid
@@ -48,23 +59,32 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
   let bytes: Uint8Array;
   let label: string;
+  let options: PluginOptions;
   if (manifest !== undefined) {
-    const resolved = await readManifest(manifest, access);
-    bytes = await readManifestWasm(resolved);
-    label = resolved.wasm.href;
+    const read = await readManifestModule(manifest, access);
+    bytes = read.bytes;
+    label = read.resolved.wasm.href;
+    options = read.resolved.options;
   } else {
     const [path, ...extra] = positionals;
     if (path === undefined) throw new UsageError("missing MODULE.wasm (or --manifest FILE)");
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    bytes = await Deno.readFile(path);
+    bytes = await readInputFile(path);
     label = path;
+    options = {};
   }
   const report = await inspectModule(bytes);
+  // A module that can run is asked for its methods; one that does not
+  // answer with a document (most programs) gets the report alone.
+  const description = report.verdict === "will-not-run"
+    ? undefined
+    : await discoverModule(bytes, options);
+  const openrpc = description === undefined ? {} : { openrpc: description.document };
   // Names of imports and exports are the module's text: no control characters.
   console.log(
     json
-      ? jsonForTerminal({ module: label, ...report }, 2)
-      : format(label, report).split("\n").map(escapeControlCharacters).join("\n"),
+      ? jsonForTerminal({ module: label, ...report, ...openrpc }, 2)
+      : format(label, report, description),
   );
   return report.verdict === "will-not-run" ? EXIT_CODES.wontRun : 0;
 }
@@ -75,12 +95,19 @@ const VERDICTS = {
   "will-not-run": "will not run here",
 };
 
-function format(label: string, report: ModuleReport): string {
-  const lines = [
-    `module:  ${label}`,
-    `size:    ${report.size} bytes`,
-    `sha256:  ${report.sha256}`,
-  ];
+function format(
+  label: string,
+  report: ModuleReport,
+  description: PluginDescription | undefined,
+): string {
+  const lines = [`module:  ${escapeControlCharacters(label)}`];
+  if (description !== undefined) {
+    const { title, version } = description;
+    const named = [title, version === undefined ? undefined : `version ${version}`]
+      .filter((part) => part !== undefined && part !== "");
+    if (named.length > 0) lines.push(`plugin:  ${escapeControlCharacters(named.join(", "))}`);
+  }
+  lines.push(`size:    ${report.size} bytes`, `sha256:  ${report.sha256}`);
   if (report.memory !== undefined) {
     const { minimum, maximum } = report.memory;
     const pages = (n: number) => `${n} pages (${(n * 65536 / 1048576).toFixed(1)} MiB)`;
@@ -90,13 +117,21 @@ function format(label: string, report: ModuleReport): string {
       }`,
     );
   }
-  lines.push(`exports: ${report.exports.map((e) => `${e.name} (${e.kind})`).join(", ") || "none"}`);
+  const text = (value: string) => escapeControlCharacters(value);
+  lines.push(
+    `exports: ${report.exports.map((e) => `${text(e.name)} (${e.kind})`).join(", ") || "none"}`,
+  );
   lines.push(report.imports.length === 0 ? "imports: none" : "imports:");
-  const width = Math.max(...report.imports.map((i) => `${i.module}::${i.name}`.length), 0);
-  for (const i of report.imports) {
-    lines.push(`  ${`${i.module}::${i.name}`.padEnd(width)}  ${i.support.padEnd(11)}  ${i.note}`);
+  const names = report.imports.map((i) => text(`${i.module}::${i.name}`));
+  const width = Math.max(...names.map((name) => name.length), 0);
+  for (const [n, i] of report.imports.entries()) {
+    lines.push(`  ${names[n]!.padEnd(width)}  ${i.support.padEnd(11)}  ${i.note}`);
   }
   lines.push(`verdict: ${VERDICTS[report.verdict]}`);
-  for (const reason of report.reasons) lines.push(`  - ${reason}`);
+  for (const reason of report.reasons) lines.push(`  - ${text(reason)}`);
+  if (description !== undefined) {
+    lines.push(description.methods.length === 0 ? "methods: none" : "methods:");
+    lines.push(...methodsTable(description.methods));
+  }
   return lines.join("\n");
 }

@@ -4,8 +4,9 @@
  * @module
  */
 
-import { compileFile, LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
-import { programCommand, programName } from "./_program.ts";
+import { LIMIT_HELP, parseCommand, UsageError, withInterrupt } from "./_options.ts";
+import { commandLine, programCommand, programName } from "./_program.ts";
+import { compileFile } from "./_read_module.ts";
 
 /** Help for `run`, with the program's name as it was started. */
 export function runHelp(): string {
@@ -39,7 +40,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const [path, ...rest] = positionals;
   if (path === undefined) throw new UsageError("missing MODULE.wasm");
-  using module = await compileFile(path, limits.engine);
+  using module = await compileFile(path, limits.engine, commandLine(["inspect", path]));
   return await withInterrupt(async (signal) => {
     const { timeout, engine: _engine, ...others } = limits;
     const process = module.spawn({

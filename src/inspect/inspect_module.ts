@@ -8,6 +8,8 @@ import { type EngineBuild, engineBuild } from "../executor/wasmi/engine_stats.ts
 import { GuestModule } from "../executor/guest_module.ts";
 import type { ModuleExport } from "../executor/module_description.ts";
 import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
+import { linkProblems } from "./_link_problems.ts";
+import { headerProblem } from "./_wasm_header.ts";
 
 /** How well one import is supported. */
 export type ImportSupport = "full" | "partial" | "errno" | "unsupported";
@@ -96,14 +98,20 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
     sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
     engine: engineBuild(),
   };
+  const notModule = headerProblem(bytes);
   let module: GuestModule;
   try {
+    if (notModule !== undefined) throw new WebAssembly.CompileError(notModule);
     module = await GuestModule.compile(bytes);
   } catch (error) {
     return {
       ...base,
       verdict: "will-not-run",
-      reasons: [`not a valid module: ${(error as Error).message}`],
+      reasons: [
+        notModule === undefined
+          ? `the file is not a valid WebAssembly module: ${(error as Error).message}`
+          : `the file ${notModule}`,
+      ],
       imports: [],
       exports: [],
     };
@@ -132,13 +140,14 @@ function describe(
       : "not provided: the module cannot be instantiated";
     return { module: i.module, name: i.name, kind: i.kind, support, note };
   });
-  const reasons = module.linkErrors();
+  const reasons = linkProblems(module).map((problem) => `the module ${problem}`);
+  const runs = reasons.length === 0;
   // Only imports whose whole purpose is unavailable here limit a module;
   // fd_seek, fd_sync & co. answer on stdio exactly as a pipe would.
   const errno = imports.filter((i) =>
     i.support === "errno" && /^(path_|sock_|fd_readdir$)/.test(i.name)
   );
-  if (reasons.length === 0 && errno.length > 0) {
+  if (runs && errno.length > 0) {
     reasons.push(
       `runs, but ${errno.map((i) => i.name).join(", ")} ${
         errno.length === 1 ? "answers" : "answer"
@@ -150,11 +159,7 @@ function describe(
   const memory = [...module.exports, ...module.imports].find((e) => e.kind === "memory");
   const report: ModuleReport = {
     ...base,
-    verdict: module.linkErrors().length > 0
-      ? "will-not-run"
-      : errno.length > 0
-      ? "limited"
-      : "runs",
+    verdict: !runs ? "will-not-run" : errno.length > 0 ? "limited" : "runs",
     reasons,
     imports,
     exports: [...module.exports],
