@@ -1,22 +1,85 @@
 /// <reference lib="dom" />
 /**
- * The playground page: load a plugin, see what `inspect` says, call methods
- * and watch the result, the plugin's log, fuel and elapsed time live.
- * Bundled with the package by `deno task playground`.
+ * The playground page: load a plugin, see what `inspect` says and which
+ * methods the plugin describes (`rpc.discover`; a click fills the call form
+ * with the method and params to edit), call methods and watch the result,
+ * the plugin's log, fuel and elapsed time live. Bundled with the package by
+ * `deno task playground`.
  *
  * @module
  */
 
 import { inspectModule, JsonRpcError, Plugin, PluginError, type PluginSession } from "../../mod.ts";
+import {
+  type DescribedMethod,
+  discoverMethods,
+  type PluginDescription,
+} from "../../src/inspect/discover_methods.ts";
+import { paramsTemplate } from "../../src/inspect/_params_template.ts";
+import { schemaType } from "../../src/inspect/_schema_type.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let plugin: Plugin | undefined;
 let running: { session: PluginSession; controller: AbortController } | undefined;
+/** Counts loads, so that a slow load that another one overtook is dropped. */
+let loads = 0;
+/** True while the plugin is asked for its methods: its logs are not the user's. */
+let discovering = false;
+
+/** `(a: integer, b?: string) -> integer`, by-name params in braces. */
+function signature(method: DescribedMethod): string {
+  const params = method.params
+    .map((p) => `${p.name}${p.required ? "" : "?"}: ${schemaType(p.schema)}`)
+    .join(", ");
+  const result = method.result === undefined ? "" : ` -> ${schemaType(method.result.schema)}`;
+  return `(${method.paramStructure === "by-name" ? `{${params}}` : params})${result}`;
+}
+
+/** Lists the methods a plugin described, each a button that fills the call form. */
+function showMethods(description: PluginDescription | undefined): void {
+  const list = $<HTMLUListElement>("method-list");
+  const methods = description?.methods ?? [];
+  list.hidden = methods.length === 0;
+  $("methods-note").textContent = description === undefined
+    ? "This plugin does not list its methods (it does not answer rpc.discover)."
+    : methods.length === 0
+    ? "This plugin lists no methods."
+    : `Methods of ${description.title ?? "the plugin"}${
+      description.version === undefined ? "" : ` ${description.version}`
+    } (click one to fill in the form):`;
+  list.replaceChildren(...methods.map((method) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "method";
+    button.dataset.method = method.name;
+    const name = document.createElement("code");
+    name.textContent = `${method.name}${signature(method)}`;
+    button.append(name);
+    if (method.summary !== undefined) {
+      const summary = document.createElement("span");
+      summary.textContent = method.summary;
+      button.append(summary);
+    }
+    button.addEventListener("click", () => {
+      $<HTMLInputElement>("method").value = method.name;
+      const params = $<HTMLInputElement>("params");
+      params.value = paramsTemplate(method, description!.schemas);
+      params.focus();
+    });
+    const item = document.createElement("li");
+    item.append(button);
+    return item;
+  }));
+}
 
 async function load(bytes: Uint8Array, name: string): Promise<void> {
+  const generation = ++loads;
   plugin?.[Symbol.dispose]();
   plugin = undefined;
+  $<HTMLButtonElement>("call-button").disabled = true;
   $("plugin-name").textContent = `${name} (${bytes.length} bytes)`;
+  $("methods-note").textContent = "";
+  $<HTMLUListElement>("method-list").hidden = true;
   const report = await inspectModule(bytes);
   $("verdict").textContent = [`Verdict: ${report.verdict}.`, ...report.reasons].join(" ");
   $("imports").querySelector("tbody")!.replaceChildren(...report.imports.map((i) => {
@@ -31,15 +94,32 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
     }
     return row;
   }));
-  if (report.verdict === "will-not-run") return;
-  plugin = await Plugin.load(bytes, {
+  if (report.verdict === "will-not-run") {
+    $("methods-note").textContent = "This module will not run here.";
+    return;
+  }
+  const loaded = await Plugin.load(bytes, {
     name: name.replace(/\.wasm$/, ""),
     logger: (line) => {
+      if (discovering) return;
       const log = $("log");
       log.textContent += `${line}\n`;
       log.scrollTop = log.scrollHeight;
     },
   });
+  if (generation !== loads) {
+    loaded[Symbol.dispose]();
+    return;
+  }
+  plugin = loaded;
+  // Before the first call, so that its logs are told apart from the calls'.
+  $("methods-note").textContent = "Asking the plugin for its methods (rpc.discover)…";
+  discovering = true;
+  const description = await discoverMethods(loaded, { timeout: 5_000 }).finally(() => {
+    discovering = false;
+  });
+  if (generation !== loads) return;
+  showMethods(description);
   $<HTMLButtonElement>("call-button").disabled = false;
 }
 

@@ -23,6 +23,29 @@ Deno.test({
     assert.equal(await page.textContent("#verdict"), "Verdict: runs.");
     assert.equal(await page.locator("#imports tbody tr").count(), 8);
 
+    // The methods the plugin describes (rpc.discover), each a template.
+    assert.equal(
+      await page.textContent("#methods-note"),
+      "Methods of test_plugin 0.1.0 (click one to fill in the form):",
+    );
+    const methods = await Promise.all(
+      (await page.locator("#method-list button").all()).map((b) => b.getAttribute("data-method")),
+    );
+    assert.deepEqual(methods.slice(0, 3), ["ping", "get_random_number", "get_time"]);
+    assert.ok(methods.includes("prime_sieve") && methods.includes("call_host"), `${methods}`);
+    assert.match(
+      (await page.textContent('#method-list button[data-method="prime_sieve"]'))!,
+      /^prime_sieve\(param0: integer\) -> SieveCounts the primes up to limit$/,
+    );
+    await page.click('#method-list button[data-method="prime_sieve"]');
+    assert.equal(await page.inputValue("#method"), "prime_sieve");
+    assert.equal(await page.inputValue("#params"), "[0]");
+    await page.click('#method-list button[data-method="call_host"]');
+    assert.equal(await page.inputValue("#method"), "call_host");
+    assert.equal(await page.inputValue("#params"), '["", null]');
+    // The log shows the calls' lines only, not those of the discovery.
+    assert.equal(await page.textContent("#log"), "");
+
     await page.fill("#method", "prime_sieve");
     await page.fill("#params", "[100000]");
     await page.click("#call-button");
@@ -50,6 +73,20 @@ Deno.test({
     await page.click("#cancel");
     await page.waitForFunction(`document.getElementById("status").textContent === "cancelled"`);
     assert.equal(await page.isDisabled("#call-button"), false);
+
+    // A plugin that does not describe itself: no list, and a note that says so.
+    await page.setInputFiles("#file", "testdata/compat_plugin.wasm");
+    await page.waitForFunction(
+      `document.getElementById("plugin-name").textContent.startsWith("compat_plugin.wasm")`,
+    );
+    await page.waitForSelector("#call-button:not([disabled])");
+    assert.equal(
+      await page.textContent("#methods-note"),
+      "This plugin does not list its methods (it does not answer rpc.discover).",
+    );
+    assert.equal(await page.isHidden("#method-list"), true);
+    await page.click("#example");
+    await page.waitForSelector("#method-list:not([hidden])");
     const screenshot = Deno.env.get("PLAYGROUND_SCREENSHOT");
     if (screenshot) {
       await page.fill("#method", "prime_sieve");
