@@ -24,7 +24,7 @@ export type InputKind = "module" | "manifest";
 const isAbsolute = (path: string) => path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path);
 
 /** The error classes of files that cannot be read, and what each means. */
-const FILE_ERRORS: [new (message: string) => Error, string][] = [
+const FILE_ERRORS: [new (message: string, options?: ErrorOptions) => Error, string][] = [
   [Deno.errors.NotFound, "no such file"],
   [Deno.errors.IsADirectory, "it is a directory"],
   [Deno.errors.NotADirectory, "a part of the path before the file name is not a directory"],
@@ -37,11 +37,15 @@ const FILE_ERRORS: [new (message: string) => Error, string][] = [
  */
 function fileError(error: unknown, what: string, next: string): unknown {
   for (const [kind, why] of FILE_ERRORS) {
-    if (error instanceof kind) return new kind(`cannot read ${what}: ${why}; ${next}`);
+    if (error instanceof kind) {
+      return new kind(`cannot read ${what}: ${why}; ${next}`, { cause: error });
+    }
   }
   // Deno's own message says which flag grants access.
   if (error instanceof Deno.errors.NotCapable) {
-    return new Deno.errors.PermissionDenied(`cannot read ${what}: ${error.message}`);
+    return new Deno.errors.PermissionDenied(`cannot read ${what}: ${error.message}`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -103,11 +107,14 @@ export async function moduleError(
   inspect: string,
 ): Promise<unknown> {
   const notModule = headerProblem(bytes);
-  if (notModule !== undefined) return new WebAssembly.CompileError(`'${label}' ${notModule}`);
+  if (notModule !== undefined) {
+    return new WebAssembly.CompileError(`'${label}' ${notModule}`, { cause: error });
+  }
   if (error instanceof WebAssembly.CompileError) {
     return new WebAssembly.CompileError(
       `'${label}' is not a valid WebAssembly module (${error.message}); ` +
         "rebuild it, or pass a .wasm file built for wasm32-wasip1",
+      { cause: error },
     );
   }
   if (!(error instanceof WebAssembly.LinkError)) return error;
