@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { engineHeapBytes, GuestModule } from "../mod.ts";
+import { engineHeapBytes, GuestModule, Plugin } from "../mod.ts";
 
 Deno.test("10,000 sequential runs leave the engine's heap flat", async () => {
   using module = await GuestModule.compile(
@@ -32,6 +32,20 @@ Deno.test("runs of a module that traps or loops leave the engine's heap flat", a
   await runs();
   const before = await engineHeapBytes();
   await runs();
+  const after = await engineHeapBytes();
+  assert.ok(after - before < 4096, `engine heap grew from ${before} to ${after} bytes`);
+});
+
+Deno.test("plugins refused at load (a module that cannot link) leave the engine's heap flat", async () => {
+  const bytes = await Deno.readFile(new URL("../testdata/wat/env_import.wasm", import.meta.url));
+  const loads = async () => {
+    for (let i = 0; i < 50; i++) {
+      await assert.rejects(Plugin.load(bytes), WebAssembly.LinkError);
+    }
+  };
+  await loads();
+  const before = await engineHeapBytes();
+  await loads();
   const after = await engineHeapBytes();
   assert.ok(after - before < 4096, `engine heap grew from ${before} to ${after} bytes`);
 });

@@ -207,7 +207,14 @@ export class Plugin implements Disposable {
     } else {
       bytes = source;
     }
-    const plugin = new Plugin(await GuestModule.compile(bytes, options), name || "plugin", options);
+    const module = await GuestModule.compile(bytes, options);
+    let plugin: Plugin;
+    try {
+      plugin = new Plugin(module, name || "plugin", options);
+    } catch (error) {
+      module[Symbol.dispose](); // a module that cannot link holds its engine's memory until disposed
+      throw error;
+    }
     if (workers !== undefined) {
       try {
         const copy = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
