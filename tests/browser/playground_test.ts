@@ -35,7 +35,7 @@ Deno.test({
     assert.ok(methods.includes("prime_sieve") && methods.includes("call_host"), `${methods}`);
     assert.match(
       (await page.textContent('#method-list button[data-method="prime_sieve"]'))!,
-      /^prime_sieve\(param0: integer\) -> SieveCounts the primes up to limit$/,
+      /^prime_sieve\(limit: integer\) -> SieveCounts the primes up to limit$/,
     );
     await page.click('#method-list button[data-method="prime_sieve"]');
     assert.equal(await page.inputValue("#method"), "prime_sieve");

@@ -43,6 +43,8 @@ pub(crate) struct Entry {
     name: String,
     pub summary: Option<String>,
     pub description: Option<String>,
+    /// Names for positional params, in order (`Plugin::param_names`).
+    pub param_names: Vec<String>,
     /// Whether the handler takes absent params ([`takes_no_params`]).
     takes_no_params: fn() -> bool,
     #[cfg(feature = "schemars")]
@@ -59,6 +61,7 @@ impl Catalog {
             name: name.to_owned(),
             summary: None,
             description: None,
+            param_names: Vec::new(),
             takes_no_params,
             #[cfg(feature = "schemars")]
             schemas: None,
@@ -203,7 +206,13 @@ fn method_object(entry: &Entry, params: Params, result: Value) -> Value {
     if let Some(description) = &entry.description {
         object.insert("description".into(), description.as_str().into());
     }
-    object.insert("params".into(), params.descriptors.into());
+    let mut descriptors = params.descriptors;
+    if params.structure == Some("by-position") {
+        for (descriptor, name) in descriptors.iter_mut().zip(&entry.param_names) {
+            descriptor["name"] = name.as_str().into();
+        }
+    }
+    object.insert("params".into(), descriptors.into());
     if let Some(structure) = params.structure {
         object.insert("paramStructure".into(), structure.into());
     }

@@ -175,7 +175,8 @@
 //! let plugin = Plugin::new()
 //!     .info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
 //!     .typed_method("add", |(a, b): (i64, i64), _host: &mut Host| Ok(a + b))
-//!     .summary("Adds two integers");
+//!     .summary("Adds two integers")
+//!     .param_names(["a", "b"]);
 //! # }
 //! ```
 //!
@@ -200,6 +201,8 @@
 //! | a string, number or boolean type       | one, `param0` (the kit takes `[x]` as `x`)           | `"by-position"`  |
 //! | anything else (`Vec`, maps, enums, [`Value`]) | one named `params`: the params as a whole     | (none: `"either"`) |
 //!
+//! - Positional params are named `param0`, `param1`, ... unless
+//!   [`Plugin::param_names`] names them.
 //! - `()` is `"by-position"` because the kit takes no params, `null` or
 //!   `[]` for it, but not `{}`.
 //! - Structs are `"by-name"` only: serde also takes their fields by

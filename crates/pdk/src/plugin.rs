@@ -99,6 +99,22 @@ impl Plugin {
         self
     }
 
+    /// Names the positional params of the method registered just before
+    /// this call, in order, in the `rpc.discover` document (a tuple's
+    /// elements have no names of their own: they are listed as `param0`,
+    /// `param1`, ... otherwise). Applies to methods whose params are
+    /// described by position (see the crate docs, "rpc.discover"); extra
+    /// names are ignored.
+    ///
+    /// # Panics
+    ///
+    /// If no method has been registered yet.
+    pub fn param_names<const N: usize>(mut self, names: [&str; N]) -> Self {
+        self.catalog.last_mut("param_names").param_names =
+            names.iter().map(|name| (*name).to_owned()).collect();
+        self
+    }
+
     /// Registers `handler` as method `name`.
     ///
     /// The params are deserialized into `P` (leniently, see the crate docs,

@@ -282,6 +282,14 @@ mod typed {
             .typed_method("ping", |_: (), _: &mut Host| Ok("pong"))
             .typed_method("add", |(a, b): (i64, i64), _| Ok(a + b))
             .summary("Adds two integers")
+            .typed_method("scale", |(k, p): (f64, Point), _| {
+                Ok(Point {
+                    x: k * p.x,
+                    y: k * p.y,
+                    ..p
+                })
+            })
+            .param_names(["factor", "point", "ignored"])
             .typed_method("norm", |p: Point, _| Ok((p.x * p.x + p.y * p.y).sqrt()))
             .async_typed_method("mirror", |p: Point, _host: Host| async move {
                 Ok::<_, RpcError>(Point { x: -p.x, ..p })
@@ -376,5 +384,20 @@ mod typed {
             json!({"x": -1.0, "y": 2.0, "label": null})
         );
         assert_eq!(out[3]["error"]["code"], RpcError::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn param_names_name_positional_params() {
+        let document = discover(plugin());
+        let names = |method_name: &str| -> Vec<Value> {
+            method(&document, method_name)["params"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].clone())
+                .collect()
+        };
+        assert_eq!(names("scale"), [json!("factor"), json!("point")]);
+        assert_eq!(names("add"), [json!("param0"), json!("param1")]);
     }
 }

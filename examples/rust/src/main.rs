@@ -24,17 +24,20 @@ fn main() {
                 .ok_or_else(|| RpcError::invalid_params("integer overflow"))
         })
         .summary("Adds two integers")
+        .param_names(["a", "b"])
         .typed_method("greet", |(name,): (String,), host| {
             // The host's error, if any, is passed on unchanged by `?`.
             let greeting: String = host.call("greeting", [name])?;
             Ok(format!("{greeting}!"))
         })
         .summary("Answers the result of the host method greeting with ! appended")
+        .param_names(["name"])
         .typed_method("log", |(message,): (String,), _host| {
             info(message);
             Ok(())
         })
         .summary("Writes INFO and the message as one line to stderr")
+        .param_names(["message"])
         .typed_method("fail", |_: (), _host| {
             Err::<(), _>(RpcError::new(-32000, "failed on purpose"))
         })
@@ -43,5 +46,6 @@ fn main() {
             std::process::exit(code)
         })
         .summary("Exits with the given code at once, without answering")
+        .param_names(["code"])
         .serve(); // until stdin reaches EOF; returning from main exits with 0
 }

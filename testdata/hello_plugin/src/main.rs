@@ -7,6 +7,7 @@ fn main() {
         .info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
         // typed_method (feature "schemars"): rpc.discover gets the schemas.
         .typed_method("add", |(a, b): (i64, i64), _host: &mut Host| Ok(a + b))
+        .param_names(["a", "b"])
         .typed_method("greet", |[name]: [String; 1], host| {
             // Ask the host for the hour, log, then answer.
             let hour: u32 = host.call("hour", ())?;
@@ -15,11 +16,13 @@ fn main() {
             Ok(format!("{greeting}, {name}!"))
         })
         .summary("Greets by name, by the host's hour")
+        .param_names(["name"])
         .typed_method("divide", |(a, b): (f64, f64), _host| {
             if b == 0.0 {
                 return Err(RpcError::new(1, "division by zero"));
             }
             Ok(a / b)
         })
+        .param_names(["dividend", "divisor"])
         .serve(); // until stdin closes
 }

@@ -159,8 +159,10 @@ fn main() {
             Ok(ms)
         })
         .summary("Sleeps ms milliseconds, then answers ms")
+        .param_names(["ms"])
         .typed_method("many_echo", |n: u64, host| many_echo(n, host))
         .summary("Calls the host's echo n times, then answers n")
+        .param_names(["n"])
         .description("Calls host `echo` with `[i]` for i in 0..n and expects `i` back.")
         .typed_method("prime_sieve", |limit: usize, _| {
             Ok(Sieve {
@@ -169,6 +171,7 @@ fn main() {
             })
         })
         .summary("Counts the primes up to limit")
+        .param_names(["limit"])
         .typed_method("counter", |_: (), _| {
             Ok(COUNTER.fetch_add(1, Ordering::Relaxed) + 1)
         })
@@ -184,6 +187,7 @@ fn main() {
             Ok("slept")
         })
         .summary("Sleeps ms milliseconds, then has the host echo \"slept\"")
+        .param_names(["ms"])
         .typed_method("panic", |_: (), _| -> Result<(), RpcError> {
             panic!("test plugin panicked")
         })
@@ -222,11 +226,13 @@ fn main() {
             },
         )
         .summary("Calls a host method with params (null: []) and passes its answer on")
+        .param_names(["method", "params"])
         .typed_method("log", |message: String, _| {
             info(message);
             Ok(())
         })
         .summary("Writes INFO and the message to stderr")
+        .param_names(["message"])
         .typed_method("stderr_flood", |_: (), _| {
             stderr_flood();
             Ok("done")
