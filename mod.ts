@@ -27,3 +27,10 @@ export {
   type ModuleReport,
   type Verdict,
 } from "./src/inspect/inspect_module.ts";
+export {
+  type ContentDescriptor,
+  type DescribedMethod,
+  discoverMethods,
+  type ParamStructure,
+  type PluginDescription,
+} from "./src/inspect/discover_methods.ts";
