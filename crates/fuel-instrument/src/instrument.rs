@@ -19,6 +19,11 @@
 //! - one wrapper function per memory and per table that charges for the
 //!   growth, asks the host and grows, appended after the module's own
 //!   functions.
+//! - a module that defines one memory and imports none imports it instead,
+//!   as [`MEMORY`] from [`IMPORT_MODULE`], with the same limits (the maximum
+//!   clamped): the host may then give a new instance a memory it used
+//!   before, zeroed, rather than a fresh one (which costs a page fault for
+//!   every page the guest touches). Its index, 0, is the same either way.
 
 use crate::cost::{
     region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, FUEL_PER_GROWN_ENTRY_SHIFT,
@@ -41,6 +46,8 @@ pub const OUT_OF_FUEL: &str = "out_of_fuel";
 /// `(target: i32, current: i32, delta: i32) -> i32`: may a memory or table
 /// grow? 0 makes the growth fail with -1.
 pub const GROW: &str = "grow";
+/// The memory a module that defines one memory imports instead.
+pub const MEMORY: &str = "memory";
 /// The export name of the fuel counter.
 pub const FUEL_EXPORT: &str = "\u{0}wasmi-plugins:fuel";
 /// The export name of the module's start function (the Wasmi engine uses
@@ -63,8 +70,18 @@ pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, S
         .validate_all(bytes)
         .map_err(|e| e.to_string())?;
     let module = Module::scan(bytes)?;
-    let description = module.describe();
-    let wasm = Rewrite::new(module, max_memory_pages)?.run(bytes)?;
+    let mut description = module.describe();
+    let rewrite = Rewrite::new(module, max_memory_pages)?;
+    if let Some(memory) = rewrite.memory_import() {
+        // The imported memory's limits, for the host to create it.
+        let maximum = memory.maximum.unwrap_or(MAX_PAGES);
+        description.pop(); // the closing brace
+        description.push_str(&format!(
+            ",\"memoryImport\":{{\"initial\":{},\"maximum\":{maximum}}}}}",
+            memory.minimum
+        ));
+    }
+    let wasm = rewrite.run(bytes)?;
     Ok(Instrumented { wasm, description })
 }
 
@@ -89,7 +106,7 @@ impl Reencode for Shift {
 const TYPE: usize = 0;
 const IMPORT: usize = 1;
 const FUNCTION: usize = 2;
-const MEMORY: usize = 4;
+const MEMORY_SECTION: usize = 4;
 const GLOBAL: usize = 6;
 const EXPORT: usize = 7;
 const ELEMENT: usize = 9;
@@ -113,6 +130,8 @@ struct Rewrite {
     table_grow_type: u32,
     /// The first wrapper function: memories first, then tables.
     first_wrapper: u32,
+    /// Whether the module's one defined memory becomes an import.
+    import_memory: bool,
 }
 
 impl Rewrite {
@@ -136,6 +155,9 @@ impl Rewrite {
             table_grow_type: module.types + 3,
             first_wrapper: module.imported_funcs + 2 + defined_funcs,
             max_pages: max_pages.min(MAX_PAGES),
+            import_memory: module.memories.len() == 1
+                && module.imported_memories == 0
+                && !module.unusual_memory,
             module,
             out: wasm_encoder::Module::new(),
             emitted: [false; END],
@@ -277,8 +299,35 @@ impl Rewrite {
             EntityType::Function(self.void_type),
         );
         section.import(IMPORT_MODULE, GROW, EntityType::Function(self.hook_type));
+        if let Some(memory) = self.memory_import() {
+            section.import(IMPORT_MODULE, MEMORY, EntityType::Memory(memory));
+        }
         self.out.section(&section);
         Ok(())
+    }
+
+    /// The type of the memory the rewritten module imports, if it does.
+    fn memory_import(&self) -> Option<MemoryType> {
+        let limits = self.module.memories.first()?;
+        self.import_memory
+            .then(|| self.memory_type(limits.initial, limits.maximum))
+    }
+
+    /// A 32-bit memory of `initial` pages, its maximum clamped to the
+    /// rewrite's (never below `initial`).
+    fn memory_type(&self, initial: u64, maximum: Option<u64>) -> MemoryType {
+        MemoryType {
+            minimum: initial,
+            maximum: Some(
+                maximum
+                    .unwrap_or(MAX_PAGES)
+                    .min(self.max_pages)
+                    .max(initial),
+            ),
+            memory64: false,
+            shared: false,
+            page_size_log2: None,
+        }
     }
 
     fn functions(
@@ -303,7 +352,10 @@ impl Rewrite {
     }
 
     fn memories(&mut self, reader: wasmparser::MemorySectionReader<'_>) -> Result<(), String> {
-        self.begin(MEMORY)?;
+        self.begin(MEMORY_SECTION)?;
+        if self.import_memory {
+            return Ok(()); // imported instead (see `imports`)
+        }
         let mut section = MemorySection::new();
         for memory in reader {
             let memory = memory.map_err(|e| e.to_string())?;
@@ -800,7 +852,8 @@ fn is_bulk(op: &Operator<'_>) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasmi::{Caller, Engine, Extern, Linker, Store, Val};
+    use crate::scan::Limits;
+    use wasmi::{Caller, Engine, Extern, Linker, Memory, Store, Val};
 
     /// What the host saw: out-of-fuel calls and growth requests.
     #[derive(Default)]
@@ -874,6 +927,13 @@ mod tests {
                 },
             )
             .unwrap();
+        for import in module.imports() {
+            if let wasmi::ExternType::Memory(ty) = import.ty() {
+                assert_eq!((import.module(), import.name()), (IMPORT_MODULE, MEMORY));
+                let memory = Memory::new(&mut store, *ty).unwrap();
+                linker.define(IMPORT_MODULE, MEMORY, memory).unwrap();
+            }
+        }
         let instance = linker.instantiate_and_start(&mut store, &module).unwrap();
         let global = instance.get_global(&store, FUEL_EXPORT).unwrap();
         global.set(&mut store, Val::I64(slice)).unwrap();
@@ -972,6 +1032,36 @@ mod tests {
         assert_eq!(clamp("(module (memory 2))", 4).maximum, Some(4));
         assert_eq!(clamp("(module (memory 2 3))", 4).maximum, Some(3));
         assert_eq!(clamp("(module (memory 8))", 4).maximum, Some(8));
+    }
+
+    #[test]
+    fn a_module_s_one_defined_memory_becomes_an_import_with_the_same_limits() {
+        let rewrite = |wat: &str| {
+            let out = instrument(&wat::parse_str(wat).unwrap(), 4).unwrap();
+            let module = Module::scan(&out.wasm).unwrap();
+            (module.imported_memories, module.memories)
+        };
+        let initial = |initial| Limits {
+            initial,
+            maximum: Some(4),
+        };
+        assert_eq!(rewrite("(module (memory 2))"), (1, vec![initial(2)]));
+        let described = instrument(&wat::parse_str("(module (memory 2 3))").unwrap(), 4).unwrap();
+        assert!(described
+            .description
+            .ends_with(r#""memoryImport":{"initial":2,"maximum":3}}"#));
+        // Data segments still land in it, and it is still memory 0.
+        let (_, _, results) = run(
+            r#"(module (memory 1) (data (i32.const 8) "*")
+              (func (export "run") (result i32) (i32.load8_u (i32.const 8))))"#,
+            "run",
+            1000,
+        );
+        assert_eq!(results[0].i32(), Some(42));
+        // A module without memory, or with several, keeps its own.
+        assert_eq!(rewrite("(module)"), (0, vec![]));
+        let shared = "(module (memory 1 2 shared))";
+        assert_eq!(rewrite(shared).0, 0);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub struct Module {
     pub func_types: Vec<u32>,
     /// Every memory (imported first), with its limits.
     pub memories: Vec<Limits>,
+    /// How many of `memories` are imported.
+    pub imported_memories: u32,
+    /// Whether a memory is shared or has a custom page size.
+    pub unusual_memory: bool,
     /// Every table (imported first): initial entries and element type.
     pub tables: Vec<(u64, wasmparser::RefType)>,
     pub start: Option<u32>,
@@ -83,6 +87,7 @@ impl Module {
                             TypeRef::Memory(m) => {
                                 let limits = limits(&m);
                                 module.wide |= m.memory64;
+                                module.imported_memories += 1;
                                 memory(&mut module.imports_json, limits);
                                 module.memories.push(limits);
                             }
@@ -118,6 +123,7 @@ impl Module {
                     for m in reader {
                         let m = m.map_err(|e| e.to_string())?;
                         module.wide |= m.memory64;
+                        module.unusual_memory |= m.shared || m.page_size_log2.is_some();
                         module.memories.push(limits(&m));
                     }
                 }

@@ -14,6 +14,7 @@ export const METERING = {
   importModule: "wasmi_plugins",
   outOfFuel: "out_of_fuel",
   grow: "grow",
+  memory: "memory",
   fuelExport: "\0wasmi-plugins:fuel",
   startExport: "\0wasmi-plugins:start",
 } as const;
@@ -26,6 +27,12 @@ export interface Description {
   memories: number[];
   /** Initial entries of every table. */
   tables: number[];
+  /**
+   * The limits in pages of the memory the rewritten module imports as
+   * `wasmi_plugins::memory` (a module's one defined memory becomes an
+   * import, so that instances can reuse memories), if it does.
+   */
+  memoryImport?: { initial: number; maximum: number };
 }
 
 /** A rewritten module and the original's description. */

@@ -20,6 +20,7 @@ import {
 import { WebAssemblyMemory } from "../../wasi/guest_memory.ts";
 import type { GuestMemory } from "../../wasi/guest_memory.ts";
 import { METERING } from "./_instrumenter.ts";
+import type { MemoryPool } from "./_memory_pool.ts";
 import type { V8Module } from "./v8_module.ts";
 
 /** Imports that may wait: they suspend the guest (every call of one suspends, ≈ 0.1 µs). */
@@ -95,6 +96,10 @@ export class V8Guest implements GuestInstance {
   #result: number | undefined;
   #message = "";
   #ended = false;
+  /** Whether the guest's stack has unwound (it finished, trapped or was stopped by a throw). */
+  #unwound = false;
+  /** The memory taken from the module's pool, given back when the guest is freed. */
+  #kept: { pool: MemoryPool; memory: WebAssembly.Memory } | undefined;
 
   /** @internal Use {@linkcode V8Module.instantiate}. */
   constructor(module: V8Module, maxMemory: number, host: GuestCallbacks) {
@@ -107,7 +112,7 @@ export class V8Guest implements GuestInstance {
   /** Instantiates the module; returns the failure's status and message, if any. */
   async #instantiate(): Promise<[Status, string] | undefined> {
     const module = this.#module;
-    const compiled = await module.prepare(this.#maxMemory);
+    const { module: compiled, memories } = await module.prepare(this.#maxMemory);
     const initial = module.memoryPages.reduce((sum, pages) => sum + pages * PAGE, 0) +
       this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
     if (initial > this.#maxMemory || !this.#host.grow(initial)) {
@@ -135,11 +140,13 @@ export class V8Guest implements GuestInstance {
         ? new jspi.Suspending((...args: (number | bigint)[]) => this.#wait(call(args)))
         : (...args: (number | bigint)[]) => this.#answer(call(args));
     }
+    const memory = memories?.take();
     let instance: WebAssembly.Instance;
     try {
       instance = new WebAssembly.Instance(compiled, {
         wasi_snapshot_preview1: wasi,
         [METERING.importModule]: {
+          [METERING.memory]: memory,
           [METERING.outOfFuel]: new jspi.Suspending(() => this.#stop(Status.OutOfFuel)),
           [METERING.grow]: new jspi.Suspending((target: number, current: number, delta: number) =>
             this.#grow(target, current >>> 0, delta >>> 0)
@@ -150,6 +157,7 @@ export class V8Guest implements GuestInstance {
       // Data or element segments out of bounds trap at instantiation.
       return classify(error);
     }
+    if (memory !== undefined) this.#kept = { pool: memories!, memory };
     const exports = instance.exports;
     this.#fuel = exports[METERING.fuelExport] as WebAssembly.Global;
     this.#fuel.value = BigInt(this.#given - this.#debt);
@@ -197,8 +205,14 @@ export class V8Guest implements GuestInstance {
         this.#instantiate().then((failed) => {
           if (failed !== undefined) return this.#end(...failed);
           this.#entry().then(
-            () => this.#end(Status.Finished, ""),
-            (error) => this.#end(...classify(error)),
+            () => {
+              this.#unwound = true;
+              this.#end(Status.Finished, "");
+            },
+            (error) => {
+              this.#unwound = true;
+              this.#end(...classify(error));
+            },
           );
         }, (error) => this.#end(...classify(error)));
       } else {
@@ -214,11 +228,22 @@ export class V8Guest implements GuestInstance {
     this.#result = value;
   }
 
-  /** Forgets the guest; if it is suspended, it is never resumed. */
+  /**
+   * Forgets the guest; if it is suspended, it is never resumed. The memory
+   * of a guest whose stack has unwound goes back to the module's pool
+   * (zeroed): nothing can run the instance again.
+   */
   free(): void {
     this.#ended = true;
     this.#settle = undefined;
     this.#resume = undefined;
+    const kept = this.#kept;
+    this.#kept = undefined;
+    if (kept !== undefined && this.#unwound) {
+      this.#memory.target = undefined;
+      this.#memoryBytes = () => 0;
+      kept.pool.give(kept.memory);
+    }
   }
 
   /** A plain import's answer; a plain import cannot suspend, so a stop unwinds the guest. */

@@ -6,11 +6,18 @@
  */
 
 import type { GuestCallbacks } from "../_guest_engine.ts";
-import { type Description, instrument } from "./_instrumenter.ts";
+import { type Description, instrument, type Instrumented } from "./_instrumenter.ts";
+import { MemoryPool } from "./_memory_pool.ts";
 import { V8Guest } from "./v8_guest.ts";
 
 const PAGE = 65536;
 const MAX_PAGES = 65536;
+
+/** The instrumented module compiled by V8, and the memories its instances reuse (if it imports one). */
+export interface PreparedModule {
+  module: WebAssembly.Module;
+  memories: MemoryPool | undefined;
+}
 
 /** A validated module, ready to run on V8 with fuel metering. */
 export class V8Module {
@@ -24,7 +31,7 @@ export class V8Module {
   readonly tableEntries: readonly number[];
   readonly #bytes: Uint8Array;
   /** The instrumented, compiled module per memory maximum in pages. */
-  readonly #compiled = new Map<number, Promise<WebAssembly.Module>>();
+  readonly #compiled = new Map<number, Promise<PreparedModule>>();
 
   private constructor(bytes: Uint8Array, description: Description) {
     this.#bytes = bytes;
@@ -44,25 +51,25 @@ export class V8Module {
     const pages = pagesOf(maxMemory);
     const instrumented = await instrument(bytes, pages);
     const module = new V8Module(bytes.slice(), instrumented.description);
-    const compiled = WebAssembly.compile(instrumented.bytes);
+    const compiled = compile(instrumented);
     module.#compiled.set(pages, compiled);
     await compiled;
     return module;
   }
 
   /** The compiled module for guests of at most `maxMemory` bytes. */
-  prepare(maxMemory: number): Promise<WebAssembly.Module> {
+  prepare(maxMemory: number): Promise<PreparedModule> {
     const pages = pagesOf(maxMemory);
     let compiled = this.#compiled.get(pages);
     if (compiled === undefined) {
-      compiled = instrument(this.#bytes, pages).then((i) => WebAssembly.compile(i.bytes));
+      compiled = instrument(this.#bytes, pages).then(compile);
       compiled.catch(() => this.#compiled.delete(pages));
       this.#compiled.set(pages, compiled);
     }
     return compiled;
   }
 
-  /** Forgets the compiled code (guests running now keep theirs). */
+  /** Forgets the compiled code and kept memories (guests running now keep theirs). */
   dispose(): void {
     this.#compiled.clear();
   }
@@ -71,6 +78,14 @@ export class V8Module {
   instantiate(maxMemory: number, host: GuestCallbacks): V8Guest {
     return new V8Guest(this, maxMemory, host);
   }
+}
+
+async function compile(instrumented: Instrumented): Promise<PreparedModule> {
+  const { memoryImport } = instrumented.description;
+  return {
+    module: await WebAssembly.compile(instrumented.bytes),
+    memories: memoryImport && new MemoryPool(memoryImport.initial, memoryImport.maximum),
+  };
 }
 
 function pagesOf(maxMemory: number): number {
