@@ -74,9 +74,13 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     options = {};
   }
   const report = await inspectModule(bytes);
-  // A module that can run is asked for its methods; one that does not
-  // answer with a document (most programs) gets the report alone.
-  const description = report.verdict === "will-not-run"
+  // A module that can run and reads stdin (a plugin must) is asked for its
+  // methods; one that does not answer with a document (most programs) gets
+  // the report alone.
+  const readsStdin = report.imports.some((i) =>
+    i.module === "wasi_snapshot_preview1" && i.name === "fd_read"
+  );
+  const description = report.verdict === "will-not-run" || !readsStdin
     ? undefined
     : await discoverModule(bytes, options);
   const openrpc = description === undefined ? {} : { openrpc: description.document };
