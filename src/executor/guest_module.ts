@@ -158,6 +158,8 @@ export class GuestModule implements Disposable {
     const start = this.exports.find((e) => e.name === "_start");
     if (start === undefined || start.kind !== "func") {
       errors.push("the module exports no `_start` function");
+    } else if ((start.params?.length ?? 0) > 0 || (start.results?.length ?? 0) > 0) {
+      errors.push("the module's `_start` must take and return nothing");
     }
     return errors;
   }

@@ -123,6 +123,17 @@ Deno.test("GuestModule refuses a module without _start", async () => {
   });
 });
 
+Deno.test("GuestModule refuses a _start that takes params, before it runs", async (t) => {
+  for (const name of ["start_params", "start_import"]) {
+    await t.step(name, async () => {
+      using module = await wat(name);
+      const message = "the module's `_start` must take and return nothing";
+      assert.deepEqual(module.linkErrors(), [message]);
+      assert.throws(() => module.spawn(), { name: "LinkError", message });
+    });
+  }
+});
+
 Deno.test("GuestModule lists imports and exports", async () => {
   using module = await wat("hello");
   assert.deepEqual(module.imports, [{

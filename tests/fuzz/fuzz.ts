@@ -1,7 +1,7 @@
 /**
  * Runs the fuzz targets for longer than the test suite does.
  *
- *     deno task fuzz [--seconds N] [--seed S] [--target all|wasm|rpc|wasi]
+ *     deno task fuzz [--seconds N] [--seed S] [--target all|wasm|rpc|wasi|engines]
  *                    [--from I --iterations N] [--save DIR]
  *
  * `--seconds` is per target (default 60). Every failure prints its seed and
@@ -15,6 +15,7 @@
 import { parseArgs } from "node:util";
 import { randomSeed } from "./_prng.ts";
 import { formatReport, type FuzzOptions, type FuzzReport } from "./_report.ts";
+import { fuzzEngines } from "./engines_target.ts";
 import { fuzzRpc } from "./rpc_target.ts";
 import { fuzzWasi } from "./wasi_target.ts";
 import { fuzzWasm } from "./wasm_target.ts";
@@ -23,6 +24,7 @@ export const TARGETS: Record<string, (options: FuzzOptions) => Promise<FuzzRepor
   wasm: fuzzWasm,
   rpc: fuzzRpc,
   wasi: fuzzWasi,
+  engines: fuzzEngines,
 };
 
 if (import.meta.main) {

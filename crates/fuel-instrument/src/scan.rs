@@ -48,6 +48,8 @@ impl Module {
         let mut module = Module::default();
         let mut sigs: Vec<Option<(Vec<ValType>, Vec<ValType>)>> = Vec::new();
         let mut import_count = 0;
+        // The type of each imported function, for exports that re-export one.
+        let mut imported_func_types: Vec<u32> = Vec::new();
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(|e| e.to_string())? {
                 Payload::TypeSection(reader) => {
@@ -82,6 +84,7 @@ impl Module {
                         match import.ty {
                             TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
                                 module.imported_funcs += 1;
+                                imported_func_types.push(ty);
                                 func(&mut module.imports_json, sigs.get(ty as usize));
                             }
                             TypeRef::Memory(m) => {
@@ -139,9 +142,11 @@ impl Module {
                         string(json, export.name);
                         match export.kind {
                             ExternalKind::Func | ExternalKind::FuncExact => {
-                                let ty = (export.index as usize)
-                                    .checked_sub(module.imported_funcs as usize)
-                                    .and_then(|i| module.func_types.get(i));
+                                let index = export.index as usize;
+                                let ty = match index.checked_sub(module.imported_funcs as usize) {
+                                    Some(defined) => module.func_types.get(defined),
+                                    None => imported_func_types.get(index),
+                                };
                                 let sig = ty.and_then(|&t| sigs.get(t as usize));
                                 func(json, sig);
                             }
@@ -250,6 +255,23 @@ fn string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describes_a_re_exported_import_with_its_signature() {
+        let bytes = wat::parse_str(
+            r#"(module
+              (import "wasi_snapshot_preview1" "clock_time_get" (func $f (param i32 i64 i32) (result i32)))
+              (export "_start" (func $f)))"#,
+        )
+        .unwrap();
+        let description = Module::scan(&bytes).unwrap().describe();
+        assert!(
+            description.contains(
+                r#"{"name":"_start","kind":"func","params":["i32","i64","i32"],"results":["i32"]}"#
+            ),
+            "{description}"
+        );
+    }
 
     #[test]
     fn describes_imports_exports_memories_and_tables() {

@@ -204,7 +204,15 @@ export class V8Guest implements GuestInstance {
         this.#started = true;
         this.#instantiate().then((failed) => {
           if (failed !== undefined) return this.#end(...failed);
-          this.#entry().then(
+          let entry: Promise<unknown>;
+          try {
+            entry = this.#entry();
+          } catch (error) {
+            // Calling into the guest can throw before it runs (a JS-to-wasm
+            // conversion): a failure of the run, like any other.
+            entry = Promise.reject(error);
+          }
+          entry.then(
             () => {
               this.#unwound = true;
               this.#end(Status.Finished, "");

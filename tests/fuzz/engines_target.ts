@@ -1,0 +1,132 @@
+/**
+ * Fuzz target (d), differential: the wasm target's random and mutated
+ * modules run on both engines, `"wasmi"` and `"v8"` (V8 with injected fuel
+ * metering), with the same input and limits.
+ *
+ * Oracle: when both engines compile and run a module to its end (it
+ * returns from `_start` or calls `proc_exit`), they agree on the exit code,
+ * stdout and stderr; when one of them ends so and the other traps, the
+ * trap may only be a call stack exhausted (the engines' stack depths
+ * differ) or, on Wasmi, an instruction of a proposal it lacks (SIMD,
+ * exception handling: Wasmi loads such modules, which V8 validates, but
+ * cannot run that code). Fuel counts differ between the engines (docs/SECURITY.md), so
+ * runs that end on fuel, time or memory are not compared; neither are
+ * modules only one engine compiles (Wasmi compiles SIMD modules and traps
+ * at the first SIMD instruction, V8 runs them).
+ *
+ * @module
+ */
+
+import { GuestError, GuestModule } from "../../mod.ts";
+import { hasJspi } from "../../src/executor/v8/v8_guest.ts";
+import { Prng } from "./_prng.ts";
+import type { Failure, FuzzOptions, FuzzReport } from "./_report.ts";
+import { wasmInput, wasmSeeds } from "./wasm_target.ts";
+
+/** Per-run limits, as in the wasm target but with fuel to spare: both runs should end. */
+const LIMITS = { timeout: 200, fuel: 20_000_000, maxMemory: 8 << 20, maxBuffer: 1 << 20 };
+
+interface Ending {
+  /** `finished`, `exit`, or the failure's kind. */
+  how: string;
+  code?: number;
+  stdout?: string;
+  stderr?: string;
+  message?: string;
+}
+
+async function runOn(engine: "wasmi" | "v8", bytes: Uint8Array, stdin: Uint8Array) {
+  let module: GuestModule;
+  try {
+    module = await GuestModule.compile(bytes, { engine });
+  } catch (error) {
+    if (error instanceof WebAssembly.CompileError) return undefined;
+    throw new Error(`${engine}: compile threw ${describe(error)}`);
+  }
+  using _ = module;
+  if (module.linkErrors().length > 0) return undefined;
+  const decoder = new TextDecoder();
+  try {
+    const { status, stdout, stderr } = await module.output({ ...LIMITS, stdin });
+    return {
+      how: status.procExit ? "exit" : "finished",
+      code: status.code,
+      stdout: decoder.decode(stdout),
+      stderr: decoder.decode(stderr),
+    } satisfies Ending;
+  } catch (error) {
+    if (error instanceof GuestError) return { how: error.kind, message: error.message };
+    if (error instanceof RangeError && error.message.includes("maxBuffer")) {
+      return { how: "output-limit" };
+    }
+    throw new Error(`${engine}: run threw ${describe(error)}`);
+  }
+}
+
+const ENDED = new Set(["finished", "exit"]);
+
+/** Why two endings disagree, or undefined if they agree as the oracle wants. */
+function disagreement(wasmi: Ending, v8: Ending): string | undefined {
+  const wasmiEnded = ENDED.has(wasmi.how);
+  const v8Ended = ENDED.has(v8.how);
+  if (wasmiEnded && v8Ended) {
+    for (const key of ["how", "code", "stdout", "stderr"] as const) {
+      if (wasmi[key] !== v8[key]) {
+        return `${key} differs: wasmi ${JSON.stringify(wasmi[key])}, v8 ${JSON.stringify(v8[key])}`;
+      }
+    }
+    return undefined;
+  }
+  const [ended, other] = wasmiEnded ? [wasmi, v8] : v8Ended ? [v8, wasmi] : [];
+  if (ended === undefined || other === undefined) return undefined;
+  // Wasmi loads modules V8 validates and traps at the first instruction of
+  // a proposal it lacks (SIMD, exception handling; README).
+  const unsupported = other === wasmi &&
+    /SIMD opcode|support is not enabled/.test(other.message ?? "");
+  if (
+    other.how === "trap" && !unsupported && !/call stack exhausted/.test(other.message ?? "")
+  ) {
+    const [a, b] = ended === wasmi ? ["wasmi", "v8"] : ["v8", "wasmi"];
+    return `${a} ran to its end (${ended.how} ${ended.code}), ${b} trapped: ${other.message}`;
+  }
+  return undefined;
+}
+
+/** Fuzzes both engines side by side for `options.seconds` (or `options.iterations`). */
+export async function fuzzEngines(options: FuzzOptions): Promise<FuzzReport> {
+  if (!hasJspi()) throw new Error("the engines target needs JSPI (the v8 engine)");
+  const seeds = await wasmSeeds();
+  const outcomes: Record<string, number> = {};
+  const failures: Failure[] = [];
+  const deadline = performance.now() + options.seconds * 1000;
+  const first = options.from ?? 0;
+  let i = first;
+  for (; performance.now() < deadline && (options.iterations ?? Infinity) > i - first; i++) {
+    const { bytes, how } = wasmInput(seeds, options.seed, i);
+    const stdin = Prng.for(options.seed ^ 0x5eed, i).bytes(16);
+    try {
+      const wasmi = await runOn("wasmi", bytes, stdin);
+      const v8 = await runOn("v8", bytes, stdin);
+      const outcome = wasmi === undefined || v8 === undefined
+        ? "not-compared"
+        : `${wasmi.how}/${v8.how}`;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      const why = wasmi && v8 && disagreement(wasmi, v8);
+      if (why) failures.push({ iteration: i, message: why, input: how, bytes });
+    } catch (error) {
+      failures.push({ iteration: i, message: (error as Error).message, input: how, bytes });
+    }
+  }
+  return {
+    target: "engines",
+    seed: options.seed,
+    executions: i - first,
+    outcomes,
+    failures,
+    notes: ["outcomes are wasmi/v8 endings of the modules both engines compile and link"],
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
