@@ -61,8 +61,13 @@ const TRAPS: ReadonlyArray<[RegExp, string]> = [
   [/^divide result unrepresentable/, "integer overflow"],
   [/^float unrepresentable in integer range/, "invalid conversion to integer"],
   [/^memory access out of bounds/, "out of bounds memory access"],
-  [/^table index is out of bounds/, "undefined element"],
+  // At instantiation: an active data or element segment past the end.
+  [/data segment \d+ is out of bounds/, "out of bounds memory access"],
+  [/^WebAssembly\.Instance\(\): table index is out of bounds/, "out of bounds table access"],
+  [/^table index is out of bounds/, "undefined element: out of bounds table access"],
   [/^null function or function signature mismatch/, "indirect call type mismatch"],
+  [/^null function/, "uninitialized element"],
+  [/^function signature mismatch/, "indirect call type mismatch"],
   [/^Maximum call stack size exceeded/, "call stack exhausted"],
 ];
 
@@ -81,7 +86,8 @@ export class V8Guest implements GuestInstance {
   readonly #host: GuestCallbacks;
   readonly #maxMemory: number;
   readonly #tables: number[];
-  #memoryBytes: () => number = () => 0;
+  /** Pages of every memory, as the grow hook last saw them (exported or not). */
+  readonly #pages: number[];
   #started = false;
   #given = 0;
   /**
@@ -107,6 +113,7 @@ export class V8Guest implements GuestInstance {
     this.#host = host;
     this.#maxMemory = maxMemory;
     this.#tables = [...module.tableEntries];
+    this.#pages = [...module.memoryPages];
   }
 
   /** Instantiates the module; returns the failure's status and message, if any. */
@@ -163,9 +170,7 @@ export class V8Guest implements GuestInstance {
     this.#fuel.value = BigInt(this.#given - this.#debt);
     this.#debt = 0;
     if (exports.memory instanceof WebAssembly.Memory) {
-      const memory = exports.memory;
-      this.#memory.target = new WebAssemblyMemory(memory);
-      this.#memoryBytes = () => memory.buffer.byteLength;
+      this.#memory.target = new WebAssemblyMemory(exports.memory);
     }
     const init = exports[METERING.startExport];
     const start = jspi.promising(exports._start);
@@ -249,7 +254,6 @@ export class V8Guest implements GuestInstance {
     this.#kept = undefined;
     if (kept !== undefined && this.#unwound) {
       this.#memory.target = undefined;
-      this.#memoryBytes = () => 0;
       kept.pool.give(kept.memory);
     }
   }
@@ -279,13 +283,18 @@ export class V8Guest implements GuestInstance {
   #grow(target: number, current: number, delta: number): number | Promise<number> {
     const bytes = target < 0 ? delta * PAGE : delta * TABLE_ENTRY_BYTES;
     if (target >= 0 && current + delta > MAX_TABLE_ENTRIES) return 0;
-    const held = this.#memoryBytes() +
+    // `current` is the memory's or table's size now (a growth the hook
+    // allowed may still have failed, past the module's own maximum).
+    const sizes = target < 0 ? this.#pages : this.#tables;
+    const index = target < 0 ? -1 - target : target;
+    sizes[index] = current;
+    const held = this.#pages.reduce((sum, pages) => sum + pages * PAGE, 0) +
       this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
     if (held + bytes > this.#maxMemory || !this.#host.grow(bytes)) {
       this.#end(Status.MemoryLimit, "growth operation limited");
       return never;
     }
-    if (target >= 0) this.#tables[target] = current + delta;
+    sizes[index] = current + delta;
     return 1;
   }
 
