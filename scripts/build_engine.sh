@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_rust_wasm_env.sh
+. scripts/_bundle.sh
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP"
@@ -25,23 +26,4 @@ dispatch=$(tr ' ,' '\n\n' <<<"${wasmi##* }" | grep -- '-dispatch$' | paste -sd+ 
   echo "${wasmi% *} features: ${wasmi##* }"
   echo "dispatch: ${dispatch:-none}"
 } > "$out_dir/engine.toolchain.txt"
-deno run --quiet --allow-read="$out_dir" --allow-write="$out_dir" scripts/embed_engine.ts \
-  "$out_dir/engine.wasm" "$out_dir/_engine_wasm.ts" "$out_dir/engine.toolchain.txt"
-
-if [ "${1:-}" = "--check" ]; then
-  status=0
-  for file in engine.wasm engine.toolchain.txt; do
-    if ! cmp -s "$out_dir/$file" "src/executor/wasmi/$file"; then
-      echo "src/executor/wasmi/$file differs from a fresh build (run: deno task build:engine)" >&2
-      status=1
-    fi
-  done
-  # gzip output may vary with the zlib version; the decoded bytes may not.
-  deno run --quiet --allow-read scripts/embed_engine.ts --verify \
-    src/executor/wasmi/engine.wasm src/executor/wasmi/_engine_wasm.ts src/executor/wasmi/engine.toolchain.txt ||
-    status=1
-  [ $status -eq 0 ] && echo "engine bundle matches a fresh build"
-  exit $status
-fi
-cp "$out_dir"/{engine.wasm,engine.toolchain.txt,_engine_wasm.ts} src/executor/wasmi/
-ls -l src/executor/wasmi/engine.wasm | awk '{print "engine.wasm: " $5 " bytes"}'
+finish_bundle "$out_dir" engine src/executor/wasmi build:engine "${1:-}"

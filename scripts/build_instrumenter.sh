@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_rust_wasm_env.sh
+. scripts/_bundle.sh
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP"
@@ -23,24 +24,4 @@ cp "$built" "$out_dir/instrumenter.wasm"
   cargo $RUST_WASM_TOOLCHAIN tree --quiet --offline -p fuel-instrument -e normal \
     --target wasm32-unknown-unknown --prefix none -f '{p}' | grep -E '^wasm(parser|-encoder) v' | sed 's/ (\*)//' | sort -u
 } > "$out_dir/instrumenter.toolchain.txt"
-deno run --quiet --allow-read="$out_dir" --allow-write="$out_dir" scripts/embed_engine.ts \
-  "$out_dir/instrumenter.wasm" "$out_dir/_instrumenter_wasm.ts" "$out_dir/instrumenter.toolchain.txt"
-
-if [ "${1:-}" = "--check" ]; then
-  status=0
-  for file in instrumenter.wasm instrumenter.toolchain.txt; do
-    if ! cmp -s "$out_dir/$file" "$dest/$file"; then
-      echo "$dest/$file differs from a fresh build (run: deno task build:instrumenter)" >&2
-      status=1
-    fi
-  done
-  # gzip output may vary with the zlib version; the decoded bytes may not.
-  deno run --quiet --allow-read scripts/embed_engine.ts --verify \
-    "$dest/instrumenter.wasm" "$dest/_instrumenter_wasm.ts" "$dest/instrumenter.toolchain.txt" ||
-    status=1
-  [ $status -eq 0 ] && echo "instrumenter bundle matches a fresh build"
-  exit $status
-fi
-mkdir -p "$dest"
-cp "$out_dir"/{instrumenter.wasm,instrumenter.toolchain.txt,_instrumenter_wasm.ts} "$dest/"
-ls -l "$dest/instrumenter.wasm" | awk '{print "instrumenter.wasm: " $5 " bytes"}'
+finish_bundle "$out_dir" instrumenter "$dest" build:instrumenter "${1:-}"
