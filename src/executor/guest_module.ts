@@ -75,7 +75,8 @@ export class GuestModule implements Disposable {
   readonly engine: EngineName;
   /** The module's own Wasmi engine instances, or its V8 compilation; undefined once disposed. */
   #pool: EnginePool | V8Module | undefined;
-  readonly #signatures: string[];
+  /** Why the module cannot run here (found once: imports and exports never change). */
+  readonly #linkErrors: readonly string[];
 
   private constructor(
     pool: EnginePool | V8Module,
@@ -88,11 +89,7 @@ export class GuestModule implements Disposable {
     const { imports, exports } = description;
     this.imports = imports;
     this.exports = exports;
-    this.#signatures = imports.map((i) =>
-      `${(i.params ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")}:${
-        (i.results ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")
-      }`
-    );
+    this.#linkErrors = linkErrorsOf(imports, exports);
   }
 
   /**
@@ -136,32 +133,12 @@ export class GuestModule implements Disposable {
 
   /**
    * Reasons the module cannot run here: imports that are not preview1
-   * functions with the right signature, or a missing `_start`.
+   * functions with the right signature, or a missing or ill-typed `_start`.
    *
    * @returns one readable line per problem; empty if the module can run.
    */
   linkErrors(): string[] {
-    const errors: string[] = [];
-    for (const [i, imp] of this.imports.entries()) {
-      const name = `${imp.module}::${imp.name}`;
-      const expected = PREVIEW1_SIGNATURES[imp.name];
-      if (imp.module !== "wasi_snapshot_preview1") {
-        errors.push(
-          `unsupported import \`${name}\`: only wasi_snapshot_preview1 functions are provided`,
-        );
-      } else if (imp.kind !== "func" || expected === undefined) {
-        errors.push(`unsupported import \`${name}\`: not a WASI preview1 function`);
-      } else if (this.#signatures[i] !== expected) {
-        errors.push(`import \`${name}\` has the wrong signature`);
-      }
-    }
-    const start = this.exports.find((e) => e.name === "_start");
-    if (start === undefined || start.kind !== "func") {
-      errors.push("the module exports no `_start` function");
-    } else if ((start.params?.length ?? 0) > 0 || (start.results?.length ?? 0) > 0) {
-      errors.push("the module's `_start` must take and return nothing");
-    }
-    return errors;
+    return [...this.#linkErrors];
   }
 
   /**
@@ -174,8 +151,9 @@ export class GuestModule implements Disposable {
   spawn(options: SpawnOptions = {}): GuestProcess {
     const pool = this.#pool;
     if (pool === undefined) throw new TypeError("The module was disposed");
-    const errors = this.linkErrors();
-    if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
+    if (this.#linkErrors.length > 0) {
+      throw new WebAssembly.LinkError(this.#linkErrors.join("; "));
+    }
     const maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
     if (pool instanceof V8Module) {
       return new GuestProcess((host) => pool.instantiate(maxMemory, host), this.imports, options);
@@ -269,4 +247,33 @@ async function collectOutput(
   const status = await process.status;
   await writing;
   return { status, stdout, stderr };
+}
+
+/** Why a module with `imports` and `exports` cannot run here, one line per problem. */
+function linkErrorsOf(
+  imports: readonly ModuleImport[],
+  exports: readonly ModuleExport[],
+): readonly string[] {
+  const types = (list: string[] | undefined) => (list ?? []).map((t) => TYPE_CODES[t] ?? "?");
+  const errors: string[] = [];
+  for (const imp of imports) {
+    const name = `${imp.module}::${imp.name}`;
+    const expected = PREVIEW1_SIGNATURES[imp.name];
+    if (imp.module !== "wasi_snapshot_preview1") {
+      errors.push(
+        `unsupported import \`${name}\`: only wasi_snapshot_preview1 functions are provided`,
+      );
+    } else if (imp.kind !== "func" || expected === undefined) {
+      errors.push(`unsupported import \`${name}\`: not a WASI preview1 function`);
+    } else if (`${types(imp.params).join("")}:${types(imp.results).join("")}` !== expected) {
+      errors.push(`import \`${name}\` has the wrong signature`);
+    }
+  }
+  const start = exports.find((e) => e.name === "_start");
+  if (start === undefined || start.kind !== "func") {
+    errors.push("the module exports no `_start` function");
+  } else if ((start.params?.length ?? 0) > 0 || (start.results?.length ?? 0) > 0) {
+    errors.push("the module's `_start` must take and return nothing");
+  }
+  return errors;
 }
