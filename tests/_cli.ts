@@ -13,7 +13,7 @@ export function program(): string {
 }
 
 /** `--engine` for the commands that run guests, when a suite runs on another engine than the default. */
-export function engineFlags(command: string | undefined): string[] {
+function engineFlags(command: string | undefined): string[] {
   const runs = command === "call" || command === "run" || command === "serve";
   return runs && engineMode.engine !== "wasmi" ? ["--engine", engineMode.engine] : [];
 }

@@ -12,13 +12,8 @@ function executableName(): string {
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
-/**
- * Whether this process is a binary built by `deno compile` rather than
- * Deno running `cli.ts`.
- *
- * @returns true in a compiled binary
- */
-export function isCompiled(): boolean {
+/** Whether this process is a binary built by `deno compile` rather than Deno running `cli.ts`. */
+function isCompiled(): boolean {
   const name = executableName();
   return name !== "deno" && name !== "deno.exe";
 }
