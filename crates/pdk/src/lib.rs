@@ -227,6 +227,11 @@
 //! Schemas are generated when the document is first asked for, not at
 //! start-up; the generating code (schemars and the types' `JsonSchema`
 //! impls) is part of the plugin's binary, only when the feature is on.
+//! What is registered (names, summaries, descriptions, param names) is
+//! recorded at start-up, which every instance runs again: a few thousand
+//! instructions per method and per description, paid by every stateless
+//! call (the test plugin's start-up went from ≈ 140,000 to ≈ 355,000 fuel
+//! with its 19 methods described).
 //!
 //! # Logging
 //!
