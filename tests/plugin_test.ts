@@ -198,6 +198,45 @@ Deno.test("Plugin.call passes the plugin's stderr lines to the logger", async ()
   assert.equal(await plugin.call("stderr_flood"), "done");
 });
 
+Deno.test("Plugin.call logs each instance's start-up lines with its call, once", async () => {
+  // Worker-backed, the instance of each call after the first was started
+  // ahead of it (a spare): its start-up line waits for the call that takes it.
+  const logs: string[] = [];
+  const plugin = await Plugin.load(new URL("../testdata/wat/start_log.wasm", import.meta.url), {
+    logger: (line) => logs.push(line),
+    ...modeOptions,
+  });
+  using _ = plugin;
+  for (let i = 1; i <= 3; i++) {
+    assert.equal(await plugin.call("anything"), "ok");
+    assert.deepEqual(logs, Array(i).fill("started"));
+  }
+});
+
+Deno.test("Plugin.call counts the instance's start-up against the call's limits", async (t) => {
+  const { plugin } = await testPlugin({ timeout: 400 });
+  using _ = plugin;
+  await t.step("fuel: less than the start-up needs", async () => {
+    assert.equal(await plugin.call("ping"), "pong");
+    // The test plugin's start-up alone takes some 350,000 fuel.
+    await assert.rejects(plugin.call("ping", undefined, { fuel: 10_000 }), {
+      name: "PluginError",
+      kind: "fuel",
+    });
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+  await t.step("timeout: runs from the call, not from an earlier start", async () => {
+    assert.equal(await plugin.call("ping"), "pong");
+    // An instance started ahead of the next call must not have used that
+    // call's time up: 300 + 200 ms is over the 400 ms timeout, 200 is not.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(await plugin.call("sleep", [200]), 200);
+    // Idle for longer than the timeout, and still served.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+});
+
 Deno.test("Plugin.call aborted during a host round trip cleans up both sides", async () => {
   const { plugin, seen } = await testPlugin();
   using _ = plugin;

@@ -250,6 +250,50 @@ Deno.test("GuestModule resumes a guest blocked on stdin when data arrives later"
   assert.equal((await guest.status).code, 0);
 });
 
+Deno.test("GuestProcess.relimit gives a waiting guest new limits", async (t) => {
+  using module = await wat("read_echo");
+  /** A guest that has run up to its first read and waits there. */
+  const waiting = async (options = {}) => {
+    const guest = module.spawn(options);
+    while (guest.fuelConsumed === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    return guest;
+  };
+  await t.step("fuel counts what it consumed already", async () => {
+    const guest = await waiting();
+    assert.equal(guest.relimit({ fuel: guest.fuelConsumed }), true);
+    await assert.rejects(guest.status, FuelExhaustedError);
+  });
+  await t.step("a timeout runs from the call; a lifted one no longer applies", async () => {
+    const guest = await waiting({ timeout: 30 });
+    assert.equal(guest.relimit({}), true);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(guest.relimit({ timeout: 30 }), true);
+    await assert.rejects(guest.status, TimeoutError);
+  });
+  await t.step("the new signal replaces the spawn's", async () => {
+    const first = new AbortController();
+    const second = new AbortController();
+    const guest = await waiting({ signal: first.signal });
+    assert.equal(guest.relimit({ signal: second.signal }), true);
+    first.abort();
+    const writer = guest.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("still here"));
+    assert.equal(text((await guest.stdout.getReader().read()).value!), "still here");
+    second.abort(new Error("the call's reason"));
+    await assert.rejects(guest.status, (error: AbortedError) => {
+      assert.ok(error instanceof AbortedError);
+      assert.equal((error.cause as Error).message, "the call's reason");
+      return true;
+    });
+  });
+  await t.step("an ended guest keeps its outcome", async () => {
+    const guest = module.spawn();
+    await guest.stdin.close();
+    assert.equal((await guest.status).code, 0);
+    assert.equal(guest.relimit({ fuel: 1 }), false);
+  });
+});
+
 Deno.test("GuestModule keeps a slow consumer's guest waiting instead of buffering", async () => {
   using module = await wat("read_echo");
   await using guest = module.spawn({ outputHighWaterMark: 1024 });

@@ -63,6 +63,13 @@ export interface SpawnOptions {
   inputHighWaterMark?: number;
 }
 
+/** The limits {@linkcode GuestProcess.relimit} sets: as in {@linkcode SpawnOptions}. */
+export interface RunLimits {
+  fuel?: number | undefined;
+  timeout?: number | undefined;
+  signal?: AbortSignal | undefined;
+}
+
 /** What stops a guest that has ended (nothing waits on it any more). */
 const ENDED = new AbortedError("The guest has ended");
 
@@ -94,7 +101,12 @@ export class GuestProcess implements AsyncDisposable {
   readonly #stdio: [InputPipe, OutputPipe, OutputPipe];
   readonly #functions: WasiFunction[];
   readonly #hasResult: boolean[];
-  readonly #budget: number;
+  /** The run's limits (see `#limit`). */
+  #budget = Infinity;
+  #timeout: number | undefined;
+  #deadline = Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #signal: AbortSignal | undefined;
   readonly #fixedSlice: number | undefined;
   readonly #maxMemory: number;
   readonly #memoryBudget: MemoryBudget | undefined;
@@ -119,7 +131,6 @@ export class GuestProcess implements AsyncDisposable {
     options: SpawnOptions,
   ) {
     checkLimits(options, SPAWN_LIMITS);
-    this.#budget = options.fuel ?? Infinity;
     this.#fixedSlice = options.fuelSlice;
     this.#maxMemory = options.maxMemory ?? DEFAULT_MAX_MEMORY;
     this.#memoryBudget = options.memoryBudget;
@@ -178,6 +189,24 @@ export class GuestProcess implements AsyncDisposable {
     this.#halt(new AbortedError(reason));
   }
 
+  /**
+   * Replaces the run's limits, as if it had been spawned with them now:
+   * `fuel` counts what the guest consumed so far, `timeout` runs from now,
+   * and `signal` replaces the spawn's. A spare instance started ahead of
+   * the call it will serve takes the call's limits so. Does nothing once
+   * the guest has ended.
+   *
+   * @param limits The new limits (absent ones are lifted).
+   * @returns whether the guest was still running (else nothing changed)
+   * @throws {RangeError} if `fuel` or `timeout` is out of range.
+   */
+  relimit(limits: RunLimits): boolean {
+    checkLimits(limits, SPAWN_LIMITS);
+    if (this.#stopped !== undefined) return false;
+    this.#limit(limits);
+    return true;
+  }
+
   /** Kills the guest if it still runs and waits for it to end. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.kill(new DOMException("The process was disposed", "AbortError"));
@@ -185,10 +214,6 @@ export class GuestProcess implements AsyncDisposable {
   }
 
   async #run(options: SpawnOptions, failed: Error | undefined): Promise<ExitStatus> {
-    const { signal, timeout } = options;
-    const onAbort = () => this.#halt(new AbortedError(signal?.reason));
-    const deadline = timeout === undefined ? Infinity : performance.now() + timeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     // The guest runs only inside a slice: a macrotask turn that ends when
     // the slice's fuel is spent or SLICE_TARGET_MS have passed since the
     // turn began, whatever resumed the guest (a yield, or a microtask that
@@ -201,7 +226,7 @@ export class GuestProcess implements AsyncDisposable {
     let stepFuel = 0;
     const nextSlice = async () => {
       await this.#until(yieldToEventLoop());
-      if (performance.now() >= deadline) this.#halt(new TimeoutError(timeout!));
+      if (performance.now() >= this.#deadline) this.#halt(new TimeoutError(this.#timeout!));
       if (this.#stopped !== undefined) throw this.#stopped;
       this.#sliceBegan = performance.now();
       sliceFuel = this.#sliceSize();
@@ -209,11 +234,7 @@ export class GuestProcess implements AsyncDisposable {
     };
     try {
       if (failed !== undefined) throw failed;
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (timeout !== undefined) {
-        timer = setTimeout(() => this.#halt(new TimeoutError(timeout)), timeout);
-      }
+      this.#limit(options);
       // Start in a later task, so that the caller can attach to the streams.
       await nextSlice();
       for (;;) {
@@ -263,15 +284,37 @@ export class GuestProcess implements AsyncDisposable {
       failure.fuelConsumed = this.#fuelConsumed;
       throw failure;
     } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
       this.#stopped ??= ENDED;
+      clearTimeout(this.#timer);
+      this.#signal?.removeEventListener("abort", this.#onAbort);
       this.#wasi.dispose();
       this.#guest?.free();
       this.#memoryBudget?.release(this.#reserved);
       this.#closeStdio();
     }
   }
+
+  /** Sets the fuel budget, the deadline and the signal the run obeys. */
+  #limit({ fuel, timeout, signal }: RunLimits): void {
+    this.#budget = fuel ?? Infinity;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timeout = timeout;
+    this.#deadline = timeout === undefined ? Infinity : performance.now() + timeout;
+    if (timeout !== undefined) {
+      this.#timer = setTimeout(() => this.#halt(new TimeoutError(timeout)), timeout);
+    }
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#signal = signal;
+    if (signal?.aborted) this.#onAbort();
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+    // Spent already (by a spare's start-up): it could not run another step.
+    if (this.#fuelConsumed > 0 && this.#fuelConsumed >= this.#budget) {
+      this.#halt(new FuelExhaustedError(this.#budget));
+    }
+  }
+
+  #onAbort = (): void => this.#halt(new AbortedError(this.#signal?.reason));
 
   /** Fuel for one slice: fixed, or sized from the engine's learned speed. */
   #sliceSize(): number {

@@ -7,7 +7,8 @@
  */
 
 import { GuestModule } from "../executor/guest_module.ts";
-import type { GuestProcess } from "../executor/guest_process.ts";
+import type { GuestProcess, RunLimits } from "../executor/guest_process.ts";
+import { TimeoutError } from "../executor/errors.ts";
 import { JsonRpcError } from "../rpc/json_rpc_error.ts";
 import type { JsonRpcRequest } from "../rpc/messages.ts";
 import { Router } from "../rpc/router.ts";
@@ -24,6 +25,7 @@ import {
   STREAM_WINDOW,
   type ToWorker,
   type WorkerCall,
+  type WorkerSpawnOptions,
 } from "./_worker_messages.ts";
 
 /** The abort reason of a stateless call here; the main thread has the real one. */
@@ -126,6 +128,43 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
   const instances = new Map<number, Instance>();
   const calls = new Map<number, Call>();
   let module: GuestModule | undefined;
+  /**
+   * A fresh instance started ahead of the next stateless call, so that its
+   * start-up (instantiation and the guest's code up to its first read)
+   * runs while the worker would wait for that call. It gets the call's
+   * limits when the call takes it (`GuestProcess.relimit`); its output
+   * waits in its pipes until then. Made after each stateless call with
+   * that call's options but no fuel limit (its timeout still bounds it);
+   * none any more once one ended unused other than by its timeout (a
+   * plugin that exits or traps on start-up).
+   */
+  let spare: GuestProcess | undefined;
+  let spares = true;
+
+  const startSpare = (options: WorkerSpawnOptions) => {
+    if (!spares || spare !== undefined) return;
+    let started: GuestProcess;
+    try {
+      started = module!.spawn(options);
+    } catch {
+      spares = false;
+      return;
+    }
+    spare = started;
+    const unused = (error?: unknown) => {
+      if (spare !== started) return;
+      spare = undefined;
+      if (!(error instanceof TimeoutError)) spares = false;
+    };
+    started.status.then(() => unused(), unused);
+  };
+
+  /** The spare, with the call's limits, if it still runs. */
+  const takeSpare = (limits: RunLimits) => {
+    const taken = spare;
+    spare = undefined;
+    return taken?.relimit(limits) ? taken : undefined;
+  };
   /** Messages that arrived before the plugin compiled. */
   let queued: ToWorker[] | undefined = [];
 
@@ -214,9 +253,11 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       })
     );
     let outcome: CallOutcome;
+    const { fuel, timeout } = setup.spawn;
+    const started = takeSpare({ fuel, timeout, signal });
     try {
       const session = new PluginSession({
-        module: module!,
+        module: started === undefined ? module! : { spawn: () => started },
         info: setup.info,
         spawn: { ...setup.spawn, signal },
         host,
@@ -240,6 +281,9 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     calls.delete(id);
     state.log.flush();
     post({ t: "done", id, outcome });
+    // Not bound by this call's fuel: the next call brings its own.
+    const { fuel: _, ...spareOptions } = setup.spawn;
+    startSpare(spareOptions);
   };
 
   const handle = (message: ToWorker) => {
