@@ -218,7 +218,7 @@ Deno.test("Plugin.call counts the instance's start-up against the call's limits"
   using _ = plugin;
   await t.step("fuel: less than the start-up needs", async () => {
     assert.equal(await plugin.call("ping"), "pong");
-    // The test plugin's start-up alone takes some 350,000 fuel.
+    // The test plugin's start-up alone takes some 60,000 fuel.
     await assert.rejects(plugin.call("ping", undefined, { fuel: 10_000 }), {
       name: "PluginError",
       kind: "fuel",

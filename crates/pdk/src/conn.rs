@@ -41,7 +41,6 @@ struct Job {
 pub(crate) struct Conn {
     reader: RefCell<Box<dyn BufRead>>,
     writer: RefCell<Box<dyn Write>>,
-    methods: HashMap<String, Handler>,
     /// What `rpc.discover` describes, and its document once built.
     catalog: Catalog,
     document: OnceCell<Value>,
@@ -75,16 +74,10 @@ impl Drop for DepthGuard<'_> {
 }
 
 impl Conn {
-    pub(crate) fn new(
-        reader: Box<dyn BufRead>,
-        writer: Box<dyn Write>,
-        methods: HashMap<String, Handler>,
-        catalog: Catalog,
-    ) -> Self {
+    pub(crate) fn new(reader: Box<dyn BufRead>, writer: Box<dyn Write>, catalog: Catalog) -> Self {
         Conn {
             reader: RefCell::new(reader),
             writer: RefCell::new(writer),
-            methods,
             catalog,
             document: OnceCell::new(),
             next_id: Cell::new(1),
@@ -233,7 +226,7 @@ impl Conn {
     }
 
     fn dispatch(self: &Rc<Self>, method: &str, params: &Value) -> Result<Value, RpcError> {
-        match self.methods.get(method) {
+        match self.catalog.handler(method) {
             Some(handler) => handler(
                 params,
                 &mut Host {

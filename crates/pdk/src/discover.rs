@@ -3,8 +3,11 @@
 //! method with its summary, description and, where known, its params and
 //! result schemas.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
+use crate::conn::Handler;
 use crate::params::decode;
 use crate::RpcError;
 
@@ -30,21 +33,24 @@ pub(crate) const DEFAULT_VERSION: &str = "unknown";
 /// What the document says about the registered methods, in registration order.
 #[derive(Default)]
 pub(crate) struct Catalog {
-    pub title: Option<String>,
-    pub version: Option<String>,
-    pub description: Option<String>,
+    pub title: Option<Cow<'static, str>>,
+    pub version: Option<Cow<'static, str>>,
+    pub description: Option<Cow<'static, str>>,
     methods: Vec<Entry>,
     /// The method registered last, which `summary`/`description` describe.
     last: Option<usize>,
 }
 
-/// One method's entry.
+/// One method's entry: its handler and what the document says of it.
+/// (Strings the plugin gives as `&'static str` are borrowed, not copied:
+/// every stateless call pays for registering anew.)
 pub(crate) struct Entry {
-    name: String,
-    pub summary: Option<String>,
-    pub description: Option<String>,
+    name: Cow<'static, str>,
+    handler: Handler,
+    pub summary: Option<Cow<'static, str>>,
+    pub description: Option<Cow<'static, str>>,
     /// Names for positional params, in order (`Plugin::param_names`).
-    pub param_names: Vec<String>,
+    pub param_names: Vec<Cow<'static, str>>,
     /// Whether the handler takes absent params ([`takes_no_params`]).
     takes_no_params: fn() -> bool,
     #[cfg(feature = "schemars")]
@@ -56,9 +62,16 @@ impl Catalog {
     /// in its place. `takes_no_params` tells whether its handler accepts
     /// absent params. (Not inlined: registration code is per method.)
     #[inline(never)]
-    pub(crate) fn register(&mut self, name: &str, takes_no_params: fn() -> bool) {
+    pub(crate) fn register(
+        &mut self,
+        name: Cow<'static, str>,
+        handler: Handler,
+        takes_no_params: fn() -> bool,
+    ) {
+        let index = self.methods.iter().position(|e| e.name == name);
         let entry = Entry {
-            name: name.to_owned(),
+            name,
+            handler,
             summary: None,
             description: None,
             param_names: Vec::new(),
@@ -66,7 +79,7 @@ impl Catalog {
             #[cfg(feature = "schemars")]
             schemas: None,
         };
-        let index = match self.methods.iter().position(|e| e.name == name) {
+        let index = match index {
             Some(index) => {
                 self.methods[index] = entry;
                 index
@@ -77,6 +90,19 @@ impl Catalog {
             }
         };
         self.last = Some(index);
+    }
+
+    /// The handler of method `name`, if one is registered.
+    pub(crate) fn handler(&self, name: &str) -> Option<&Handler> {
+        self.methods
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| &e.handler)
+    }
+
+    /// The registered names, in registration order.
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.methods.iter().map(|e| e.name.as_ref())
     }
 
     /// The entry of the method registered last.
@@ -122,7 +148,7 @@ impl Catalog {
         let version = self.version.as_deref().unwrap_or(DEFAULT_VERSION);
         info.insert("version".into(), version.into());
         if let Some(description) = &self.description {
-            info.insert("description".into(), description.as_str().into());
+            info.insert("description".into(), description.as_ref().into());
         }
         let mut document = Map::new();
         document.insert("openrpc".into(), OPENRPC_VERSION.into());
@@ -199,17 +225,17 @@ fn undescribed_result() -> Value {
 
 fn method_object(entry: &Entry, params: Params, result: Value) -> Value {
     let mut object = Map::new();
-    object.insert("name".into(), entry.name.as_str().into());
+    object.insert("name".into(), entry.name.as_ref().into());
     if let Some(summary) = &entry.summary {
-        object.insert("summary".into(), summary.as_str().into());
+        object.insert("summary".into(), summary.as_ref().into());
     }
     if let Some(description) = &entry.description {
-        object.insert("description".into(), description.as_str().into());
+        object.insert("description".into(), description.as_ref().into());
     }
     let mut descriptors = params.descriptors;
     if params.structure == Some("by-position") {
         for (descriptor, name) in descriptors.iter_mut().zip(&entry.param_names) {
-            descriptor["name"] = name.as_str().into();
+            descriptor["name"] = name.as_ref().into();
         }
     }
     object.insert("params".into(), descriptors.into());
@@ -224,11 +250,15 @@ fn method_object(entry: &Entry, params: Params, result: Value) -> Value {
 mod tests {
     use super::*;
 
+    fn no_handler() -> Handler {
+        Box::new(|_, _| Ok(Value::Null))
+    }
+
     fn catalog() -> Catalog {
         let mut catalog = Catalog::default();
-        catalog.register("ping", takes_no_params::<()>);
-        catalog.register("add", takes_no_params::<(i64, i64)>);
-        catalog.register("echo", takes_no_params::<Value>);
+        catalog.register("ping".into(), no_handler(), takes_no_params::<()>);
+        catalog.register("add".into(), no_handler(), takes_no_params::<(i64, i64)>);
+        catalog.register("echo".into(), no_handler(), takes_no_params::<Value>);
         catalog
     }
 
@@ -250,7 +280,7 @@ mod tests {
     fn registering_a_name_again_replaces_its_entry_in_place() {
         let mut catalog = catalog();
         catalog.last_mut("summary").summary = Some("echoes".into());
-        catalog.register("ping", takes_no_params::<u64>);
+        catalog.register("ping".into(), no_handler(), takes_no_params::<u64>);
         catalog.last_mut("summary").summary = Some("new ping".into());
         let document = catalog.document();
         let methods = document["methods"].as_array().unwrap();

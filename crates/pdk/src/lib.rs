@@ -228,10 +228,14 @@
 //! start-up; the generating code (schemars and the types' `JsonSchema`
 //! impls) is part of the plugin's binary, only when the feature is on.
 //! What is registered (names, summaries, descriptions, param names) is
-//! recorded at start-up, which every instance runs again: a few thousand
-//! instructions per method and per description, paid by every stateless
-//! call (the test plugin's start-up went from ≈ 140,000 to ≈ 355,000 fuel
-//! with its 19 methods described).
+//! recorded at start-up, which every instance runs again, so every
+//! stateless call pays for it. Registering allocates little: the methods
+//! are one list, and names and texts given as `&'static str` (literals,
+//! `env!`) are borrowed, not copied (an allocation costs some 2,000–2,700
+//! instructions in a wasm32 guest). A method costs ≈ 250 fuel to register,
+//! `param_names` one allocation; the test plugin, 19 methods described,
+//! starts in ≈ 62,000 fuel (≈ 355,000 when each string was copied and the
+//! handlers kept in a `HashMap`).
 //!
 //! # Logging
 //!

@@ -1,6 +1,6 @@
 //! [`Plugin`]: the method table and the serve loop.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::io::{self, BufRead, Write};
@@ -26,13 +26,12 @@ use crate::{log, Host, Level, RpcError};
 /// plugin in it with [`info`](Plugin::info).
 #[derive(Default)]
 pub struct Plugin {
-    methods: HashMap<String, Handler>,
     catalog: Catalog,
 }
 
 impl fmt::Debug for Plugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&str> = self.methods.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = self.catalog.names().collect();
         names.sort_unstable();
         f.debug_struct("Plugin")
             .field("title", &self.catalog.title)
@@ -56,7 +55,11 @@ impl Plugin {
     /// # use wasmi_plugin_pdk::Plugin;
     /// let plugin = Plugin::new().info(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
     /// ```
-    pub fn info(mut self, title: impl Into<String>, version: impl Into<String>) -> Self {
+    pub fn info(
+        mut self,
+        title: impl Into<Cow<'static, str>>,
+        version: impl Into<Cow<'static, str>>,
+    ) -> Self {
         self.catalog.title = Some(title.into());
         self.catalog.version = Some(version.into());
         self
@@ -64,7 +67,7 @@ impl Plugin {
 
     /// Describes the plugin in its `rpc.discover` document
     /// (`info.description`; Markdown may be used).
-    pub fn info_description(mut self, text: impl Into<String>) -> Self {
+    pub fn info_description(mut self, text: impl Into<Cow<'static, str>>) -> Self {
         self.catalog.description = Some(text.into());
         self
     }
@@ -83,7 +86,7 @@ impl Plugin {
     /// # Panics
     ///
     /// If no method has been registered yet.
-    pub fn summary(mut self, text: impl Into<String>) -> Self {
+    pub fn summary(mut self, text: impl Into<Cow<'static, str>>) -> Self {
         self.catalog.last_mut("summary").summary = Some(text.into());
         self
     }
@@ -94,7 +97,7 @@ impl Plugin {
     /// # Panics
     ///
     /// If no method has been registered yet.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
+    pub fn description(mut self, text: impl Into<Cow<'static, str>>) -> Self {
         self.catalog.last_mut("description").description = Some(text.into());
         self
     }
@@ -109,9 +112,12 @@ impl Plugin {
     /// # Panics
     ///
     /// If no method has been registered yet.
-    pub fn param_names<const N: usize>(mut self, names: [&str; N]) -> Self {
+    pub fn param_names<T: Into<Cow<'static, str>>, const N: usize>(
+        mut self,
+        names: [T; N],
+    ) -> Self {
         self.catalog.last_mut("param_names").param_names =
-            names.iter().map(|name| (*name).to_owned()).collect();
+            names.into_iter().map(Into::into).collect();
         self
     }
 
@@ -128,7 +134,7 @@ impl Plugin {
     ///
     /// The method is listed in the `rpc.discover` document without params
     /// or result schemas; `typed_method` (feature `schemars`) adds them.
-    pub fn method<P, R, F>(self, name: impl Into<String>, handler: F) -> Self
+    pub fn method<P, R, F>(self, name: impl Into<Cow<'static, str>>, handler: F) -> Self
     where
         P: DeserializeOwned,
         R: Serialize,
@@ -146,7 +152,7 @@ impl Plugin {
     /// As [`method`](Plugin::method), but the handler gets an owned [`Host`]
     /// and returns a future, which the kit's executor polls to completion
     /// before the response is sent (see the crate docs, "Async handlers").
-    pub fn async_method<P, R, F, Fut>(self, name: impl Into<String>, handler: F) -> Self
+    pub fn async_method<P, R, F, Fut>(self, name: impl Into<Cow<'static, str>>, handler: F) -> Self
     where
         P: DeserializeOwned,
         R: Serialize,
@@ -172,7 +178,7 @@ impl Plugin {
     ///     .summary("Adds two integers");
     /// ```
     #[cfg(feature = "schemars")]
-    pub fn typed_method<P, R, F>(self, name: impl Into<String>, handler: F) -> Self
+    pub fn typed_method<P, R, F>(self, name: impl Into<Cow<'static, str>>, handler: F) -> Self
     where
         P: DeserializeOwned + schemars::JsonSchema,
         R: Serialize + schemars::JsonSchema,
@@ -185,7 +191,11 @@ impl Plugin {
     /// document describes the params and the result with the JSON Schemas
     /// of `P` and `R`. Feature `schemars`.
     #[cfg(feature = "schemars")]
-    pub fn async_typed_method<P, R, F, Fut>(self, name: impl Into<String>, handler: F) -> Self
+    pub fn async_typed_method<P, R, F, Fut>(
+        self,
+        name: impl Into<Cow<'static, str>>,
+        handler: F,
+    ) -> Self
     where
         P: DeserializeOwned + schemars::JsonSchema,
         R: Serialize + schemars::JsonSchema,
@@ -202,17 +212,9 @@ impl Plugin {
         self
     }
 
-    fn register<P: DeserializeOwned>(mut self, name: String, handler: Handler) -> Self {
-        self.insert(name, handler, takes_no_params::<P>);
+    fn register<P: DeserializeOwned>(mut self, name: Cow<'static, str>, handler: Handler) -> Self {
+        self.catalog.register(name, handler, takes_no_params::<P>);
         self
-    }
-
-    /// The part of registering that does not depend on the types (not
-    /// inlined: it would be repeated for every method).
-    #[inline(never)]
-    fn insert(&mut self, name: String, handler: Handler, takes_no_params: fn() -> bool) {
-        self.catalog.register(&name, takes_no_params);
-        self.methods.insert(name, handler);
     }
 
     /// Serves the methods on stdin/stdout until stdin closes, then returns
@@ -239,12 +241,7 @@ impl Plugin {
         R: BufRead + 'static,
         W: Write + 'static,
     {
-        let conn = Rc::new(Conn::new(
-            Box::new(reader),
-            Box::new(writer),
-            self.methods,
-            self.catalog,
-        ));
+        let conn = Rc::new(Conn::new(Box::new(reader), Box::new(writer), self.catalog));
         while conn.step()? {}
         Ok(())
     }
