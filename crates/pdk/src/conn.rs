@@ -42,7 +42,7 @@ pub(crate) struct Conn {
     reader: RefCell<Box<dyn BufRead>>,
     writer: RefCell<Box<dyn Write>>,
     /// What `rpc.discover` describes, and its document once built.
-    catalog: Catalog,
+    catalog: Catalog<Handler>,
     document: OnceCell<Value>,
     next_id: Cell<u64>,
     /// Calls sent and not yet taken by their caller: `None` until the
@@ -74,7 +74,11 @@ impl Drop for DepthGuard<'_> {
 }
 
 impl Conn {
-    pub(crate) fn new(reader: Box<dyn BufRead>, writer: Box<dyn Write>, catalog: Catalog) -> Self {
+    pub(crate) fn new(
+        reader: Box<dyn BufRead>,
+        writer: Box<dyn Write>,
+        catalog: Catalog<Handler>,
+    ) -> Self {
         Conn {
             reader: RefCell::new(reader),
             writer: RefCell::new(writer),

@@ -7,7 +7,6 @@ use std::borrow::Cow;
 
 use serde_json::{json, Map, Value};
 
-use crate::conn::Handler;
 use crate::params::decode;
 use crate::RpcError;
 
@@ -30,13 +29,14 @@ pub(crate) const DEFAULT_TITLE: &str = "unnamed plugin";
 /// `info.version` when the plugin set none.
 pub(crate) const DEFAULT_VERSION: &str = "unknown";
 
-/// What the document says about the registered methods, in registration order.
-#[derive(Default)]
-pub(crate) struct Catalog {
+/// The registered methods, in registration order: each one's handler (of
+/// type `H`, which only the connection calls) and what the document says
+/// about it.
+pub(crate) struct Catalog<H> {
     pub title: Option<Cow<'static, str>>,
     pub version: Option<Cow<'static, str>>,
     pub description: Option<Cow<'static, str>>,
-    methods: Vec<Entry>,
+    methods: Vec<Entry<H>>,
     /// The method registered last, which `summary`/`description` describe.
     last: Option<usize>,
 }
@@ -44,9 +44,9 @@ pub(crate) struct Catalog {
 /// One method's entry: its handler and what the document says of it.
 /// (Strings the plugin gives as `&'static str` are borrowed, not copied:
 /// every stateless call pays for registering anew.)
-pub(crate) struct Entry {
+pub(crate) struct Entry<H> {
     name: Cow<'static, str>,
-    handler: Handler,
+    handler: H,
     pub summary: Option<Cow<'static, str>>,
     pub description: Option<Cow<'static, str>>,
     /// Names for positional params, in order (`Plugin::param_names`).
@@ -57,7 +57,19 @@ pub(crate) struct Entry {
     pub schemas: Option<crate::schema::Schemas>,
 }
 
-impl Catalog {
+impl<H> Default for Catalog<H> {
+    fn default() -> Self {
+        Catalog {
+            title: None,
+            version: None,
+            description: None,
+            methods: Vec::new(),
+            last: None,
+        }
+    }
+}
+
+impl<H> Catalog<H> {
     /// Adds an entry for method `name`, or replaces the entry of that name
     /// in its place. `takes_no_params` tells whether its handler accepts
     /// absent params. (Not inlined: registration code is per method.)
@@ -65,7 +77,7 @@ impl Catalog {
     pub(crate) fn register(
         &mut self,
         name: Cow<'static, str>,
-        handler: Handler,
+        handler: H,
         takes_no_params: fn() -> bool,
     ) {
         let index = self.methods.iter().position(|e| e.name == name);
@@ -93,7 +105,7 @@ impl Catalog {
     }
 
     /// The handler of method `name`, if one is registered.
-    pub(crate) fn handler(&self, name: &str) -> Option<&Handler> {
+    pub(crate) fn handler(&self, name: &str) -> Option<&H> {
         self.methods
             .iter()
             .find(|e| e.name == name)
@@ -111,7 +123,7 @@ impl Catalog {
     ///
     /// If no method is registered yet (`caller` names the builder call).
     #[inline(never)]
-    pub(crate) fn last_mut(&mut self, caller: &str) -> &mut Entry {
+    pub(crate) fn last_mut(&mut self, caller: &str) -> &mut Entry<H> {
         match self.last {
             Some(index) => &mut self.methods[index],
             None => panic!(
@@ -205,7 +217,7 @@ pub(crate) const UNDESCRIBED_PARAMS: &str =
 /// A method registered without schemas: one descriptor for the params as a
 /// whole, with the empty schema (any value), required if absent params are
 /// refused. No `paramStructure`: the default, `"either"`.
-fn undescribed_params(entry: &Entry) -> Params {
+fn undescribed_params<H>(entry: &Entry<H>) -> Params {
     Params {
         descriptors: vec![descriptor(
             "params",
@@ -223,7 +235,7 @@ fn undescribed_result() -> Value {
     descriptor("result", None, json!({}), false)
 }
 
-fn method_object(entry: &Entry, params: Params, result: Value) -> Value {
+fn method_object<H>(entry: &Entry<H>, params: Params, result: Value) -> Value {
     let mut object = Map::new();
     object.insert("name".into(), entry.name.as_ref().into());
     if let Some(summary) = &entry.summary {
@@ -250,15 +262,11 @@ fn method_object(entry: &Entry, params: Params, result: Value) -> Value {
 mod tests {
     use super::*;
 
-    fn no_handler() -> Handler {
-        Box::new(|_, _| Ok(Value::Null))
-    }
-
-    fn catalog() -> Catalog {
+    fn catalog() -> Catalog<()> {
         let mut catalog = Catalog::default();
-        catalog.register("ping".into(), no_handler(), takes_no_params::<()>);
-        catalog.register("add".into(), no_handler(), takes_no_params::<(i64, i64)>);
-        catalog.register("echo".into(), no_handler(), takes_no_params::<Value>);
+        catalog.register("ping".into(), (), takes_no_params::<()>);
+        catalog.register("add".into(), (), takes_no_params::<(i64, i64)>);
+        catalog.register("echo".into(), (), takes_no_params::<Value>);
         catalog
     }
 
@@ -280,7 +288,7 @@ mod tests {
     fn registering_a_name_again_replaces_its_entry_in_place() {
         let mut catalog = catalog();
         catalog.last_mut("summary").summary = Some("echoes".into());
-        catalog.register("ping".into(), no_handler(), takes_no_params::<u64>);
+        catalog.register("ping".into(), (), takes_no_params::<u64>);
         catalog.last_mut("summary").summary = Some("new ping".into());
         let document = catalog.document();
         let methods = document["methods"].as_array().unwrap();
@@ -292,7 +300,7 @@ mod tests {
 
     #[test]
     fn info_has_honest_defaults() {
-        let document = Catalog::default().document();
+        let document = Catalog::<()>::default().document();
         assert_eq!(
             document["info"],
             json!({"title": "unnamed plugin", "version": "unknown"})
@@ -326,7 +334,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "register one first")]
     fn describing_before_registering_panics() {
-        Catalog::default().last_mut("summary");
+        Catalog::<()>::default().last_mut("summary");
     }
 
     #[test]

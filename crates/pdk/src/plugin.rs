@@ -26,7 +26,7 @@ use crate::{log, Host, Level, RpcError};
 /// plugin in it with [`info`](Plugin::info).
 #[derive(Default)]
 pub struct Plugin {
-    catalog: Catalog,
+    catalog: Catalog<Handler>,
 }
 
 impl fmt::Debug for Plugin {
