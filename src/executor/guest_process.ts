@@ -65,8 +65,11 @@ export interface SpawnOptions {
 
 /** The limits {@linkcode GuestProcess.relimit} sets: as in {@linkcode SpawnOptions}. */
 export interface RunLimits {
+  /** Total fuel the run may consume, counting what it consumed already (absent: unlimited). */
   fuel?: number | undefined;
+  /** Wall-clock limit in milliseconds from now (absent: none). */
   timeout?: number | undefined;
+  /** Aborts the run (replaces the spawn's signal). */
   signal?: AbortSignal | undefined;
 }
 

@@ -36,6 +36,7 @@ export type { ExternKind, ModuleExport, ModuleImport } from "./module_descriptio
 export {
   DEFAULT_MAX_MEMORY,
   GuestProcess,
+  type RunLimits,
   SLICE_TARGET_MS,
   type SpawnOptions,
 } from "./guest_process.ts";
