@@ -10,13 +10,9 @@
  */
 
 import { inspectModule, JsonRpcError, Plugin, PluginError, type PluginSession } from "../../mod.ts";
-import {
-  type DescribedMethod,
-  discoverMethods,
-  type PluginDescription,
-} from "../../src/inspect/discover_methods.ts";
+import { discoverMethods, type PluginDescription } from "../../src/inspect/discover_methods.ts";
 import { paramsTemplate } from "../../src/inspect/_params_template.ts";
-import { schemaType } from "../../src/inspect/_schema_type.ts";
+import { signature } from "../../src/inspect/_signature.ts";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 let plugin: Plugin | undefined;
@@ -25,15 +21,6 @@ let running: { session: PluginSession; controller: AbortController } | undefined
 let loads = 0;
 /** True while the plugin is asked for its methods: its logs are not the user's. */
 let discovering = false;
-
-/** `(a: integer, b?: string) -> integer`, by-name params in braces. */
-function signature(method: DescribedMethod): string {
-  const params = method.params
-    .map((p) => `${p.name}${p.required ? "" : "?"}: ${schemaType(p.schema)}`)
-    .join(", ");
-  const result = method.result === undefined ? "" : ` -> ${schemaType(method.result.schema)}`;
-  return `(${method.paramStructure === "by-name" ? `{${params}}` : params})${result}`;
-}
 
 /** Lists the methods a plugin described, each a button that fills the call form. */
 function showMethods(description: PluginDescription | undefined): void {

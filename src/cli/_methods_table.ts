@@ -7,8 +7,8 @@
  */
 
 import { escapeControlCharacters } from "../_escape_control.ts";
-import type { ContentDescriptor, DescribedMethod } from "../inspect/discover_methods.ts";
-import { schemaType } from "../inspect/_schema_type.ts";
+import type { DescribedMethod } from "../inspect/discover_methods.ts";
+import { signature as paramsAndResult } from "../inspect/_signature.ts";
 
 /** Widest signature column; longer signatures push their summary right. */
 const MAX_SIGNATURE_WIDTH = 56;
@@ -19,24 +19,16 @@ function shown(text: string, max: number): string {
   return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
 }
 
-function param(descriptor: ContentDescriptor): string {
-  const optional = descriptor.required ? "" : "?";
-  return `${shown(descriptor.name, 32)}${optional}: ${schemaType(descriptor.schema)}`;
-}
-
 /**
  * A method's signature: `add(a: integer, b: integer) -> integer`, by name
  * `greet({name: string}) -> string`, optional params marked `?`, and no
  * arrow for a method without a result (it does not answer).
  *
  * @param method The method.
- * @returns the signature, control characters escaped
+ * @returns the signature, control characters escaped (types included)
  */
 export function signature(method: DescribedMethod): string {
-  const params = method.params.map(param).join(", ");
-  const list = method.paramStructure === "by-name" ? `{${params}}` : params;
-  const result = method.result === undefined ? "" : ` -> ${schemaType(method.result.schema)}`;
-  return `${shown(method.name, 64)}(${list})${result}`;
+  return `${shown(method.name, 64)}${paramsAndResult(method, escapeControlCharacters)}`;
 }
 
 /**

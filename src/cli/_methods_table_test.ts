@@ -53,3 +53,15 @@ Deno.test("methodsTable escapes control characters and shortens long text", () =
   assert.equal(first, "  \\x1b[2Jx()  a\\x0ab\\u009b");
   assert.equal(second, `  ${"n".repeat(63)}…()  ${"s".repeat(99)}…`);
 });
+
+Deno.test("signature escapes control characters in types too", () => {
+  const { methods } = readOpenRpc({
+    methods: [{
+      name: "m",
+      params: [{ name: "p", schema: { type: "\x1b[31mred" }, required: true }],
+      result: { name: "r", schema: { $ref: "#/components/schemas/%1b[2J" } },
+    }],
+  })!;
+  assert.ok(!signature(methods[0]!).includes("\x1b"));
+  assert.match(signature(methods[0]!), /^m\(p: \\x1b\[31mred\) -> /);
+});
