@@ -1,6 +1,7 @@
-//! A global allocator that counts the bytes it holds, so that the host can
-//! check that the engine's heap stays flat over many runs, and that gives
-//! large byte buffers room to grow in place.
+//! A global allocator that counts the bytes its callers hold (the sizes they
+//! asked for, not the room or headers below), so that the host can check
+//! that the engine's heap stays flat over many runs, and that gives large
+//! byte buffers room to grow in place.
 //!
 //! A guest's linear memory is a `Vec<u8>` here (Wasmi's `ByteBuffer`). When
 //! the guest grows it, the `Vec` asks for twice its capacity; with other
@@ -50,6 +51,14 @@ unsafe fn alloc_roomy(size: usize) -> *mut u8 {
     }
     base.cast::<usize>().write(total);
     base.add(HEADER)
+}
+
+/// Whether roomy buffer `ptr` can take `new_size` bytes where it is: while
+/// they fit, unless it shrank to under half its chunk (then it moves, and
+/// gives the rest back).
+unsafe fn stays_in_place(ptr: *mut u8, new_size: usize) -> bool {
+    let usable = chunk_of(ptr).1 - HEADER;
+    new_size <= usable && new_size >= usable / 2
 }
 
 /// The chunk of a roomy buffer: its start and total size.
@@ -110,7 +119,7 @@ unsafe impl GlobalAlloc for Counting {
         let roomy = is_roomy(new_size, layout.align());
         let new = if !was_roomy && !roomy {
             System.realloc(ptr, layout, new_size)
-        } else if was_roomy && roomy && new_size <= chunk_of(ptr).1 - HEADER {
+        } else if was_roomy && roomy && stays_in_place(ptr, new_size) {
             ptr
         } else {
             // Into a new block of the kind its new size asks for.
@@ -141,7 +150,8 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting(&LIVE);
 
-/// Bytes currently allocated through the global allocator.
+/// Bytes the global allocator's callers currently hold (the sizes they asked
+/// for).
 pub fn live_bytes() -> usize {
     LIVE.load(Ordering::Relaxed)
 }
@@ -200,6 +210,24 @@ mod tests {
             let again = counting.realloc(big, layout_of(size), size + 4096);
             assert_eq!(again, big);
             counting.dealloc(again, layout_of(size + 4096));
+        }
+        assert_eq!(COUNTER.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn moves_a_large_byte_buffer_that_shrank_to_under_half_its_chunk() {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let counting = Counting(&COUNTER);
+        // SAFETY: the pointers come from the same allocator with these layouts.
+        unsafe {
+            let ptr = counting.alloc(layout_of(1 << 20));
+            ptr.write(9);
+            let same = counting.realloc(ptr, layout_of(1 << 20), 3 << 19);
+            assert_eq!(same, ptr);
+            let moved = counting.realloc(same, layout_of(3 << 19), 1 << 17);
+            assert_ne!(moved, ptr);
+            assert_eq!(*moved, 9);
+            counting.dealloc(moved, layout_of(1 << 17));
         }
         assert_eq!(COUNTER.load(Ordering::Relaxed), 0);
     }
