@@ -24,16 +24,20 @@ export class StderrLines {
    * it (so the plugin waits too, once its stderr buffer is full).
    */
   constructor(stderr: ReadableStream<Uint8Array>, log: (line: string) => unknown) {
-    /** Logs a line; a promise if the logger wants reading to wait. */
+    /**
+     * Logs a line; a promise if reading is to wait for an async logger
+     * (which it does only until the plugin has ended).
+     */
     const emit = (line: string): Promise<unknown> | undefined => {
       this.#tail = (this.#tail + line + "\n").slice(-TAIL_CHARS);
+      let logged: unknown;
       try {
-        const logged = log(line);
-        // A failing logger must not stop the plugin's stderr from draining.
-        return logged instanceof Promise ? logged.catch(() => {}) : undefined;
+        logged = log(line);
       } catch {
+        // A failing logger must not stop the plugin's stderr from draining.
         return undefined;
       }
+      return logged instanceof Promise ? this.#unlessEnded(logged.catch(() => {})) : undefined;
     };
     this.done = (async () => {
       let pending = "";
@@ -50,13 +54,13 @@ export class StderrLines {
           const line = pending.slice(0, newline).replace(/\r$/, "");
           pending = pending.slice(newline + 1);
           const wait = emit(line);
-          if (wait !== undefined) await this.#unlessEnded(wait);
+          if (wait !== undefined) await wait;
         }
         while (pending.length > MAX_LINE) {
           const piece = pending.slice(0, MAX_LINE);
           pending = pending.slice(MAX_LINE);
           const wait = emit(piece);
-          if (wait !== undefined) await this.#unlessEnded(wait);
+          if (wait !== undefined) await wait;
         }
       }
       if (pending.length > 0) await emit(pending);

@@ -268,17 +268,18 @@ export class WorkerPool {
         receive: (message) => {
           if (message.t === "log") {
             // Acknowledged once logged, so the worker sends the next batch
-            // (an async logger holds the plugin's stderr, as on this thread).
-            const waits: Promise<unknown>[] = [];
-            for (const line of message.lines) {
-              try {
-                const logged = logger(line, info);
-                if (logged instanceof Promise) waits.push(logged.catch(() => {}));
-              } catch {
-                // A failing logger must not fail the call (as on this thread).
+            // (an async logger holds the plugin's stderr, as on this thread,
+            // where each line waits for the one before).
+            (async () => {
+              for (const line of message.lines) {
+                try {
+                  const logged = logger(line, info);
+                  if (logged instanceof Promise) await logged.catch(() => {});
+                } catch {
+                  // A failing logger must not fail the call (as on this thread).
+                }
               }
-            }
-            Promise.all(waits).then(() => pw.worker.postMessage({ t: "logAck", id }));
+            })().then(() => pw.worker.postMessage({ t: "logAck", id }));
           } else if (message.t === "host") {
             this.#answerHost(pw, message, host, hostContext(), codec);
           } else if (message.t === "done") {
