@@ -21,13 +21,13 @@ pub(crate) fn takes_no_params<P: serde::de::DeserializeOwned>() -> bool {
 pub(crate) const METHOD: &str = "rpc.discover";
 
 /// The OpenRPC specification version the document follows.
-pub(crate) const OPENRPC_VERSION: &str = "1.3.2";
+const OPENRPC_VERSION: &str = "1.3.2";
 
 /// `info.title` when the plugin set none.
-pub(crate) const DEFAULT_TITLE: &str = "unnamed plugin";
+const DEFAULT_TITLE: &str = "unnamed plugin";
 
 /// `info.version` when the plugin set none.
-pub(crate) const DEFAULT_VERSION: &str = "unknown";
+const DEFAULT_VERSION: &str = "unknown";
 
 /// The registered methods, in registration order: each one's handler (of
 /// type `H`, which only the connection calls) and what the document says
@@ -211,7 +211,7 @@ pub(crate) fn descriptor(
 
 /// The description of a descriptor standing for the whole params of a
 /// method registered without schemas.
-pub(crate) const UNDESCRIBED_PARAMS: &str =
+const UNDESCRIBED_PARAMS: &str =
     "The request's params as a whole; not described (the method was registered without schemas)";
 
 /// A method registered without schemas: one descriptor for the params as a

@@ -229,13 +229,11 @@
 //! impls) is part of the plugin's binary, only when the feature is on.
 //! What is registered (names, summaries, descriptions, param names) is
 //! recorded at start-up, which every instance runs again, so every
-//! stateless call pays for it. Registering allocates little: the methods
-//! are one list, and names and texts given as `&'static str` (literals,
-//! `env!`) are borrowed, not copied (an allocation costs some 2,000–2,700
-//! instructions in a wasm32 guest). A method costs ≈ 250 fuel to register,
-//! `param_names` one allocation; the test plugin, 19 methods described,
-//! starts in ≈ 62,000 fuel (≈ 355,000 when each string was copied and the
-//! handlers kept in a `HashMap`).
+//! stateless call pays for it. Registering allocates little (an allocation
+//! costs a wasm32 guest thousands of instructions): the methods are one
+//! list, names and texts given as `&'static str` (literals, `env!`) are
+//! borrowed, not copied, and `param_names` makes one allocation. (The test
+//! plugin's start-up fuel is measured in BENCHMARKS.md.)
 //!
 //! # Logging
 //!

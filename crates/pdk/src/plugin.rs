@@ -31,8 +31,7 @@ pub struct Plugin {
 
 impl fmt::Debug for Plugin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&str> = self.catalog.names().collect();
-        names.sort_unstable();
+        let names: Vec<&str> = self.catalog.names().collect();
         f.debug_struct("Plugin")
             .field("title", &self.catalog.title)
             .field("version", &self.catalog.version)
