@@ -572,11 +572,7 @@ out(
 // The test plugin's own startup: an instance whose stdin ends at once.
 const startupFuel = await (async () => {
   using module = await GuestModule.compile(await read("testdata/test_plugin.wasm"));
-  const process = module.spawn();
-  await process.stdin.close();
-  await new Response(process.stdout).arrayBuffer();
-  await process.status;
-  return process.fuelConsumed;
+  return (await module.output()).status.fuelConsumed;
 })();
 out(
   "- **Stateless calls** pay for a fresh instance each time: instantiation plus the guest's own " +

@@ -312,7 +312,7 @@ export class GuestProcess implements AsyncDisposable {
     if (signal?.aborted) this.#onAbort();
     signal?.addEventListener("abort", this.#onAbort, { once: true });
     // Spent already (by a spare's start-up): it could not run another step.
-    if (this.#fuelConsumed > 0 && this.#fuelConsumed >= this.#budget) {
+    if (this.#fuelConsumed >= this.#budget) {
       this.#halt(new FuelExhaustedError(this.#budget));
     }
   }

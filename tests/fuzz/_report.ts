@@ -52,3 +52,13 @@ export function formatReport(report: FuzzReport): string {
   ];
   return lines.join("\n");
 }
+
+/**
+ * An error (or anything thrown) as one line for a fuzz report.
+ *
+ * @param error What was thrown.
+ * @returns `Name: message`, or the value as text
+ */
+export function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -22,7 +22,7 @@
 import { GuestError, GuestModule } from "../../mod.ts";
 import { hasJspi } from "../../src/executor/v8/v8_guest.ts";
 import { Prng } from "./_prng.ts";
-import type { Failure, FuzzOptions, FuzzReport } from "./_report.ts";
+import { describe, type Failure, type FuzzOptions, type FuzzReport } from "./_report.ts";
 import { wasmInput, wasmSeeds } from "./wasm_target.ts";
 
 /** Per-run limits, as in the wasm target but with fuel to spare: both runs should end. */
@@ -130,8 +130,4 @@ export async function fuzzEngines(options: FuzzOptions): Promise<FuzzReport> {
     failures,
     notes: ["outcomes are wasmi/v8 endings of the modules both engines compile and link"],
   };
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -20,7 +20,7 @@
 
 import { engineHeapBytes, GuestError, GuestModule } from "../../mod.ts";
 import { Prng } from "./_prng.ts";
-import type { Failure, FuzzOptions, FuzzReport } from "./_report.ts";
+import { describe, type Failure, type FuzzOptions, type FuzzReport } from "./_report.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 /** Per-run limits of a fuzzed guest. */
@@ -272,10 +272,6 @@ async function spawnAndRun(module: GuestModule, stdin: Uint8Array): Promise<stri
       clearInterval(ticker);
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Fuzzes wasm modules for `options.seconds` (or `options.iterations`). */
