@@ -249,23 +249,41 @@ async function collectOutput(
   return { status, stdout, stderr };
 }
 
+/**
+ * What is wrong with an import, if anything: from a module other than
+ * wasi_snapshot_preview1 (`foreign`), not a preview1 function (`unknown`),
+ * or a preview1 function with another signature (`mistyped`).
+ *
+ * @param imp The import.
+ * @returns the problem, or undefined if this host provides the import
+ */
+export function importProblem(imp: ModuleImport): "foreign" | "unknown" | "mistyped" | undefined {
+  if (imp.module !== "wasi_snapshot_preview1") return "foreign";
+  const expected = Object.hasOwn(PREVIEW1_SIGNATURES, imp.name)
+    ? PREVIEW1_SIGNATURES[imp.name]
+    : undefined;
+  if (imp.kind !== "func" || expected === undefined) return "unknown";
+  const types = (list: string[] | undefined) =>
+    (list ?? []).map((t) => TYPE_CODES[t] ?? "?").join("");
+  return `${types(imp.params)}:${types(imp.results)}` === expected ? undefined : "mistyped";
+}
+
 /** Why a module with `imports` and `exports` cannot run here, one line per problem. */
 function linkErrorsOf(
   imports: readonly ModuleImport[],
   exports: readonly ModuleExport[],
 ): readonly string[] {
-  const types = (list: string[] | undefined) => (list ?? []).map((t) => TYPE_CODES[t] ?? "?");
   const errors: string[] = [];
   for (const imp of imports) {
     const name = `${imp.module}::${imp.name}`;
-    const expected = PREVIEW1_SIGNATURES[imp.name];
-    if (imp.module !== "wasi_snapshot_preview1") {
+    const problem = importProblem(imp);
+    if (problem === "foreign") {
       errors.push(
         `unsupported import \`${name}\`: only wasi_snapshot_preview1 functions are provided`,
       );
-    } else if (imp.kind !== "func" || expected === undefined) {
+    } else if (problem === "unknown") {
       errors.push(`unsupported import \`${name}\`: not a WASI preview1 function`);
-    } else if (`${types(imp.params).join("")}:${types(imp.results).join("")}` !== expected) {
+    } else if (problem === "mistyped") {
       errors.push(`import \`${name}\` has the wrong signature`);
     }
   }

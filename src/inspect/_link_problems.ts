@@ -6,11 +6,9 @@
  * @module
  */
 
-import type { GuestModule } from "../executor/guest_module.ts";
-import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
+import { type GuestModule, importProblem } from "../executor/guest_module.ts";
 
 const WASI = "wasi_snapshot_preview1";
-const TYPE_CODES: Readonly<Record<string, string>> = { i32: "i", i64: "I" };
 
 /** `a`, `a` and `b`, or `a`, `b` and 3 more (each in backticks). */
 function list(names: string[]): string {
@@ -39,21 +37,12 @@ function list(names: string[]): string {
 export function linkProblems(module: GuestModule): string[] {
   const errors = module.linkErrors();
   if (errors.length === 0) return [];
-  const foreign: string[] = [];
-  const unknown: string[] = [];
-  const mistyped: string[] = [];
+  const named = { foreign: [] as string[], unknown: [] as string[], mistyped: [] as string[] };
   for (const i of module.imports) {
-    const name = `${i.module}::${i.name}`;
-    const expected = Object.hasOwn(PREVIEW1_SIGNATURES, i.name)
-      ? PREVIEW1_SIGNATURES[i.name]
-      : undefined;
-    const signature = `${(i.params ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")}:${
-      (i.results ?? []).map((t) => TYPE_CODES[t] ?? "?").join("")
-    }`;
-    if (i.module !== WASI) foreign.push(name);
-    else if (i.kind !== "func" || expected === undefined) unknown.push(name);
-    else if (signature !== expected) mistyped.push(name);
+    const problem = importProblem(i);
+    if (problem !== undefined) named[problem].push(`${i.module}::${i.name}`);
   }
+  const { foreign, unknown, mistyped } = named;
   const problems: string[] = [];
   const toolchain = "build it with a wasm32-wasip1 toolchain";
   if (foreign.length > 0) {
