@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { bundle, launchChromium, serveFiles } from "./_browser.ts";
 
+/** The page's modes: its query string. */
+const MODES = ["engine=wasmi", "engine=v8", "workers=2"];
+
 Deno.test({
-  name: "the package runs plugins in a web page in headless Chromium, on both engines",
+  name: "the package runs plugins in a web page in headless Chromium: both engines, and workers",
   // playwright-core keeps a few resources of its own across the test.
   sanitizeOps: false,
   sanitizeResources: false,
-}, async () => {
+}, async (t) => {
   const server = serveFiles({
     "/index.html": new URL("./fixtures/index.html", import.meta.url),
     "/mod.js": await bundle(),
@@ -14,29 +17,36 @@ Deno.test({
   });
   const browser = await launchChromium();
   try {
-    for (const engine of ["wasmi", "v8"]) await runPage(engine);
+    for (const mode of MODES) await t.step(mode, () => runPage(mode));
   } finally {
     await browser.close();
     await server.shutdown();
   }
 
-  async function runPage(engine: string) {
+  async function runPage(mode: string) {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/?engine=${engine}`);
+    const workers: string[] = [];
+    page.on("worker", (worker) => workers.push(worker.url()));
+    await page.goto(`${server.url}/?${mode}`);
     await page.waitForFunction(() => "results" in globalThis, undefined, { timeout: 60_000 });
-    const results = await page.evaluate(() =>
-      (globalThis as unknown as { results: unknown }).results
+    const r = await page.evaluate(() =>
+      (globalThis as unknown as { results: Record<string, unknown> }).results
     );
-    const r = results as Record<string, unknown>;
     assert.equal(r.error, undefined);
+    // With workers, each worker loaded the bundle itself; otherwise none ran.
+    const bundles = mode === "workers=2" ? 2 : 0;
+    assert.deepEqual(workers, Array(bundles).fill(`${server.url}/mod.js`));
     assert.equal(r.ping, "pong");
     assert.equal(r.manyEcho, 20);
+    assert.deepEqual(r.sieveCounts, [168, 1229, 9592]);
+    assert.deepEqual(r.counter, [1, 2]);
+    assert.ok((r.logs as string[]).some((line) => line.includes("from the plugin")), `${r.logs}`);
     assert.deepEqual(r.sieve, { count: 148933, limit: 2_000_000 });
     // The page stayed responsive during the CPU-bound call (on "v8" it may
     // take only a few frames' time).
     assert.ok(
       (r.ticks as number) >= Math.floor((r.sieveMs as number) / 5 / 4),
-      `${engine}: ticks ${r.ticks} in ${r.sieveMs} ms`,
+      `${mode}: ticks ${r.ticks} in ${r.sieveMs} ms`,
     );
     if ((r.sieveMs as number) > 100) assert.ok((r.frames as number) > 2, `frames ${r.frames}`);
     assert.deepEqual(r.timeout, {
@@ -46,6 +56,10 @@ Deno.test({
     assert.deepEqual(r.trap, {
       kind: "trap",
       message: "Plugin test_plugin failed: Guest trapped: wasm `unreachable` instruction executed",
+    });
+    assert.deepEqual(r.aborted, {
+      kind: "aborted",
+      message: "Call of test_plugin.infinite_loop was aborted",
     });
     await page.close();
   }
