@@ -36,8 +36,8 @@ use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use schemars::JsonSchema;
 use serde::Serialize;
+use wasmi_plugin_pdk::schemars::JsonSchema;
 use wasmi_plugin_pdk::serde_json::json;
 use wasmi_plugin_pdk::{info, Host, Plugin, RpcError, Value};
 
@@ -45,6 +45,7 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// What `prime_sieve` answers.
 #[derive(Serialize, JsonSchema)]
+#[schemars(crate = "wasmi_plugin_pdk::schemars")]
 struct Sieve {
     /// How many primes are <= `limit`.
     count: usize,
