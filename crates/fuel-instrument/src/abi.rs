@@ -19,8 +19,10 @@ pub extern "C" fn buffer_alloc(len: usize) -> *mut u8 {
 
 /// Rewrites the `len` bytes at `ptr` (from [`buffer_alloc`], freed here)
 /// with memories clamped to `max_memory_pages`. Returns 1 on success (the
-/// module in the output, its description in the text), 0 on failure (the
-/// message in the text).
+/// module in the output, its description in the text: see
+/// [`Instrumented::description`](crate::Instrumented::description), which
+/// has the limits of the memory the module imports, if it does), 0 on
+/// failure (the message in the text).
 ///
 /// # Safety
 ///

@@ -1,29 +1,33 @@
 //! The rewrite: a fuel counter, charges at function entries and loop
 //! headers, size-proportional charges for bulk memory and table operations,
-//! growth through the host, the memory maximum clamped, and the start
-//! function moved into an export.
+//! growth through the host, the memory maximum clamped, a module's one
+//! defined memory imported from the host, and the start function moved into
+//! an export.
 //!
 //! What the rewritten module gets:
 //!
 //! - a mutable `i64` global, exported as [`FUEL_EXPORT`]: the fuel left in
 //!   the current slice. The host sets it before it runs or resumes the guest
 //!   and reads it when the guest stops.
-//! - two imports from [`IMPORT_MODULE`]: [`OUT_OF_FUEL`] `() -> ()`, called
-//!   when a charge makes the counter negative (the host suspends the guest
-//!   until it gives it a new slice, or never resumes it), and [`GROW`]
-//!   `(target, current, delta) -> proceed` called before every `memory.grow`
-//!   (target `-1 - memory`) and `table.grow` (target = the table), so that
-//!   the host can count memory and tables together against its limit.
-//!   Added after the module's own imports: the module's function indices
-//!   above its imports move up by two.
+//! - two function imports from [`IMPORT_MODULE`]: [`OUT_OF_FUEL`]
+//!   `() -> ()`, called when a charge makes the counter negative (the host
+//!   suspends the guest until it gives it a new slice, or never resumes
+//!   it), and [`GROW`] `(target, current, delta) -> proceed` called before
+//!   every `memory.grow` (target `-1 - memory`) and `table.grow` (target =
+//!   the table), so that the host can count memory and tables together
+//!   against its limit. Added after the module's own imports: the module's
+//!   function indices above its imports move up by two.
 //! - one wrapper function per memory and per table that charges for the
 //!   growth, asks the host and grows, appended after the module's own
 //!   functions.
-//! - a module that defines one memory and imports none imports it instead,
-//!   as [`MEMORY`] from [`IMPORT_MODULE`], with the same limits (the maximum
-//!   clamped): the host may then give a new instance a memory it used
-//!   before, zeroed, rather than a fresh one (which costs a page fault for
-//!   every page the guest touches). Its index, 0, is the same either way.
+//! - a module that defines one memory (neither shared nor with a custom
+//!   page size) and imports none imports it instead, as [`MEMORY`] from
+//!   [`IMPORT_MODULE`] after the two function imports, with the same
+//!   limits (the maximum clamped): the host may then give a new instance a
+//!   memory it used before, zeroed, rather than a fresh one (which costs a
+//!   page fault for every page the guest touches). Its index, 0, is the
+//!   same either way. The description ([`Instrumented::description`]) gives
+//!   the host its limits.
 
 use crate::cost::{
     region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, FUEL_PER_GROWN_ENTRY_SHIFT,
@@ -59,12 +63,17 @@ const MAX_PAGES: u64 = 1 << 16;
 /// The rewritten module and the original's description.
 pub struct Instrumented {
     pub wasm: Vec<u8>,
-    /// See [`Module::describe`].
+    /// [`Module::describe`]'s JSON, plus
+    /// `"memoryImport":{"initial":pages,"maximum":pages}` when the rewritten
+    /// module imports its memory (see the [module docs](self)): the limits
+    /// the host creates that memory with.
     pub description: String,
 }
 
-/// Validates and rewrites `bytes`, clamping every defined memory's maximum
-/// to `max_memory_pages` (never below its initial size).
+/// Validates and rewrites `bytes`, clamping the maximum of every memory the
+/// module defines to `max_memory_pages` (never below its initial size); a
+/// module's one defined memory becomes an import (see the [module
+/// docs](self)), described in [`Instrumented::description`].
 pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, String> {
     wasmparser::Validator::new()
         .validate_all(bytes)
@@ -85,7 +94,8 @@ pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, S
     Ok(Instrumented { wasm, description })
 }
 
-/// Shifts the module's own function indices past the two added imports.
+/// Shifts the module's own function indices past the two added function
+/// imports (an added memory import moves no function index).
 struct Shift {
     imported_funcs: u32,
 }
@@ -306,28 +316,27 @@ impl Rewrite {
         Ok(())
     }
 
-    /// The type of the memory the rewritten module imports, if it does.
+    /// The type of the memory the rewritten module imports, if it does: a
+    /// plain 32-bit memory (see `import_memory`) with the module's initial
+    /// size and its maximum clamped.
     fn memory_import(&self) -> Option<MemoryType> {
         let limits = self.module.memories.first()?;
-        self.import_memory
-            .then(|| self.memory_type(limits.initial, limits.maximum))
-    }
-
-    /// A 32-bit memory of `initial` pages, its maximum clamped to the
-    /// rewrite's (never below `initial`).
-    fn memory_type(&self, initial: u64, maximum: Option<u64>) -> MemoryType {
-        MemoryType {
-            minimum: initial,
-            maximum: Some(
-                maximum
-                    .unwrap_or(MAX_PAGES)
-                    .min(self.max_pages)
-                    .max(initial),
-            ),
+        self.import_memory.then(|| MemoryType {
+            minimum: limits.initial,
+            maximum: Some(self.clamp_maximum(limits.initial, limits.maximum)),
             memory64: false,
             shared: false,
             page_size_log2: None,
-        }
+        })
+    }
+
+    /// A memory's maximum in pages, clamped to the rewrite's (a memory
+    /// without one gets the rewrite's), never below its `initial` size.
+    fn clamp_maximum(&self, initial: u64, maximum: Option<u64>) -> u64 {
+        maximum
+            .unwrap_or(MAX_PAGES)
+            .min(self.max_pages)
+            .max(initial)
     }
 
     fn functions(
@@ -359,14 +368,9 @@ impl Rewrite {
         let mut section = MemorySection::new();
         for memory in reader {
             let memory = memory.map_err(|e| e.to_string())?;
-            let maximum = memory
-                .maximum
-                .unwrap_or(MAX_PAGES)
-                .min(self.max_pages)
-                .max(memory.initial);
             section.memory(MemoryType {
                 minimum: memory.initial,
-                maximum: Some(maximum),
+                maximum: Some(self.clamp_maximum(memory.initial, memory.maximum)),
                 memory64: memory.memory64,
                 shared: memory.shared,
                 page_size_log2: memory.page_size_log2,
@@ -1032,6 +1036,9 @@ mod tests {
         assert_eq!(clamp("(module (memory 2))", 4).maximum, Some(4));
         assert_eq!(clamp("(module (memory 2 3))", 4).maximum, Some(3));
         assert_eq!(clamp("(module (memory 8))", 4).maximum, Some(8));
+        // A memory the module keeps defining (a shared one) is clamped too.
+        assert_eq!(clamp("(module (memory 2 8 shared))", 4).maximum, Some(4));
+        assert_eq!(clamp("(module (memory 8 9 shared))", 4).maximum, Some(8));
     }
 
     #[test]
