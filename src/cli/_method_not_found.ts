@@ -7,6 +7,7 @@
  */
 
 import type { PluginDescription } from "../inspect/discover_methods.ts";
+import { truncate } from "../_truncate.ts";
 
 /** Most method names listed in the message. */
 const MAX_LISTED = 40;
@@ -14,8 +15,7 @@ const MAX_LISTED = 40;
 /** Method names longer than this are shortened in the message. */
 const MAX_NAME_LENGTH = 64;
 
-const shortened = (name: string) =>
-  name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH - 1)}…` : name;
+const shortened = (name: string) => truncate(name, MAX_NAME_LENGTH);
 
 /** The Levenshtein distance of `a` and `b`, or `limit + 1` once it exceeds `limit`. */
 function distance(a: string, b: string, limit: number): number {

@@ -7,6 +7,7 @@
  */
 
 import { escapeControlCharacters } from "../_escape_control.ts";
+import { truncate } from "../_truncate.ts";
 import type { DescribedMethod } from "../inspect/discover_methods.ts";
 import { signature as paramsAndResult } from "../inspect/_signature.ts";
 
@@ -15,8 +16,7 @@ const MAX_SIGNATURE_WIDTH = 56;
 
 /** `text` with its control characters escaped, at most `max` characters. */
 function shown(text: string, max: number): string {
-  const escaped = escapeControlCharacters(text);
-  return escaped.length > max ? `${escaped.slice(0, max - 1)}…` : escaped;
+  return truncate(escapeControlCharacters(text), max);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 
 import { escapeControlCharacters } from "../_escape_control.ts";
+import { truncate } from "../_truncate.ts";
 import { discoverMethods } from "../inspect/discover_methods.ts";
 import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
 import { jsonCodec } from "../rpc/_json_codec.ts";
@@ -121,7 +122,7 @@ function parseParams(json: string | undefined): unknown {
     return jsonCodec("bigint").parse(json);
   } catch (error) {
     const word = json.trim();
-    const shown = json.length > 40 ? `${json.slice(0, 39)}…` : json;
+    const shown = truncate(json, 40);
     if (/^[\p{L}_][\p{L}\p{N}_-]*$/u.test(word)) {
       throw new UsageError(
         `params '${shown}' are not valid JSON; to pass the string ${word}, quote it as JSON: '"${word}"'`,

@@ -8,6 +8,8 @@
  * @module
  */
 
+import { isObject, type JsonObject, own } from "../_json_object.ts";
+
 /** A param or the result of a method: an OpenRPC content descriptor. */
 export interface ContentDescriptor {
   /** The param's name (its key for by-name params). */
@@ -47,18 +49,6 @@ export interface PluginDescription {
   schemas: Readonly<Record<string, unknown>>;
   /** The document as the plugin answered it. */
   document: unknown;
-}
-
-type JsonObject = Record<string, unknown>;
-
-/** Whether `value` is a JSON object (not an array, not null). */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** `object[key]` if the object has it as its own property. */
-function own(object: JsonObject, key: string): unknown {
-  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 function ownString(object: JsonObject, key: string): string | undefined {

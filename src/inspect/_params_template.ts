@@ -7,7 +7,8 @@
  * @module
  */
 
-import { componentName, type DescribedMethod, isObject } from "./_openrpc.ts";
+import { isObject, own } from "../_json_object.ts";
+import { componentName, type DescribedMethod } from "./_openrpc.ts";
 
 /** How deep schemas are followed (and `$ref`s resolved); deeper values are `null`. */
 const MAX_DEPTH = 4;
@@ -19,7 +20,7 @@ type Schemas = Readonly<Record<string, unknown>>;
 
 function placeholder(schema: unknown, schemas: Schemas, depth: number): unknown {
   if (!isObject(schema) || depth > MAX_DEPTH) return null;
-  const get = (key: string) => Object.hasOwn(schema, key) ? schema[key] : undefined;
+  const get = (key: string) => own(schema, key);
   const ref = get("$ref");
   if (typeof ref === "string") {
     const name = componentName(ref, "schemas");

@@ -6,7 +6,9 @@
  * @module
  */
 
-import { componentName, isObject } from "./_openrpc.ts";
+import { isObject, own } from "../_json_object.ts";
+import { truncate } from "../_truncate.ts";
+import { componentName } from "./_openrpc.ts";
 
 /** Longest text {@linkcode schemaType} returns, in characters. */
 export const MAX_TYPE_LENGTH = 60;
@@ -16,8 +18,7 @@ const MAX_DEPTH = 3;
 
 /** The JSON of a `const` or `enum` value, shortened. */
 function literal(value: unknown): string {
-  const text = typeof value === "bigint" ? String(value) : JSON.stringify(value) ?? "?";
-  return text.length > 20 ? `${text.slice(0, 19)}…` : text;
+  return truncate(typeof value === "bigint" ? String(value) : JSON.stringify(value) ?? "?", 20);
 }
 
 /** The last segment of a reference: `Point` for `#/components/schemas/Point`. */
@@ -39,7 +40,7 @@ function typeOf(schema: unknown, depth: number): string {
   if (schema === false) return "never";
   if (!isObject(schema)) return "any";
   if (depth > MAX_DEPTH) return "…";
-  const get = (key: string) => Object.hasOwn(schema, key) ? schema[key] : undefined;
+  const get = (key: string) => own(schema, key);
   const ref = get("$ref");
   if (typeof ref === "string") return referenceName(ref);
   if (Object.hasOwn(schema, "const")) return literal(schema.const);
@@ -105,6 +106,5 @@ function typeOf(schema: unknown, depth: number): string {
  * ```
  */
 export function schemaType(schema: unknown): string {
-  const type = typeOf(schema, 0);
-  return type.length > MAX_TYPE_LENGTH ? `${type.slice(0, MAX_TYPE_LENGTH - 1)}…` : type;
+  return truncate(typeOf(schema, 0), MAX_TYPE_LENGTH);
 }

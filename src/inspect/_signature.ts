@@ -5,6 +5,7 @@
  * @module
  */
 
+import { truncate } from "../_truncate.ts";
 import type { DescribedMethod } from "./discover_methods.ts";
 import { schemaType } from "./_schema_type.ts";
 
@@ -22,11 +23,9 @@ export function signature(
   method: DescribedMethod,
   show: (text: string) => string = (text) => text,
 ): string {
-  const params = method.params.map((p) => {
-    const name = show(p.name);
-    const cut = name.length > 32 ? `${name.slice(0, 31)}…` : name;
-    return `${cut}${p.required ? "" : "?"}: ${show(schemaType(p.schema))}`;
-  }).join(", ");
+  const params = method.params.map((p) =>
+    `${truncate(show(p.name), 32)}${p.required ? "" : "?"}: ${show(schemaType(p.schema))}`
+  ).join(", ");
   const list = method.paramStructure === "by-name" ? `{${params}}` : params;
   const result = method.result === undefined ? "" : ` -> ${show(schemaType(method.result.schema))}`;
   return `(${list})${result}`;

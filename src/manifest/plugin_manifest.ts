@@ -9,6 +9,7 @@ import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { PluginOptions } from "../plugin/plugin.ts";
+import { isObject } from "../_json_object.ts";
 import { checkLimit, type LimitName } from "../_limit_ranges.ts";
 
 /**
@@ -124,7 +125,7 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
   const fail = (field: string, expected: string): never => {
     throw new ManifestError(`${source}: "${field}" must be ${expected}`);
   };
-  if (!isRecord(value)) return fail("(top level)", "an object");
+  if (!isObject(value)) return fail("(top level)", "an object");
   for (const key of Object.keys(value)) {
     if (!KEYS.includes(key)) fail(key, `one of the known fields (${KEYS.join(", ")})`);
   }
@@ -137,7 +138,7 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
     fail("sha256", "64 hex digits");
   }
   if (value.limits !== undefined) {
-    if (!isRecord(value.limits)) fail("limits", "an object");
+    if (!isObject(value.limits)) fail("limits", "an object");
     for (const [key, limit] of Object.entries(value.limits as Record<string, unknown>)) {
       if (!(LIMIT_KEYS as string[]).includes(key)) {
         fail(`limits.${key}`, `one of ${LIMIT_KEYS.join(", ")}`);
@@ -147,7 +148,7 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
     }
   }
   if (value.env !== undefined) {
-    if (!isRecord(value.env) || !Object.values(value.env).every((v) => typeof v === "string")) {
+    if (!isObject(value.env) || !Object.values(value.env).every((v) => typeof v === "string")) {
       fail("env", "an object of strings");
     }
   }
@@ -372,10 +373,6 @@ async function locateWasm(
 function isInside(directory: string, path: string): boolean {
   const rest = relative(directory, path);
   return rest !== "" && rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function toFileUrl(path: string): URL {
