@@ -148,7 +148,8 @@ Deno.test("loadPluginFromManifest keeps the contents of a non-wasm file out of i
       assert.ok(e instanceof WebAssembly.CompileError);
       assert.equal(
         e.message,
-        "secret.wasm is not a WebAssembly module (it does not start with the magic number)",
+        "'secret.wasm' is not a WebAssembly module (it does not start with \\0asm); " +
+          "pass a .wasm file built for wasm32-wasip1",
       );
       return true;
     });

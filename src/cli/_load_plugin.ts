@@ -5,14 +5,13 @@
  */
 
 import { escapeControlCharacters } from "../_escape_control.ts";
-import { headerProblem } from "../inspect/_wasm_header.ts";
 import type { ManifestAccessOptions } from "../manifest/plugin_manifest.ts";
 import type { HostContext, PluginLogger } from "../plugin/plugin_session.ts";
 import { Plugin, type PluginOptions } from "../plugin/plugin.ts";
 import type { Router } from "../rpc/router.ts";
 import { type Limits, UsageError } from "./_options.ts";
 import { commandLine } from "./_program.ts";
-import { moduleError, readInputFile, readManifestModule } from "./_read_module.ts";
+import { readInputFile, readManifestModule, withModuleErrors } from "./_read_module.ts";
 
 /**
  * The CLI's logger: a plugin's stderr lines on ours with its name, control
@@ -87,10 +86,10 @@ async function load(
   label: string,
   inspectArgs: string[],
 ): Promise<Plugin> {
-  try {
-    if (headerProblem(bytes) !== undefined) throw new WebAssembly.CompileError();
-    return await Plugin.load(bytes, options);
-  } catch (error) {
-    throw await moduleError(error, label, bytes, commandLine(inspectArgs));
-  }
+  return await withModuleErrors(
+    bytes,
+    label,
+    commandLine(inspectArgs),
+    () => Plugin.load(bytes, options),
+  );
 }

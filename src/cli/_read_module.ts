@@ -87,29 +87,42 @@ export async function readInputFile(path: string, kind: InputKind = "module"): P
 }
 
 /**
- * The error to report for a module that failed to compile or link: a
- * `CompileError` that says what the file is instead (text, a component, not
- * wasm at all) or what the compiler found, or a `LinkError` that says why
- * it is not a wasip1 command this host can run, with the next step. Other
- * errors are returned as they are.
+ * Compiles or loads a module's bytes with `compile`, refusing bytes that are
+ * not a module before it sees them. What it throws becomes a `CompileError`
+ * that says what the file is instead (text, a component, not wasm at all)
+ * or what the compiler found, or a `LinkError` that says why it is not a
+ * wasip1 command this host can run, with the next step; other errors are
+ * thrown as they are.
  *
- * @param error What compiling or loading the module threw.
- * @param label How to name the module: its path as the user gave it.
  * @param bytes The module's bytes.
+ * @param label How to name the module: its path as the user gave it.
  * @param inspect The command line that inspects the module, for a module
  * with several problems.
- * @returns the error to throw
+ * @param compile What to do with the bytes (compile them, load a plugin).
+ * @returns what `compile` returns
  */
-export async function moduleError(
+export async function withModuleErrors<T>(
+  bytes: Uint8Array,
+  label: string,
+  inspect: string,
+  compile: () => Promise<T>,
+): Promise<T> {
+  const notModule = headerProblem(bytes);
+  if (notModule !== undefined) throw new WebAssembly.CompileError(`'${label}' ${notModule}`);
+  try {
+    return await compile();
+  } catch (error) {
+    throw await moduleError(error, label, bytes, inspect);
+  }
+}
+
+/** The error {@linkcode withModuleErrors} throws for `error`. */
+async function moduleError(
   error: unknown,
   label: string,
   bytes: Uint8Array,
   inspect: string,
 ): Promise<unknown> {
-  const notModule = headerProblem(bytes);
-  if (notModule !== undefined) {
-    return new WebAssembly.CompileError(`'${label}' ${notModule}`, { cause: error });
-  }
   if (error instanceof WebAssembly.CompileError) {
     return new WebAssembly.CompileError(
       `'${label}' is not a valid WebAssembly module (${error.message}); ` +
@@ -156,13 +169,12 @@ export async function compileFile(
   // An engine this runtime lacks is not the module's fault: checked first.
   const options = engine === undefined ? {} : { engine: resolveEngine(engine) };
   const bytes = await readInputFile(path);
-  let module: GuestModule;
-  try {
-    if (headerProblem(bytes) !== undefined) throw new WebAssembly.CompileError();
-    module = await GuestModule.compile(bytes, options);
-  } catch (error) {
-    throw await moduleError(error, path, bytes, inspect);
-  }
+  const module = await withModuleErrors(
+    bytes,
+    path,
+    inspect,
+    () => GuestModule.compile(bytes, options),
+  );
   const problems = linkProblems(module);
   if (problems.length > 0) {
     module[Symbol.dispose]();
@@ -180,9 +192,7 @@ export interface ManifestModule {
 }
 
 const isFileError = (error: unknown) =>
-  error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory ||
-  error instanceof Deno.errors.NotADirectory || error instanceof Deno.errors.PermissionDenied ||
-  error instanceof Deno.errors.NotCapable;
+  error instanceof Deno.errors.NotCapable || FILE_ERRORS.some(([kind]) => error instanceof kind);
 
 /**
  * Reads a manifest and the module it names; errors say which file cannot
@@ -215,12 +225,8 @@ export async function readManifestModule(
   try {
     return { resolved, bytes: await readManifestWasm(resolved), label };
   } catch (error) {
-    if (isFileError(error)) throw wasmError(error, label, path);
-    if (!(error instanceof WebAssembly.CompileError) || resolved.wasm.protocol !== "file:") {
-      throw error;
-    }
-    const bytes = await Deno.readFile(resolved.wasm).catch(() => undefined);
-    throw bytes === undefined ? error : await moduleError(error, label, bytes, "");
+    // A file that is not a module gets headerProblem's sentence from readManifestWasm.
+    throw isFileError(error) ? wasmError(error, label, path) : error;
   }
 }
 

@@ -8,6 +8,7 @@
 import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
 import { dirname, isAbsolute, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { headerProblem } from "../inspect/_wasm_header.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { isObject } from "../_json_object.ts";
 import { checkLimit, type LimitName } from "../_limit_ranges.ts";
@@ -251,12 +252,14 @@ export async function readManifest(
 
 /**
  * Reads (or, for a URL, fetches) the module a resolved manifest names and
- * checks its `sha256` and that it starts like a WebAssembly module.
+ * checks its `sha256` and that it starts like a WebAssembly module (version
+ * 1, not a component).
  *
  * @param resolved The manifest from {@linkcode readManifest}.
  * @returns the module's bytes
  * @throws {ManifestError} if the hash differs or a fetch fails.
- * @throws {WebAssembly.CompileError} if the bytes are not a WebAssembly module.
+ * @throws {WebAssembly.CompileError} if the bytes are not a WebAssembly
+ * module, saying what they are (text, a component, ...) and not quoting them.
  *
  * @example
  * ```ts
@@ -280,12 +283,9 @@ export async function readManifestWasm(resolved: ResolvedManifest): Promise<Uint
   }
   await verifySha256(bytes, manifest.sha256);
   // The engine's error for bytes that are not wasm quotes the first ones
-  // ("actual=[ 0x72, 0x6f, 0x6f, 0x74 ]"): say only that they are not.
-  if (!WASM_MAGIC.every((byte, i) => bytes[i] === byte)) {
-    throw new WebAssembly.CompileError(
-      `${manifest.wasm} is not a WebAssembly module (it does not start with the magic number)`,
-    );
-  }
+  // ("actual=[ 0x72, 0x6f, 0x6f, 0x74 ]"): say only what they are instead.
+  const problem = headerProblem(bytes);
+  if (problem !== undefined) throw new WebAssembly.CompileError(`'${manifest.wasm}' ${problem}`);
   return bytes;
 }
 
@@ -320,8 +320,6 @@ export async function verifySha256(
     );
   }
 }
-
-const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
 /** The wasm URL a manifest names, if `access` allows it. */
 async function locateWasm(
