@@ -5,7 +5,6 @@
  * @module
  */
 
-import { discoverMethods, type PluginDescription } from "../inspect/discover_methods.ts";
 import { Plugin, type PluginOptions } from "../plugin/plugin.ts";
 
 /** How long a plugin may take to answer `rpc.discover`, in milliseconds. */
@@ -15,20 +14,20 @@ export const DISCOVER_TIMEOUT = 5_000;
 const MAX_DOCUMENT_LENGTH = 4 << 20;
 
 /**
- * Loads `bytes` as a plugin with `options` (its environment, arguments,
- * fuel and memory limits, `missingParams`) and asks it for its methods;
- * undefined if it does not answer with a document in
- * {@linkcode DISCOVER_TIMEOUT} ms. Its stderr is discarded, it may call no
+ * Loads `bytes` as a plugin to ask for its methods (with `discoverMethods`),
+ * with `options` (its environment, arguments, fuel and memory limits,
+ * `missingParams`); undefined if it cannot load. Calls time out after
+ * {@linkcode DISCOVER_TIMEOUT} ms, its stderr is discarded, it may call no
  * host method, and it runs on the calling thread with the default engine.
  *
- * @param bytes The module's bytes (a module that can run here).
+ * @param bytes The module's bytes.
  * @param options The plugin's options, from its manifest or none.
- * @returns the plugin's description, or undefined
+ * @returns the plugin, or undefined
  */
-export async function discoverModule(
+export async function loadForDiscovery(
   bytes: Uint8Array,
   options: PluginOptions = {},
-): Promise<PluginDescription | undefined> {
+): Promise<Plugin | undefined> {
   const {
     workers: _workers,
     engine: _engine,
@@ -37,9 +36,8 @@ export async function discoverModule(
     logger: _logger,
     ...limits
   } = options;
-  let plugin: Plugin;
   try {
-    plugin = await Plugin.load(bytes, {
+    return await Plugin.load(bytes, {
       ...limits,
       timeout: DISCOVER_TIMEOUT,
       logger: () => {},
@@ -49,6 +47,4 @@ export async function discoverModule(
   } catch {
     return undefined;
   }
-  using _ = plugin;
-  return await discoverMethods(plugin);
 }

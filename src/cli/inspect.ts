@@ -4,11 +4,11 @@
  * @module
  */
 
-import { inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
+import { inspectCompiled, inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
-import type { PluginDescription } from "../inspect/discover_methods.ts";
+import { discoverMethods, type PluginDescription } from "../inspect/discover_methods.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
-import { discoverModule } from "./_discover.ts";
+import { loadForDiscovery } from "./_discover.ts";
 import { methodsTable } from "./_methods_table.ts";
 import { readInputFile, readManifestModule } from "./_read_module.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
@@ -73,16 +73,21 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     label = path;
     options = {};
   }
-  const report = await inspectModule(bytes);
+  // One compilation serves the report and the question for methods: only a
+  // module that cannot load as a plugin is compiled again, to say why.
+  using plugin = await loadForDiscovery(bytes, options);
+  const report = plugin === undefined
+    ? await inspectModule(bytes)
+    : await inspectCompiled(plugin.module, bytes);
   // A module that can run and reads stdin (a plugin must) is asked for its
   // methods; one that does not answer with a document (most programs) gets
   // the report alone.
   const readsStdin = report.imports.some((i) =>
     i.module === "wasi_snapshot_preview1" && i.name === "fd_read"
   );
-  const description = report.verdict === "will-not-run" || !readsStdin
+  const description = plugin === undefined || !readsStdin
     ? undefined
-    : await discoverModule(bytes, options);
+    : await discoverMethods(plugin);
   const openrpc = description === undefined ? {} : { openrpc: description.document };
   // Names of imports and exports are the module's text: no control characters.
   console.log(

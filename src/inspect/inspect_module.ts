@@ -92,12 +92,6 @@ function errnoNote(name: string): string {
  * ```
  */
 export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  const base = {
-    size: bytes.length,
-    sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
-    engine: engineBuild(),
-  };
   const notModule = headerProblem(bytes);
   let module: GuestModule;
   try {
@@ -105,7 +99,7 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
     module = await GuestModule.compile(bytes);
   } catch (error) {
     return {
-      ...base,
+      ...await fileFacts(bytes),
       verdict: "will-not-run",
       reasons: [
         notModule === undefined
@@ -117,16 +111,36 @@ export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
     };
   }
   try {
-    return describe(module, base);
+    return await inspectCompiled(module, bytes);
   } finally {
     module[Symbol.dispose]();
   }
 }
 
-function describe(
+/** The size, SHA-256 and engine of a report. */
+async function fileFacts(
+  bytes: Uint8Array,
+): Promise<Pick<ModuleReport, "size" | "sha256" | "engine">> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return {
+    size: bytes.length,
+    sha256: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join(""),
+    engine: engineBuild(),
+  };
+}
+
+/**
+ * {@linkcode inspectModule} for a module already compiled (on the default
+ * engine) from `bytes`, which is not compiled again.
+ *
+ * @param module The compiled module.
+ * @param bytes The bytes it was compiled from.
+ * @returns the report
+ */
+export async function inspectCompiled(
   module: GuestModule,
-  base: { size: number; sha256: string; engine: EngineBuild },
-): ModuleReport {
+  bytes: Uint8Array,
+): Promise<ModuleReport> {
   const imports = module.imports.map((i): InspectedImport => {
     const support = i.module === "wasi_snapshot_preview1" && i.kind === "func"
       ? PREVIEW1_SUPPORT[i.name] ?? "unsupported"
@@ -158,7 +172,7 @@ function describe(
   }
   const memory = [...module.exports, ...module.imports].find((e) => e.kind === "memory");
   const report: ModuleReport = {
-    ...base,
+    ...await fileFacts(bytes),
     verdict: !runs ? "will-not-run" : errno.length > 0 ? "limited" : "runs",
     reasons,
     imports,
