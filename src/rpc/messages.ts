@@ -4,6 +4,7 @@
  * @module
  */
 
+import { isObject } from "../_json_object.ts";
 import type { JsonRpcErrorObject } from "./json_rpc_error.ts";
 
 /** A request or notification id. */
@@ -32,9 +33,6 @@ export type JsonRpcResponse =
 
 /** Any single message. */
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcResponse;
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Tells whether `value` is a valid request or notification: an object with
