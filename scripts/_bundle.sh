@@ -1,6 +1,19 @@
-# Shared by build_engine.sh and build_instrumenter.sh: embeds a freshly
-# built bundle, then checks it against the committed files or installs it.
-# Sourced; expects to run from the repository root.
+# Shared by build_engine.sh and build_instrumenter.sh: builds a crate for
+# wasm32-unknown-unknown, embeds the bundle, then checks it against the
+# committed files or installs it. Sourced after _rust_wasm_env.sh; expects to
+# run from the repository root.
+
+# build_bundle_crate PACKAGE OUT_WASM
+#   Builds PACKAGE (release, std from source) and copies its .wasm to OUT_WASM.
+build_bundle_crate() {
+  local package=$1 out=$2
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16 \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP" \
+    cargo $RUST_WASM_TOOLCHAIN build --quiet --release -p "$package" \
+    --target wasm32-unknown-unknown --target-dir "$RUST_WASM_TARGET_DIR" \
+    -Zbuild-std=std,panic_abort
+  cp "$RUST_WASM_TARGET_DIR/wasm32-unknown-unknown/release/${package//-/_}.wasm" "$out"
+}
 
 # finish_bundle OUT_DIR NAME DEST TASK [--check]
 #   OUT_DIR holds NAME.wasm and NAME.toolchain.txt from the build; DEST holds

@@ -7,16 +7,9 @@ cd "$(dirname "$0")/.."
 . scripts/_rust_wasm_env.sh
 . scripts/_bundle.sh
 
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP"
-cargo $RUST_WASM_TOOLCHAIN build --quiet --release -p wasmi-wasm \
-  --target wasm32-unknown-unknown --target-dir "$RUST_WASM_TARGET_DIR" \
-  -Zbuild-std=std,panic_abort
-
-built="$RUST_WASM_TARGET_DIR/wasm32-unknown-unknown/release/wasmi_wasm.wasm"
 out_dir=$(mktemp -d)
 trap 'rm -rf "$out_dir"' EXIT
-cp "$built" "$out_dir/engine.wasm"
+build_bundle_crate wasmi-wasm "$out_dir/engine.wasm"
 # The build record: toolchain, Wasmi's features, and the dispatch they select
 # (embedded in _engine_wasm.ts too, where engineBuild() and inspect read it).
 wasmi=$(rust_wasm_wasmi_features)

@@ -7,17 +7,10 @@ cd "$(dirname "$0")/.."
 . scripts/_rust_wasm_env.sh
 . scripts/_bundle.sh
 
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-16
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$RUST_WASM_REMAP"
-cargo $RUST_WASM_TOOLCHAIN build --quiet --release -p fuel-instrument \
-  --target wasm32-unknown-unknown --target-dir "$RUST_WASM_TARGET_DIR" \
-  -Zbuild-std=std,panic_abort
-
-built="$RUST_WASM_TARGET_DIR/wasm32-unknown-unknown/release/fuel_instrument.wasm"
 dest=src/executor/v8
 out_dir=$(mktemp -d)
 trap 'rm -rf "$out_dir"' EXIT
-cp "$built" "$out_dir/instrumenter.wasm"
+build_bundle_crate fuel-instrument "$out_dir/instrumenter.wasm"
 # The build record: toolchain and the crates that parse and re-encode.
 {
   rust_wasm_toolchain_version
