@@ -98,13 +98,18 @@ typedef struct {
   size_t capacity;
 } pl_buf;
 
-static void pl_buf_raw(pl_buf *b, const char *s, size_t n) {
+/* Makes room for `n` more bytes and the terminating NUL. */
+static void pl__buf_reserve(pl_buf *b, size_t n) {
   if (b->length + n + 1 > b->capacity) {
     size_t capacity = b->capacity == 0 ? 64 : b->capacity;
     while (b->length + n + 1 > capacity) capacity *= 2;
     b->data = pl_realloc(b->data, capacity);
     b->capacity = capacity;
   }
+}
+
+static void pl_buf_raw(pl_buf *b, const char *s, size_t n) {
+  pl__buf_reserve(b, n);
   memcpy(b->data + b->length, s, n);
   b->length += n;
   b->data[b->length] = '\0';
@@ -112,23 +117,33 @@ static void pl_buf_raw(pl_buf *b, const char *s, size_t n) {
 
 static void pl_buf_cstr(pl_buf *b, const char *s) { pl_buf_raw(b, s, strlen(s)); }
 
+/* Appends printf-formatted text, formatting in place (twice only when it
+ * does not fit the room left); false, with nothing appended, if the format
+ * fails. */
+static bool pl_buf_vprintf(pl_buf *b, const char *format, va_list args) {
+  va_list again;
+  va_copy(again, args);
+  pl__buf_reserve(b, 63);
+  size_t room = b->capacity - b->length;
+  int n = vsnprintf(b->data + b->length, room, format, args);
+  if (n >= 0 && (size_t)n >= room) {
+    pl__buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->length, (size_t)n + 1, format, again);
+  }
+  va_end(again);
+  if (n < 0) {
+    b->data[b->length] = '\0';
+    return false;
+  }
+  b->length += (size_t)n;
+  return true;
+}
+
 static void pl_buf_printf(pl_buf *b, const char *format, ...) {
-  char small[64];
   va_list args;
   va_start(args, format);
-  int n = vsnprintf(small, sizeof small, format, args);
+  pl_buf_vprintf(b, format, args);
   va_end(args);
-  if (n < 0) return;
-  if ((size_t)n < sizeof small) {
-    pl_buf_raw(b, small, (size_t)n);
-    return;
-  }
-  char *big = pl_alloc((size_t)n + 1);
-  va_start(args, format);
-  vsnprintf(big, (size_t)n + 1, format, args);
-  va_end(args);
-  pl_buf_raw(b, big, (size_t)n);
-  free(big);
 }
 
 /* Appends `n` bytes of `s` as a JSON string literal. */
@@ -584,21 +599,11 @@ static void pl_reply_int(pl_reply *reply, long long n) {
 static void pl_reply_error(pl_reply *reply, long long code, const char *format, ...) {
   pl__reply_reset(reply);
   pl_buf message = {0};
-  char small[256];
   va_list args;
   va_start(args, format);
-  int n = vsnprintf(small, sizeof small, format, args);
+  bool formatted = pl_buf_vprintf(&message, format, args);
   va_end(args);
-  if (n >= 0 && (size_t)n < sizeof small) {
-    pl_buf_raw(&message, small, (size_t)n);
-  } else if (n >= 0) {
-    message.data = pl_alloc((size_t)n + 1);
-    va_start(args, format);
-    vsnprintf(message.data, (size_t)n + 1, format, args);
-    va_end(args);
-  } else {
-    pl_buf_cstr(&message, format);
-  }
+  if (!formatted) pl_buf_cstr(&message, format);
   reply->failed = true;
   reply->code = code;
   reply->message = message.data;
@@ -663,21 +668,10 @@ static void pl_log(const char *level, const char *format, ...) {
   pl_buf line = {0};
   pl_buf_cstr(&line, level);
   pl_buf_raw(&line, " ", 1);
-  char small[256];
   va_list args;
   va_start(args, format);
-  int n = vsnprintf(small, sizeof small, format, args);
+  pl_buf_vprintf(&line, format, args);
   va_end(args);
-  if (n >= 0 && (size_t)n < sizeof small) {
-    pl_buf_raw(&line, small, (size_t)n);
-  } else if (n >= 0) {
-    char *big = pl_alloc((size_t)n + 1);
-    va_start(args, format);
-    vsnprintf(big, (size_t)n + 1, format, args);
-    va_end(args);
-    pl_buf_raw(&line, big, (size_t)n);
-    free(big);
-  }
   pl_buf_raw(&line, "\n", 1);
   fwrite(line.data, 1, line.length, stderr);
   pl_buf_free(&line);
