@@ -183,7 +183,7 @@ mod tests {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let counting = Counting(&COUNTER);
         let size = 1 << 20;
-        let layout = Layout::from_size_align(size, 1).unwrap();
+        let layout = layout_of(size);
         // SAFETY: the pointers come from the same allocator with these layouts.
         unsafe {
             let ptr = counting.alloc_zeroed(layout);
@@ -194,18 +194,18 @@ mod tests {
             assert_eq!(grown, ptr);
             assert_eq!(*grown.add(size - 1), 7);
             // Beyond the room: a new block, with the bytes.
-            let layout = Layout::from_size_align(2 * size, 1).unwrap();
+            let layout = layout_of(2 * size);
             let moved = counting.realloc(grown, layout, 8 * size);
             assert_eq!(*moved.add(size - 1), 7);
             // Shrunk below the roomy size: an ordinary block, with the bytes.
-            let layout = Layout::from_size_align(8 * size, 1).unwrap();
+            let layout = layout_of(8 * size);
             let small = counting.realloc(moved, layout, 100);
             assert_eq!(COUNTER.load(Ordering::Relaxed), 100);
-            counting.dealloc(small, Layout::from_size_align(100, 1).unwrap());
+            counting.dealloc(small, layout_of(100));
             // A small buffer grown past the roomy size becomes roomy.
-            let tiny = counting.alloc(Layout::from_size_align(10, 1).unwrap());
+            let tiny = counting.alloc(layout_of(10));
             tiny.write(3);
-            let big = counting.realloc(tiny, Layout::from_size_align(10, 1).unwrap(), size);
+            let big = counting.realloc(tiny, layout_of(10), size);
             assert_eq!(*big, 3);
             let again = counting.realloc(big, layout_of(size), size + 4096);
             assert_eq!(again, big);
