@@ -31,6 +31,10 @@ export const LIMITS = {
   /** Bytes; longer strings than 512 MiB do not fit V8's string limit. */
   maxLineLength: { min: 1, max: 2 ** 29, integer: true },
   maxConcurrency: { min: 1, max: 65536, integer: true },
+  /** Messages in one JSON-RPC batch. */
+  maxBatchSize: COUNT,
+  /** Levels of nested arrays and objects in one JSON-RPC line. */
+  maxDepth: COUNT,
 } as const satisfies Record<string, LimitRange>;
 
 /** The name of a numeric limit. */

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { checkLimits } from "../_limit_ranges.ts";
+import { yieldToEventLoop } from "../executor/_yield.ts";
 import { decodeJsonLine, encodeJsonLine, InvalidJsonLine } from "./json_line_streams.ts";
 import { ErrorCode, JsonRpcError } from "./json_rpc_error.ts";
 import { LineSplitter } from "./_line_splitter.ts";
@@ -18,6 +20,7 @@ import {
 import { RpcClosedError } from "./rpc_closed_error.ts";
 import { Router } from "./router.ts";
 import { type JsonCodec, jsonCodec, type LargeIntegers } from "./_json_codec.ts";
+import { jsonShape } from "./_json_shape.ts";
 
 export type { LargeIntegers } from "./_json_codec.ts";
 
@@ -37,6 +40,20 @@ export interface RpcPeerOptions<C> {
   context?: C;
   /** Longest incoming line in bytes (default 16 MiB). */
   maxLineLength?: number;
+  /**
+   * Most messages an incoming batch may hold (default 10,000). A longer
+   * batch is not parsed: it gets one answer, error -32600 "Invalid
+   * Request" (id null) whose `data` names the limit, and none of its
+   * messages is handled. Batches are handled (and their answers written)
+   * 256 messages per macrotask, so a long one does not hold the event loop.
+   */
+  maxBatchSize?: number;
+  /**
+   * Deepest nesting of arrays and objects an incoming line may have
+   * (default 1,000 levels; a batch counts as one). A deeper line is not
+   * parsed: it breaks the connection as a line over `maxLineLength` does.
+   */
+  maxDepth?: number;
   /**
    * Bytes of the other side's requests being handled plus answers not yet
    * accepted by `output`, above which the peer stops reading `input` until
@@ -111,6 +128,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly #highWaterMark: number;
   readonly #missingParams: MissingParams;
   readonly #codec: JsonCodec;
+  readonly #maxBatchSize: number;
+  readonly #maxDepth: number;
   #nextId = 1;
   /** Why the connection closed, once it has; the error is made when needed. */
   #closed: { reason: string; cause: unknown } | undefined;
@@ -128,6 +147,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
    * @throws {TypeError} if `options.largeIntegers` is `"bigint"` and the
    * runtime cannot parse and write JSON integers exactly, or a setting is
    * unknown.
+   * @throws {RangeError} if `maxBatchSize` or `maxDepth` is not a positive
+   * integer, naming the option.
    */
   constructor(
     input: ReadableStream<Uint8Array>,
@@ -154,6 +175,9 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
       );
     }
     this.#codec = jsonCodec(options.largeIntegers);
+    checkLimits(options, ["maxBatchSize", "maxDepth"]);
+    this.#maxBatchSize = options.maxBatchSize ?? 10_000;
+    this.#maxDepth = options.maxDepth ?? 1_000;
     // The peer reads and writes its streams directly rather than through
     // the framing stages: per connection that saves three streams and their
     // pipes (BENCHMARKS.md, "Before and after the fixes").
@@ -278,22 +302,28 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   async #read(input: ReadableStream<Uint8Array>, maxLineLength: number): Promise<void> {
     const reader = input.getReader();
     const splitter = new LineSplitter(maxLineLength);
-    const onLine = (line: Uint8Array) => {
-      const message = decodeJsonLine(line, this.#codec.parse);
-      if (message === undefined) return;
-      this.#owed += line.length;
-      this.#receive(message).finally(() => this.#repay(line.length));
-    };
+    const lines: Uint8Array[] = [];
+    const collect = (line: Uint8Array) => void lines.push(line);
     try {
       for (;;) {
         const { done, value } = await reader.read();
+        let broken: unknown;
+        try {
+          if (done) splitter.end(collect);
+          else splitter.push(value, collect);
+        } catch (error) {
+          broken = error; // after the lines before it
+        }
+        for (const line of lines.splice(0)) {
+          const scanning = this.#take(line);
+          if (scanning !== undefined) await scanning;
+        }
+        if (broken !== undefined) throw broken;
         if (done) break;
-        splitter.push(value, onLine);
         if (this.#owed > this.#highWaterMark) {
           await new Promise<void>((resolve) => this.#drained = resolve);
         }
       }
-      splitter.end(onLine);
       this.#fail("The other side closed the connection");
     } catch (error) {
       reader.cancel(error).catch(() => {});
@@ -302,6 +332,36 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     } finally {
       reader.releaseLock();
     }
+  }
+
+  /**
+   * Starts handling one line. A line long enough to break `maxDepth` or
+   * `maxBatchSize` is scanned first, in steps (the promise): the next
+   * lines wait for it, and a line nested too deep breaks the connection.
+   */
+  #take(line: Uint8Array): Promise<void> | undefined {
+    if (line.length <= Math.min(this.#maxDepth, this.#maxBatchSize)) {
+      this.#takeMessage(line);
+      return undefined;
+    }
+    return jsonShape(line, this.#maxDepth).then(({ depth, elements }) => {
+      if (depth > this.#maxDepth) {
+        throw new RangeError(`Line nests deeper than the limit of ${this.#maxDepth} levels`);
+      }
+      if (elements > this.#maxBatchSize) this.#track(line, this.#refuseBatch(elements));
+      else this.#takeMessage(line);
+    });
+  }
+
+  #takeMessage(line: Uint8Array): void {
+    const message = decodeJsonLine(line, this.#codec.parse);
+    if (message !== undefined) this.#track(line, this.#receive(message));
+  }
+
+  /** Counts a line's bytes as owed until its handling settles. */
+  #track(line: Uint8Array, handling: Promise<void>): void {
+    this.#owed += line.length;
+    handling.finally(() => this.#repay(line.length));
   }
 
   /** Closes the connection (once) and fails the pending calls. */
@@ -349,20 +409,32 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     }
   }
 
+  /** Answers a batch over `maxBatchSize`, unparsed, with one error. */
+  async #refuseBatch(elements: number): Promise<void> {
+    const limit = `more than the limit of ${this.#maxBatchSize}`;
+    this.#onProtocolError(new Error(`Received a batch of ${elements} messages, ${limit}`));
+    await this.#answer(errorResponse(
+      null,
+      ErrorCode.InvalidRequest,
+      "Invalid Request",
+      `The batch holds ${elements} messages, ${limit}; none was handled`,
+    ));
+  }
+
+  /** Handles a batch, {@linkcode BATCH_STEP} messages per macrotask. */
   async #batch(messages: unknown[]): Promise<void> {
     if (messages.length === 0) {
       await this.#answer(errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request"));
       return;
     }
-    const answers = await Promise.all(messages.map((message) => {
-      if (isResponse(message)) {
-        this.#settle(message);
-        return undefined;
-      }
-      if (isRequest(message)) return this.#handle(message);
-      return errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request");
-    }));
-    const responses = answers.filter((answer) => answer !== undefined);
+    const answers: (JsonRpcResponse | Promise<JsonRpcResponse | undefined> | undefined)[] = [];
+    for (const [index, message] of messages.entries()) {
+      if (index > 0 && index % BATCH_STEP === 0) await yieldToEventLoop();
+      if (isResponse(message)) this.#settle(message);
+      else if (isRequest(message)) answers.push(this.#handle(message));
+      else answers.push(errorResponse(idOf(message), ErrorCode.InvalidRequest, "Invalid Request"));
+    }
+    const responses = (await Promise.all(answers)).filter((answer) => answer !== undefined);
     if (responses.length > 0) await this.#answer(responses);
   }
 
@@ -394,28 +466,39 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     else call.resolve(response.result);
   }
 
-  /** Writes an answer; settles once `output` accepted it (never rejects). */
-  async #answer(response: JsonRpcResponse | JsonRpcResponse[]): Promise<void> {
-    let line: Uint8Array;
+  /**
+   * One response as JSON text; a result JSON cannot hold (a BigInt, a
+   * cycle, nesting deeper than the stack) becomes an internal error for its
+   * id, instead of an exception where nothing catches it.
+   */
+  #encodeResponse(response: JsonRpcResponse): string {
     try {
-      line = encodeJsonLine(response, this.#codec.stringify);
+      return this.#codec.stringify(response);
     } catch (error) {
-      // A result JSON cannot hold (a BigInt, a cycle, nesting deeper than
-      // the stack): answer with internal errors instead of throwing where
-      // nothing catches it.
-      try {
-        const check = (one: JsonRpcResponse) => encodable(one, this.#codec);
-        line = encodeJsonLine(
-          Array.isArray(response) ? response.map(check) : check(response),
-          this.#codec.stringify,
-        );
-      } catch {
-        const reason = `The answer cannot be sent as JSON: ${(error as Error).message}`;
-        line = encodeJsonLine(
-          errorResponse(null, ErrorCode.InternalError, "Internal error", reason),
-        );
-      }
+      const reason = `The result cannot be sent as JSON: ${(error as Error).message}`;
+      return this.#codec.stringify(
+        errorResponse(response.id, ErrorCode.InternalError, "Internal error", reason),
+      );
     }
+  }
+
+  /**
+   * Writes an answer (a batch's encoded {@linkcode BATCH_STEP} responses
+   * per macrotask); settles once `output` accepted it (never rejects).
+   */
+  async #answer(response: JsonRpcResponse | JsonRpcResponse[]): Promise<void> {
+    let text: string;
+    if (Array.isArray(response)) {
+      const parts: string[] = [];
+      for (const [index, one] of response.entries()) {
+        if (index > 0 && index % BATCH_STEP === 0) await yieldToEventLoop();
+        parts.push(this.#encodeResponse(one));
+      }
+      text = `[${parts.join(",")}]`;
+    } else {
+      text = this.#encodeResponse(response);
+    }
+    const line = encoder.encode(`${text}\n`);
     this.#owed += line.length;
     try {
       await this.#write(line);
@@ -427,16 +510,10 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   }
 }
 
-/** `response`, or an internal error for its id if it cannot be encoded. */
-function encodable(response: JsonRpcResponse, codec: JsonCodec): JsonRpcResponse {
-  try {
-    codec.stringify(response);
-    return response;
-  } catch (error) {
-    const reason = `The result cannot be sent as JSON: ${(error as Error).message}`;
-    return errorResponse(response.id, ErrorCode.InternalError, "Internal error", reason);
-  }
-}
+/** Messages of a batch handled, and responses of its answer encoded, per macrotask. */
+const BATCH_STEP = 256;
+
+const encoder = new TextEncoder();
 
 function errorResponse(
   id: JsonRpcId | null,

@@ -31,13 +31,20 @@
 ;;   host_flood        h  2,000 requests to the host's `echo`, each with a
 ;;                        64 KiB string, without reading the answers; then
 ;;                        {"result":"flooded host"}
+;;   volley_N          v  one line holding a batch of N requests to the host's
+;;                        `echo` (id 1, params ["v"]); then reads the host's
+;;                        answer line and answers with it as the result
+;;                        ("long answer" if it is 4096 bytes or longer)
+;;   inception_N       i  a result nested N arrays deep: [[[...]]]
 ;;   anything else        error -32601 "Method not found"
 ;;
 ;; Memory layout: 0 read iovec, 8 nread, 16 write iovec, 24 nwritten,
 ;; 64 poll subscription (48 bytes), 128 poll event, 192 nevents,
 ;; 1024 templates (NUL-terminated), 16384 line buffer (4096 bytes; longer
 ;; lines are truncated), 24576 output buffer, 32768 read buffer (16384),
-;; 65536 flood buffer (65536 bytes of 'x').
+;; 3072 the request id kept while another line is read (64 bytes), 65536
+;; flood buffer (65536 bytes of 'x'), 131072 32 KiB of '[', 163840 32 KiB
+;; of ']'; a volley's batch is built at 196608, in memory grown for it.
 (module
   (import "wasi_snapshot_preview1" "fd_read"
     (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -72,6 +79,10 @@
   (data (i32.const 2192) "\"]}\n\00")
   (data (i32.const 2208) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"flooded host\"}\n\00")
   (data (i32.const 2272) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"allocated\"}\n\00")
+  (data (i32.const 2320) "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[\"v\"]}\00")
+  (data (i32.const 2384) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\00")
+  (data (i32.const 2432) "\"long answer\"\00")
+  (data (i32.const 2448) "}\n\00")
   (data (i32.const 1920) "{\"jsonrpc\":\"2.0\",\"id\":#,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}\n\00")
 
   (func $strlen (param $p i32) (result i32)
@@ -200,6 +211,54 @@
       (drop (call $poll_oneoff (i32.const 64) (i32.const 128) (i32.const 1) (i32.const 192)))
       (br $again)))
 
+;; Writes n bytes to stdout from a 32 KiB run of one byte at ptr.
+  (func $repeat (param $ptr i32) (param $n i32)
+    (local $c i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $c (select (i32.const 32768) (local.get $n)
+          (i32.gt_u (local.get $n) (i32.const 32768))))
+        (call $write (i32.const 1) (local.get $ptr) (local.get $c))
+        (local.set $n (i32.sub (local.get $n) (local.get $c)))
+        (br $next))))
+
+  ;; A batch of n echo requests in one line, then the host's answer line as the result.
+  (func $volley (param $n i32)
+    (local $size i32) (local $at i32) (local $k i32) (local $len i32)
+    ;; The id is in the line buffer, which the answer overwrites: keep it.
+    (if (i32.gt_u (global.get $id_len) (i32.const 64)) (then (global.set $id_len (i32.const 64))))
+    (memory.copy (i32.const 3072) (global.get $id_ptr) (global.get $id_len))
+    (global.set $id_ptr (i32.const 3072))
+    (local.set $len (call $strlen (i32.const 2320)))
+    ;; '[', n requests each followed by ',' (the last one's becomes ']'), '\n'.
+    (local.set $size (i32.add (i32.mul (local.get $n) (i32.add (local.get $len) (i32.const 1))) (i32.const 2)))
+    (if (i32.eq
+          (memory.grow (i32.add (i32.shr_u (local.get $size) (i32.const 16)) (i32.const 1)))
+          (i32.const -1))
+      (then unreachable))
+    (i32.store8 (i32.const 196608) (i32.const 91))
+    (local.set $at (i32.const 196609))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (memory.copy (local.get $at) (i32.const 2320) (local.get $len))
+        (i32.store8 (i32.add (local.get $at) (local.get $len)) (i32.const 44))
+        (local.set $at (i32.add (local.get $at) (i32.add (local.get $len) (i32.const 1))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $next)))
+    (if (local.get $n) (then (local.set $at (i32.sub (local.get $at) (i32.const 1)))))
+    (i32.store8 (local.get $at) (i32.const 93))
+    (i32.store8 (i32.add (local.get $at) (i32.const 1)) (i32.const 10))
+    (call $write (i32.const 1) (i32.const 196608) (i32.sub (i32.add (local.get $at) (i32.const 2)) (i32.const 196608)))
+    (local.set $len (call $read_line))
+    (if (i32.lt_s (local.get $len) (i32.const 0)) (then (return)))
+    (call $respond (i32.const 2384))
+    (if (i32.lt_u (local.get $len) (i32.const 4096))
+      (then (call $write (i32.const 1) (i32.const 16384) (local.get $len)))
+      (else (call $write (i32.const 1) (i32.const 2432) (call $strlen (i32.const 2432)))))
+    (call $write (i32.const 1) (i32.const 2448) (i32.const 2)))
+
   (func $serve_line (param $len i32)
     (local $m i32) (local $i i32) (local $sel i32) (local $k i32)
     (local.set $m (call $find (local.get $len) (i32.const 1024)))
@@ -293,6 +352,15 @@
           (br_if $request (local.get $k)))
         (call $respond (i32.const 2208))
         (return)))
+    (if (i32.eq (local.get $sel) (i32.const 118)) ;; v
+      (then (call $volley (call $number (local.get $m) (local.get $len))) (return)))
+    (if (i32.eq (local.get $sel) (i32.const 105)) ;; i
+      (then
+        (call $respond (i32.const 2384))
+        (call $repeat (i32.const 131072) (call $number (local.get $m) (local.get $len)))
+        (call $repeat (i32.const 163840) (call $number (local.get $m) (local.get $len)))
+        (call $write (i32.const 1) (i32.const 2448) (i32.const 2))
+        (return)))
     (if (i32.eq (local.get $sel) (i32.const 108)) ;; l
       (then (loop $spin (br $spin))))
     (call $respond (i32.const 1920)))
@@ -300,6 +368,8 @@
   (func (export "_start")
     (local $len i32)
     (memory.fill (i32.const 65536) (i32.const 120) (i32.const 65536))
+    (memory.fill (i32.const 131072) (i32.const 91) (i32.const 32768))
+    (memory.fill (i32.const 163840) (i32.const 93) (i32.const 32768))
     (block $eof
       (loop $next
         (local.set $len (call $read_line))
