@@ -2,28 +2,27 @@ import assert from "node:assert/strict";
 import { ErrorCode, JsonRpcError } from "./json_rpc_error.ts";
 import { Router } from "./router.ts";
 import { RpcClosedError } from "./rpc_closed_error.ts";
-import { RpcPeer } from "./rpc_peer.ts";
+import { RpcPeer, type RpcPeerOptions } from "./rpc_peer.ts";
+import { turnsDuring } from "../../tests/_ticks.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A peer whose input we write lines to and whose output lines we read. */
-function wire<C>(
-  router: Router<C>,
-  options: { maxLineLength?: number; onProtocolError?: (error: Error) => void } = {},
-) {
+function wire<C>(router: Router<C>, options: RpcPeerOptions<C> = {}) {
   const input = new TransformStream<Uint8Array, Uint8Array>();
   const output = new TransformStream<Uint8Array, Uint8Array>();
   const peer = new RpcPeer(input.readable, output.writable, { router, ...options });
   const writer = input.writable.getWriter();
   const reader = output.readable.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
+  let reading: Promise<ReadableStreamReadResult<string>> | undefined;
   return {
     peer,
     send: (line: string) => writer.write(encoder.encode(`${line}\n`)),
     end: () => writer.close(),
-    /** Reads the next output line, or undefined if none arrives in 50 ms. */
-    async next(): Promise<unknown> {
+    /** Reads the next output line, or undefined if none arrives in `ms` (50) ms. */
+    async next(ms = 50): Promise<unknown> {
       for (;;) {
         const newline = buffered.indexOf("\n");
         if (newline >= 0) {
@@ -31,9 +30,12 @@ function wire<C>(
           buffered = buffered.slice(newline + 1);
           return JSON.parse(line);
         }
-        const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), 50));
-        const read = await Promise.race([reader.read(), timeout]);
-        if (read === undefined || read.done) return undefined;
+        const timeout = new Promise<undefined>((r) => setTimeout(() => r(undefined), ms));
+        reading ??= reader.read();
+        const read = await Promise.race([reading, timeout]);
+        if (read === undefined) return undefined; // the read goes on for the next call
+        reading = undefined;
+        if (read.done) return undefined;
         buffered += read.value;
       }
     },
@@ -310,6 +312,111 @@ Deno.test("RpcPeer fails the connection on a line over the limit", async () => {
   await assert.rejects(call, /Line exceeds the limit of 64 bytes/);
   await assert.rejects(w.peer.done, RpcClosedError);
   await w.close();
+});
+
+const ping = (id: number) => ({ jsonrpc: "2.0", id, method: "ping" });
+const pong = (id: number) => ({ jsonrpc: "2.0", id, result: "pong" });
+
+Deno.test("RpcPeer handles a batch and writes its answer 256 messages per event-loop turn", async () => {
+  // 2,560 requests: 10 steps to dispatch, 10 to encode the answer, each
+  // step in its own macrotask; handled whole, the batch took at most 2.
+  let handled = 0;
+  const w = wire(new Router().method("ping", () => (handled++, "pong")));
+  const ids = Array.from({ length: 2560 }, (_, i) => i + 1);
+  let answer: unknown;
+  const turns = await turnsDuring(async () => {
+    await w.send(JSON.stringify(ids.map(ping)));
+    answer = await w.next(10_000);
+  });
+  assert.deepEqual(answer, ids.map(pong));
+  assert.equal(handled, 2560);
+  assert.ok(turns >= 18, `the event loop turned ${turns} times`);
+  await w.close();
+});
+
+Deno.test("RpcPeer answers a batch over maxBatchSize with one error and handles none of it", async () => {
+  let handled = 0;
+  const errors: string[] = [];
+  const w = wire(new Router().method("ping", () => (handled++, "pong")), {
+    maxBatchSize: 3,
+    onProtocolError: (error) => errors.push(error.message),
+  });
+  await w.send(JSON.stringify([1, 2, 3].map(ping)));
+  assert.deepEqual(await w.next(), [1, 2, 3].map(pong));
+  await w.send(JSON.stringify([1, 2, 3, 4].map(ping)));
+  assert.deepEqual(await w.next(), {
+    jsonrpc: "2.0",
+    id: null,
+    error: {
+      code: -32600,
+      message: "Invalid Request",
+      data: "The batch holds 4 messages, more than the limit of 3; none was handled",
+    },
+  });
+  assert.equal(await w.next(), undefined);
+  assert.equal(handled, 3);
+  assert.deepEqual(errors, ["Received a batch of 4 messages, more than the limit of 3"]);
+  // Commas inside strings and nested values are not batch elements.
+  await w.send(JSON.stringify([{ ...ping(5), params: [[1, 2, 3, 4], { a: 1, b: 2 }, ",,,,"] }]));
+  assert.deepEqual(await w.next(), [pong(5)]);
+  await w.close();
+});
+
+Deno.test("RpcPeer fails the connection on a line nested deeper than maxDepth", async (t) => {
+  await t.step("at the limit the line is read, one deeper breaks the connection", async () => {
+    const w = wire(new Router().method("ping", () => "pong"), { maxDepth: 4 });
+    const call = w.peer.call("x");
+    assert.deepEqual(await w.next(), { jsonrpc: "2.0", id: 1, method: "x" });
+    // The request object is level 1, its params array 2.
+    await w.send(JSON.stringify({ ...ping(1), params: [[[1]]] }));
+    assert.deepEqual(await w.next(), pong(1));
+    // Brackets and escaped quotes inside strings do not nest.
+    await w.send(JSON.stringify({ ...ping(2), params: ['\\"[[[[{{{{', "\\", '"[[[['] }));
+    assert.deepEqual(await w.next(), pong(2));
+    await w.send(JSON.stringify({ ...ping(3), params: [[[[1]]]] }));
+    await assert.rejects(call, {
+      name: "RpcClosedError",
+      message: "The connection failed: Line nests deeper than the limit of 4 levels",
+    });
+    await assert.rejects(w.peer.done, RpcClosedError);
+    assert.equal(await w.next(), undefined);
+    await w.close();
+  });
+  await t.step("a 1 MiB line is scanned over several event-loop turns", async () => {
+    const w = wire(new Router().method("ping", () => "pong"));
+    const params = Array.from({ length: 1 << 19 }, () => 0); // "0," × 512 Ki
+    let answer: unknown;
+    const turns = await turnsDuring(async () => {
+      await w.send(JSON.stringify({ ...ping(1), params }));
+      answer = await w.next(10_000);
+    });
+    assert.deepEqual(answer, pong(1));
+    assert.ok(turns >= 15, `the event loop turned ${turns} times`);
+    await w.close();
+  });
+  await t.step("the default limit is 1,000 levels", async () => {
+    const w = wire(new Router().method("ping", () => "pong"));
+    const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
+    await w.send(`{"jsonrpc":"2.0","id":1,"method":"ping","params":${deep(999)}}`);
+    assert.deepEqual(await w.next(10_000), pong(1));
+    await w.send(`{"jsonrpc":"2.0","id":2,"method":"ping","params":${deep(1_000_000)}}`);
+    await assert.rejects(w.peer.done, {
+      message: "The connection failed: Line nests deeper than the limit of 1000 levels",
+    });
+    await w.close();
+  });
+});
+
+Deno.test("RpcPeer refuses a maxBatchSize or maxDepth that is not a positive integer", () => {
+  const streams = () => [new ReadableStream(), new WritableStream()] as const;
+  for (
+    const [option, value] of [["maxBatchSize", 0], ["maxDepth", 1.5], ["maxDepth", -1]] as const
+  ) {
+    assert.throws(() => new RpcPeer(...streams(), { [option]: value }), {
+      name: "RangeError",
+      message: `Option ${option} must be an integer from 1 to 9007199254740991, got ${value}`,
+    });
+  }
 });
 
 Deno.test("RpcPeer reports responses with unknown ids", async () => {
