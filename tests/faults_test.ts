@@ -330,6 +330,55 @@ Deno.test("fault: a guest that floods the host with requests without reading is 
   await assertServesPing(loaded.plugin);
 });
 
+Deno.test("fault: a guest's batch of host calls is answered whole, over the limit with one error", async (t) => {
+  const loaded = await misbehave();
+  using _ = loaded.plugin;
+  const echo = { jsonrpc: "2.0", id: 1, result: "v" };
+  await t.step("a batch of 2", async () => {
+    // The guest answers with the host's answer line.
+    assert.deepEqual(await loaded.plugin.call("volley_2"), [echo, echo]);
+    assert.equal(loaded.echoes, 2);
+  });
+  await t.step("a batch of 10,000 (the limit)", async () => {
+    assert.equal(await loaded.plugin.call("volley_10000"), "long answer");
+    assert.equal(loaded.echoes, 10_002);
+  });
+  await t.step("a batch of 10,001: one error, no host call", async () => {
+    assert.deepEqual(await loaded.plugin.call("volley_10001"), {
+      jsonrpc: "2.0",
+      id: null,
+      error: {
+        code: -32600,
+        message: "Invalid Request",
+        data: "The batch holds 10001 messages, more than the limit of 10000; none was handled",
+      },
+    });
+    assert.equal(loaded.echoes, 10_002);
+    assert.deepEqual(loaded.logs, [
+      "protocol error: Received a batch of 10001 messages, more than the limit of 10000",
+    ]);
+  });
+  await assertServesPing(loaded.plugin);
+});
+
+Deno.test("fault: a line nested deeper than 1,000 levels fails the call (kind protocol)", async () => {
+  const { plugin } = await misbehave();
+  using _ = plugin;
+  // The response object is one level, so 999 arrays are the most it can hold.
+  let result = await plugin.call("inception_999");
+  let depth = 0;
+  for (; Array.isArray(result); depth++) result = result[0];
+  assert.equal(depth, 999);
+  for (const method of ["inception_1000", "inception_100000"]) {
+    await rejectsPlugin(plugin.call(method), {
+      kind: "protocol",
+      message: "Plugin misbehave broke the protocol: The connection failed: " +
+        "Line nests deeper than the limit of 1000 levels",
+    });
+  }
+  await assertServesPing(plugin);
+});
+
 // ---------------------------------------------------------------------------
 // Errors stay inside the contract; limits are validated
 
