@@ -193,3 +193,39 @@ Deno.test("cli serve answers a line over 16 MiB with -32600 and reads on at the 
   );
   assert.equal(code, 0);
 });
+
+Deno.test("cli serve answers a batch over 10,000 and a line nested over 1,000 levels with -32600, and reads on", async () => {
+  const child = cliCommand(["serve", "testdata/test_plugin.wasm"], {
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output = child.output();
+  const writer = child.stdin.getWriter();
+  const encoder = new TextEncoder();
+  const ping = (id: number) => ({ jsonrpc: "2.0", id, method: "ping" });
+  const batch = Array.from({ length: 10_001 }, (_, i) => ping(i + 1));
+  await writer.write(encoder.encode(`${JSON.stringify(batch)}\n`));
+  const deep = "[".repeat(1001) + "]".repeat(1001);
+  await writer.write(encoder.encode(`{"jsonrpc":"2.0","id":1,"method":"ping","params":${deep}}\n`));
+  await writer.write(encoder.encode(`${JSON.stringify([ping(2), ping(3)])}\n`));
+  await writer.close();
+  const { code, stdout, stderr } = await output;
+  const lines = new TextDecoder().decode(stdout).trimEnd().split("\n").map((l) => JSON.parse(l));
+  const invalid = (data: string) => ({
+    jsonrpc: "2.0",
+    id: null,
+    error: { code: -32600, message: "Invalid Request", data },
+  });
+  assert.deepEqual(lines, [
+    invalid("The batch holds 10001 messages, more than the limit of 10000; none was handled"),
+    invalid("Line nests deeper than the limit of 1000 levels; it was skipped"),
+    [{ jsonrpc: "2.0", id: 2, result: "pong" }, { jsonrpc: "2.0", id: 3, result: "pong" }],
+  ]);
+  assert.equal(
+    new TextDecoder().decode(stderr),
+    "serve: protocol error: Received a batch of 10001 messages, more than the limit of 10000\n" +
+      "serve: protocol error: Line nests deeper than the limit of 1000 levels; it was skipped\n",
+  );
+  assert.equal(code, 0);
+});

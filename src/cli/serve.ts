@@ -48,9 +48,11 @@ of its own. Without --timeout a request may run for ever.
 
 If the plugin fails otherwise (trap, fuel, memory, ...), pending and later
 requests are answered with error -32002 whose data holds { kind, stderr },
-and serve exits with the failure's exit code. A line over 16 MiB on stdin is
-skipped and answered with error -32600 (id null). Params of any JSON value
-and integers of any size pass through unchanged in both directions.
+and serve exits with the failure's exit code. A line over 16 MiB on stdin, or
+one nesting arrays and objects deeper than 1,000 levels, is skipped and
+answered with error -32600 (id null); so is a batch of more than 10,000
+requests, none of which is run. Params of any JSON value and integers of any
+size pass through unchanged in both directions.
 
 Options:
 ${RPC_HELP}
@@ -260,6 +262,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const outer = peer.outer = new RpcPeer(input, output, {
     router: toPlugin,
     maxLineLength: MAX_LINE_LENGTH,
+    // A peer's line too deep to read is answered, as one too long is.
+    tooDeep: "answer",
     // Integers beyond 2^53 pass between the peer and the plugin unrounded.
     largeIntegers: "bigint",
     onProtocolError: (error) =>

@@ -51,9 +51,18 @@ export interface RpcPeerOptions<C> {
   /**
    * Deepest nesting of arrays and objects an incoming line may have
    * (default 1,000 levels; a batch counts as one). A deeper line is not
-   * parsed: it breaks the connection as a line over `maxLineLength` does.
+   * parsed; what it does, `tooDeep` says.
    */
   maxDepth?: number;
+  /**
+   * What a line nested deeper than `maxDepth` does: `"fail"` (default)
+   * breaks the connection, as a line over `maxLineLength` does (the calls
+   * waiting for an answer fail: the line may have been one); `"answer"`
+   * skips it, tells `onProtocolError` and answers error -32600 "Invalid
+   * Request" (id null) whose `data` names the limit, as a server answers a
+   * request it cannot read.
+   */
+  tooDeep?: "fail" | "answer";
   /**
    * Bytes of the other side's requests being handled plus answers not yet
    * accepted by `output`, above which the peer stops reading `input` until
@@ -130,6 +139,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   readonly #codec: JsonCodec;
   readonly #maxBatchSize: number;
   readonly #maxDepth: number;
+  readonly #tooDeep: "fail" | "answer";
   #nextId = 1;
   /** Why the connection closed, once it has; the error is made when needed. */
   #closed: { reason: string; cause: unknown } | undefined;
@@ -178,6 +188,12 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     checkLimits(options, ["maxBatchSize", "maxDepth"]);
     this.#maxBatchSize = options.maxBatchSize ?? 10_000;
     this.#maxDepth = options.maxDepth ?? 1_000;
+    this.#tooDeep = options.tooDeep ?? "fail";
+    if (this.#tooDeep !== "fail" && this.#tooDeep !== "answer") {
+      throw new TypeError(
+        `tooDeep must be "fail" or "answer", got ${JSON.stringify(this.#tooDeep)}`,
+      );
+    }
     // The peer reads and writes its streams directly rather than through
     // the framing stages: per connection that saves three streams and their
     // pipes (BENCHMARKS.md, "Before and after the fixes").
@@ -337,7 +353,8 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
   /**
    * Starts handling one line. A line long enough to break `maxDepth` or
    * `maxBatchSize` is scanned first, in steps (the promise): the next
-   * lines wait for it, and a line nested too deep breaks the connection.
+   * lines wait for it; a line nested too deep then breaks the connection
+   * (the promise rejects) or is answered, as `tooDeep` says.
    */
   #take(line: Uint8Array): Promise<void> | undefined {
     if (line.length <= Math.min(this.#maxDepth, this.#maxBatchSize)) {
@@ -346,10 +363,17 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
     }
     return jsonShape(line, this.#maxDepth).then(({ depth, elements }) => {
       if (depth > this.#maxDepth) {
-        throw new RangeError(`Line nests deeper than the limit of ${this.#maxDepth} levels`);
+        const tooDeep = `Line nests deeper than the limit of ${this.#maxDepth} levels`;
+        if (this.#tooDeep === "fail") throw new RangeError(tooDeep);
+        const skipped = `${tooDeep}; it was skipped`;
+        this.#onProtocolError(new Error(skipped));
+        const answer = errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request", skipped);
+        this.#track(line, this.#answer(answer));
+      } else if (elements > this.#maxBatchSize) {
+        this.#track(line, this.#refuseBatch(elements));
+      } else {
+        this.#takeMessage(line);
       }
-      if (elements > this.#maxBatchSize) this.#track(line, this.#refuseBatch(elements));
-      else this.#takeMessage(line);
     });
   }
 

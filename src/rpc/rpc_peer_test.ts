@@ -394,6 +394,28 @@ Deno.test("RpcPeer fails the connection on a line nested deeper than maxDepth", 
     assert.ok(turns >= 15, `the event loop turned ${turns} times`);
     await w.close();
   });
+  await t.step('with tooDeep "answer": answered with -32600 and skipped', async () => {
+    const errors: string[] = [];
+    const w = wire(new Router().method("ping", () => "pong"), {
+      maxDepth: 4,
+      tooDeep: "answer",
+      onProtocolError: (error) => errors.push(error.message),
+    });
+    await w.send(JSON.stringify({ ...ping(1), params: [[[[1]]]] }));
+    await w.send(JSON.stringify(ping(2)));
+    assert.deepEqual(await w.next(), {
+      jsonrpc: "2.0",
+      id: null,
+      error: {
+        code: -32600,
+        message: "Invalid Request",
+        data: "Line nests deeper than the limit of 4 levels; it was skipped",
+      },
+    });
+    assert.deepEqual(await w.next(), pong(2));
+    assert.deepEqual(errors, ["Line nests deeper than the limit of 4 levels; it was skipped"]);
+    await w.close();
+  });
   await t.step("the default limit is 1,000 levels", async () => {
     const w = wire(new Router().method("ping", () => "pong"));
     const deep = (levels: number) => "[".repeat(levels) + "]".repeat(levels);
