@@ -1,10 +1,10 @@
 /**
  * A look at a JSON line before it is parsed: how deep its arrays and
  * objects nest and, for an array, how many elements it holds. One linear
- * pass over the bytes (strings are skipped with `indexOf`), in steps of
- * {@linkcode SCAN_STEP} bytes per macrotask, so a peer can refuse a line
- * over its limits without parsing it: a deeply nested value is one that
- * `JSON.stringify`, structured cloning and recursive code cannot take.
+ * pass over the bytes, {@linkcode SCAN_STEP} bytes per macrotask, so that a
+ * peer can refuse a line over its limits without parsing it: a deeply
+ * nested value is one that `JSON.stringify`, structured cloning and
+ * recursive code cannot take.
  *
  * @module
  */
@@ -35,7 +35,8 @@ export interface JsonShape {
   depth: number;
   /**
    * For a line that is an array: its top-level commas plus one (its
-   * elements, if it is valid JSON); otherwise 0.
+   * elements, if it is valid JSON); otherwise, or once the scan stopped
+   * past `maxDepth`, 0.
    */
   elements: number;
 }
@@ -47,42 +48,59 @@ export interface JsonShape {
  *
  * @param line The line's bytes.
  * @param maxDepth Nesting beyond which the scan stops.
- * @returns its nesting depth and top-level element count, once scanned
+ * @returns its nesting depth and top-level element count: at once for a
+ * line of one step, else a promise that settles after the last step
  */
-export async function jsonShape(line: Uint8Array, maxDepth: number): Promise<JsonShape> {
-  let depth = 0;
-  let deepest = 0;
-  let commas = 0;
-  let array: boolean | undefined;
-  for (let i = 0, pause = SCAN_STEP; i < line.length; i++) {
-    if (i >= pause) {
+export function jsonShape(line: Uint8Array, maxDepth: number): JsonShape | Promise<JsonShape> {
+  const scan: Scan = { at: 0, depth: 0, deepest: 0, commas: 0, array: undefined, inString: false };
+  step(line, maxDepth, scan);
+  if (scan.at >= line.length) return shapeOf(scan);
+  return (async () => {
+    while (scan.at < line.length) {
       await yieldToEventLoop();
-      pause = i + SCAN_STEP;
+      step(line, maxDepth, scan);
     }
+    return shapeOf(scan);
+  })();
+}
+
+/** Where a scan is, between steps. */
+interface Scan {
+  at: number;
+  depth: number;
+  deepest: number;
+  commas: number;
+  array: boolean | undefined;
+  inString: boolean;
+}
+
+function shapeOf(scan: Scan): JsonShape {
+  return { depth: scan.deepest, elements: scan.array === true ? scan.commas + 1 : 0 };
+}
+
+/** Scans the next {@linkcode SCAN_STEP} bytes (to the end once past `maxDepth`). */
+function step(line: Uint8Array, maxDepth: number, scan: Scan): void {
+  let { at: i, depth, deepest, commas, array, inString } = scan;
+  // Strings are skipped byte by byte: indexOf costs more per call than the
+  // short strings JSON is mostly made of.
+  for (const end = Math.min(line.length, i + SCAN_STEP); i < end; i++) {
     const byte = line[i];
-    if (byte === QUOTE) {
-      i = closingQuote(line, i);
+    if (inString) {
+      if (byte === BACKSLASH) i++;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
     } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
       array ??= byte === OPEN_BRACKET;
-      if (++depth > deepest && (deepest = depth) > maxDepth) break;
+      if (++depth > deepest && (deepest = depth) > maxDepth) {
+        [i, array] = [line.length, false];
+        break;
+      }
     } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
       depth--;
     } else if (byte === COMMA && depth === 1) {
       commas++;
     }
   }
-  return { depth: deepest, elements: array === true ? commas + 1 : 0 };
-}
-
-/** The index of the quote that closes the string opened at `open` (or the line's end). */
-function closingQuote(line: Uint8Array, open: number): number {
-  for (let from = open + 1;;) {
-    const quote = line.indexOf(QUOTE, from);
-    if (quote === -1) return line.length;
-    // Escaped if an odd run of backslashes precedes it.
-    let backslashes = 0;
-    while (line[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-    if (backslashes % 2 === 0) return quote;
-    from = quote + 1;
-  }
+  Object.assign(scan, { at: i, depth, deepest, commas, array, inString });
 }

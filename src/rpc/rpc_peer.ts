@@ -20,7 +20,7 @@ import {
 import { RpcClosedError } from "./rpc_closed_error.ts";
 import { Router } from "./router.ts";
 import { type JsonCodec, jsonCodec, type LargeIntegers } from "./_json_codec.ts";
-import { jsonShape } from "./_json_shape.ts";
+import { type JsonShape, jsonShape } from "./_json_shape.ts";
 
 export type { LargeIntegers } from "./_json_codec.ts";
 
@@ -352,29 +352,35 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
 
   /**
    * Starts handling one line. A line long enough to break `maxDepth` or
-   * `maxBatchSize` is scanned first, in steps (the promise): the next
-   * lines wait for it; a line nested too deep then breaks the connection
-   * (the promise rejects) or is answered, as `tooDeep` says.
+   * `maxBatchSize` is scanned first; one longer than a scan step is
+   * scanned over several macrotasks (the promise), and the next lines wait
+   * for it. A line nested too deep breaks the connection (the promise
+   * rejects, or this throws) or is answered, as `tooDeep` says.
    */
   #take(line: Uint8Array): Promise<void> | undefined {
     if (line.length <= Math.min(this.#maxDepth, this.#maxBatchSize)) {
       this.#takeMessage(line);
       return undefined;
     }
-    return jsonShape(line, this.#maxDepth).then(({ depth, elements }) => {
-      if (depth > this.#maxDepth) {
-        const tooDeep = `Line nests deeper than the limit of ${this.#maxDepth} levels`;
-        if (this.#tooDeep === "fail") throw new RangeError(tooDeep);
-        const skipped = `${tooDeep}; it was skipped`;
-        this.#onProtocolError(new Error(skipped));
-        const answer = errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request", skipped);
-        this.#track(line, this.#answer(answer));
-      } else if (elements > this.#maxBatchSize) {
-        this.#track(line, this.#refuseBatch(elements));
-      } else {
-        this.#takeMessage(line);
-      }
-    });
+    const shape = jsonShape(line, this.#maxDepth);
+    if (!(shape instanceof Promise)) return this.#takeScanned(line, shape);
+    return shape.then((shape) => this.#takeScanned(line, shape));
+  }
+
+  #takeScanned(line: Uint8Array, { depth, elements }: JsonShape): undefined {
+    if (depth > this.#maxDepth) {
+      const tooDeep = `Line nests deeper than the limit of ${this.#maxDepth} levels`;
+      if (this.#tooDeep === "fail") throw new RangeError(tooDeep);
+      const skipped = `${tooDeep}; it was skipped`;
+      this.#onProtocolError(new Error(skipped));
+      const answer = errorResponse(null, ErrorCode.InvalidRequest, "Invalid Request", skipped);
+      this.#track(line, this.#answer(answer));
+    } else if (elements > this.#maxBatchSize) {
+      this.#track(line, this.#refuseBatch(elements));
+    } else {
+      this.#takeMessage(line);
+    }
+    return undefined;
   }
 
   #takeMessage(line: Uint8Array): void {
