@@ -45,7 +45,7 @@ export interface RpcPeerOptions<C> {
    * batch is not parsed: it gets one answer, error -32600 "Invalid
    * Request" (id null) whose `data` names the limit, and none of its
    * messages is handled. Batches are handled (and their answers written)
-   * 256 messages per macrotask, so a long one does not hold the event loop.
+   * 64 messages per macrotask, so a long one does not hold the event loop.
    */
   maxBatchSize?: number;
   /**
@@ -541,7 +541,7 @@ export class RpcPeer<C = Record<string, never>> implements AsyncDisposable {
 }
 
 /** Messages of a batch handled, and responses of its answer encoded, per macrotask. */
-const BATCH_STEP = 256;
+const BATCH_STEP = 64;
 
 const encoder = new TextEncoder();
 
