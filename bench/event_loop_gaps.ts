@@ -121,7 +121,28 @@ const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
     using plugin = await m.Plugin.load(wat("misbehave"), { host, logger: () => {} });
     return await measure(() => plugin.call("host_flood", [], { timeout: 3000 }));
   },
+  "a guest's batch of 10,000 host calls in one line (0.6 MB)": (m, measure) =>
+    volleyCase(m, measure, 10_000),
+  "a guest's batch of 100,000 host calls in one line (5.6 MB)": (m, measure) =>
+    volleyCase(m, measure, 100_000),
+  "a guest's line nested 1,000,000 deep (2 MB)": async ({ Plugin }, measure) => {
+    using plugin = await Plugin.load(wat("misbehave"), { logger: () => {} });
+    return await measure(() => plugin.call("inception_1000000"));
+  },
 };
+
+/** A session's call whose guest sends `n` host calls as one batch line. */
+async function volleyCase(m: Mod, measure: Measure, n: number) {
+  const host = new m.Router<import("../mod.ts").HostContext>().method(
+    "echo",
+    (params) => (params as unknown[])[0],
+  );
+  using plugin = await m.Plugin.load(wat("misbehave"), { host, logger: () => {} });
+  await using session = plugin.session();
+  await session.call("ping");
+  const answer = await measure(() => session.call(`volley_${n}`));
+  return typeof answer === "string" ? answer : JSON.stringify(answer).slice(0, 60);
+}
 
 async function runCase(root: string, name: string): Promise<Outcome> {
   const m: Mod = await import(new URL("mod.ts", root).href);
