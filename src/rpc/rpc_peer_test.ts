@@ -334,6 +334,17 @@ Deno.test("RpcPeer handles a batch and writes its answer 64 messages per event-l
   await w.close();
 });
 
+Deno.test("RpcPeer settles its calls from a batch of 300 responses, across steps", async () => {
+  const w = wire(new Router());
+  const calls = Array.from({ length: 300 }, (_, i) => w.peer.call("square", [i]));
+  const ids: number[] = [];
+  for (let i = 0; i < 300; i++) ids.push((await w.next() as { id: number }).id);
+  await w.send(JSON.stringify(ids.map((id) => ({ jsonrpc: "2.0", id, result: (id - 1) ** 2 }))));
+  assert.deepEqual(await Promise.all(calls), ids.map((id) => (id - 1) ** 2));
+  assert.equal(w.peer.pendingCalls, 0);
+  await w.close();
+});
+
 Deno.test("RpcPeer answers a batch over maxBatchSize with one error and handles none of it", async () => {
   let handled = 0;
   const errors: string[] = [];
