@@ -139,3 +139,74 @@ Deno.test("workers: a disposed plugin's workers end once its calls have ended", 
   assert.equal(await running, 100);
   await until(() => pool.size === 0);
 });
+
+/** A worker stuck for good (a blocking instruction, a long synchronous step): this thread owns every deadline. */
+Deno.test("workers: a stuck worker's calls settle on time; it is terminated and replaced", async (t) => {
+  const { plugin, pool } = await load(1);
+  using _ = plugin;
+  const unresponsive = /^Plugin test_plugin failed: The plugin worker was unresponsive: it did not stop a cancelled run within 1000 ms, so it was terminated$/;
+  await t.step("a call's timeout", async () => {
+    const session = plugin.session();
+    assert.equal(await session.call("counter"), 1);
+    const call = plugin.call("sleep", [60_000], { timeout: 300 });
+    await until(() => pool.busy()[0] === 2);
+    pool.blockWorker(0);
+    await assert.rejects(call, (error: unknown) => {
+      assert.ok(error instanceof PluginError, `${error}`);
+      assert.equal(error.kind, "timeout");
+      assert.equal(error.message, "Plugin test_plugin failed: Guest timed out after 300 ms");
+      assert.equal((error.cause as Error).name, "TimeoutError");
+      return true;
+    });
+    // The worker never acknowledges the cancellation: it is terminated, and
+    // the session it held fails with kind engine.
+    await assert.rejects(session.ended, (error: unknown) => {
+      assert.ok(error instanceof PluginError, `${error}`);
+      assert.equal(error.kind, "engine");
+      assert.match(error.message, unresponsive);
+      return true;
+    });
+    await until(() => pool.size === 1);
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+  await t.step("a call's abort", async () => {
+    const controller = new AbortController();
+    const reason = new Error("enough");
+    const call = plugin.call("sleep", [60_000], { signal: controller.signal });
+    await until(() => pool.busy()[0] === 1);
+    pool.blockWorker(0);
+    controller.abort(reason);
+    await assert.rejects(call, { name: "PluginError", kind: "aborted", cause: reason });
+    await until(() => pool.size === 1 && pool.busy()[0] === 0);
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+  await t.step("a session's timeout and kill", async () => {
+    const timed = plugin.session({ timeout: 300 });
+    const killed = plugin.session();
+    assert.equal(await timed.call("counter"), 1);
+    assert.equal(await killed.call("counter"), 1);
+    pool.blockWorker(0);
+    await assert.rejects(timed.call("sleep", [60_000]), {
+      name: "PluginError",
+      kind: "timeout",
+      message: "Plugin test_plugin failed: Guest timed out after 300 ms",
+    });
+    killed.kill(new Error("stop"));
+    await assert.rejects(killed.ended, { name: "PluginError", kind: "aborted" });
+    await until(() => pool.size === 1 && pool.busy()[0] === 0);
+    assert.equal(await plugin.call("ping"), "pong");
+  });
+});
+
+Deno.test("workers: dispose terminates a stuck worker once its calls have settled", async () => {
+  const { plugin, pool } = await load(2);
+  const call = plugin.call("sleep", [60_000], { timeout: 300 });
+  await until(() => pool.busy()[0] === 1);
+  pool.blockWorker(0);
+  plugin[Symbol.dispose]();
+  // The idle worker ends at once; the stuck one as soon as its call has
+  // timed out here, without waiting for the grace period.
+  await until(() => pool.size === 1);
+  await assert.rejects(call, { name: "PluginError", kind: "timeout" });
+  assert.equal(pool.size, 0);
+});

@@ -298,6 +298,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     if (message.t === "abort") return calls.get(message.id)?.controller.abort(ABORTED);
     if (message.t === "logAck") return calls.get(message.id)?.log.acknowledged();
     if (message.t === "fault") return crash();
+    if (message.t === "block") return block();
     if (message.t === "init") return;
     const instance = instances.get(message.id);
     if (instance === undefined) return;
@@ -378,6 +379,11 @@ function callFailure(error: unknown): CallOutcome {
     };
   }
   return { startError: serializeError(error) };
+}
+
+/** Tests only: the worker waits for good, as one stuck in a blocking instruction would. */
+function block(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
 /** Tests only: an uncaught error ends the worker, as a crash would. */
