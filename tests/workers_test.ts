@@ -210,3 +210,42 @@ Deno.test("workers: dispose terminates a stuck worker once its calls have settle
   await assert.rejects(call, { name: "PluginError", kind: "timeout" });
   assert.equal(pool.size, 0);
 });
+
+Deno.test("workers: the process exits after dispose, even with a worker stuck for good", async () => {
+  // Deno keeps a process alive until a terminated worker's thread has
+  // ended, which a blocked thread never does (see `terminate` in
+  // _worker_pool.ts). The limit only keeps a regression from hanging the suite.
+  const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", new URL("fixtures/stuck_worker_exit.ts", import.meta.url).pathname],
+    stderr: "inherit",
+    signal: AbortSignal.timeout(120_000),
+  }).output();
+  assert.equal(code, 0, "the process did not exit by itself");
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(stdout)), { kind: "timeout" });
+});
+
+Deno.test("workers: an answer structured clone cannot copy fails that call alone (kind protocol)", async () => {
+  const logs: string[] = [];
+  using plugin = await Plugin.load(new URL("../testdata/wat/misbehave.wasm", import.meta.url), {
+    name: "misbehave",
+    workers: 1,
+    maxLineLength: 4 << 20,
+    logger: (line) => logs.push(line),
+  });
+  const pool = workerPoolOf(plugin.info.id)!;
+  await using session = plugin.session();
+  assert.equal(await session.call("ping"), "pong");
+  // 1,000,000 nested arrays: JSON.parse in the worker takes them, a
+  // structured clone does not (too deep). Refused by the JSON codec, or not
+  // passed on by the worker: a protocol error either way.
+  await assert.rejects(plugin.call("very_deep"), (error: unknown) => {
+    assert.ok(error instanceof PluginError, `${error}`);
+    assert.equal(error.kind, "protocol");
+    assert.match(error.message, /^Plugin misbehave broke the protocol: /);
+    return true;
+  });
+  // The worker lives on, and so does the session it runs.
+  assert.equal(pool.size, 1);
+  assert.equal(await session.call("ping"), "pong");
+  assert.equal(await plugin.call("ping"), "pong");
+});

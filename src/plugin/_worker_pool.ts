@@ -185,7 +185,7 @@ export class WorkerPool {
       await Promise.all(pool.#workers.map((w) => w.ready));
     } catch (error) {
       pool.close();
-      for (const w of pool.#workers) w.worker.terminate();
+      for (const w of pool.#workers) terminate(w.worker);
       throw error;
     }
     pools.set(plugin.id, pool);
@@ -508,10 +508,30 @@ export class WorkerPool {
 
   #end(pw: PoolWorker): void {
     pw.state = "dead";
-    pw.worker.terminate();
+    terminate(pw.worker);
     this.#workers = this.#workers.filter((w) => w !== pw);
     for (const live of pw.live.values()) clearTimeout(live.cancelled);
   }
+}
+
+/**
+ * Terminates a worker, and lets the process exit whatever state the worker
+ * is in. Deno (2.9) keeps its event loop alive until a terminated worker's
+ * thread has ended, and `terminate` ends neither a thread blocked in a wait
+ * (`Atomics.wait`, `memory.atomic.wait32`) nor one in an endless loop. Its
+ * `Worker` has one method keyed by an unnamed symbol, which its
+ * `node:worker_threads` uses for `unref()`: called with false after
+ * `terminate`, it lets the process exit regardless.
+ */
+function terminate(worker: Worker): void {
+  worker.terminate();
+  if (!("Deno" in globalThis)) return;
+  const unref = Object.getOwnPropertySymbols(Worker.prototype)
+    .find((symbol) => symbol.description === undefined);
+  const method = unref === undefined
+    ? undefined
+    : (worker as unknown as Record<symbol, unknown>)[unref];
+  if (typeof method === "function") method.call(worker, false);
 }
 
 /** A stateless call's timeout, as it would fail on this thread. */

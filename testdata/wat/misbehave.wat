@@ -31,13 +31,15 @@
 ;;   host_flood        h  2,000 requests to the host's `echo`, each with a
 ;;                        64 KiB string, without reading the answers; then
 ;;                        {"result":"flooded host"}
+;;   very_deep         v  {"result":[[[...]]]}: 1,000,000 nested arrays (a
+;;                        line of 2,000,035 bytes)
 ;;   anything else        error -32601 "Method not found"
 ;;
 ;; Memory layout: 0 read iovec, 8 nread, 16 write iovec, 24 nwritten,
 ;; 64 poll subscription (48 bytes), 128 poll event, 192 nevents,
 ;; 1024 templates (NUL-terminated), 16384 line buffer (4096 bytes; longer
 ;; lines are truncated), 24576 output buffer, 32768 read buffer (16384),
-;; 65536 flood buffer (65536 bytes of 'x').
+;; 65536 flood buffer (65536 bytes of 'x'), 131072 bracket buffer (62500).
 (module
   (import "wasi_snapshot_preview1" "fd_read"
     (func $fd_read (param i32 i32 i32 i32) (result i32)))
@@ -72,6 +74,8 @@
   (data (i32.const 2192) "\"]}\n\00")
   (data (i32.const 2208) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"flooded host\"}\n\00")
   (data (i32.const 2272) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"allocated\"}\n\00")
+  (data (i32.const 2336) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\00")
+  (data (i32.const 2384) "}\n\00")
   (data (i32.const 1920) "{\"jsonrpc\":\"2.0\",\"id\":#,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}\n\00")
 
   (func $strlen (param $p i32) (result i32)
@@ -292,6 +296,23 @@
           (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br_if $request (local.get $k)))
         (call $respond (i32.const 2208))
+        (return)))
+    (if (i32.eq (local.get $sel) (i32.const 118)) ;; v
+      (then
+        (call $respond (i32.const 2336))
+        (memory.fill (i32.const 131072) (i32.const 91) (i32.const 62500)) ;; '['
+        (local.set $k (i32.const 16))
+        (loop $open
+          (call $write (i32.const 1) (i32.const 131072) (i32.const 62500))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br_if $open (local.get $k)))
+        (memory.fill (i32.const 131072) (i32.const 93) (i32.const 62500)) ;; ']'
+        (local.set $k (i32.const 16))
+        (loop $close
+          (call $write (i32.const 1) (i32.const 131072) (i32.const 62500))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br_if $close (local.get $k)))
+        (call $respond (i32.const 2384))
         (return)))
     (if (i32.eq (local.get $sel) (i32.const 108)) ;; l
       (then (loop $spin (br $spin))))
