@@ -144,7 +144,8 @@ Deno.test("workers: a disposed plugin's workers end once its calls have ended", 
 Deno.test("workers: a stuck worker's calls settle on time; it is terminated and replaced", async (t) => {
   const { plugin, pool } = await load(1);
   using _ = plugin;
-  const unresponsive = /^Plugin test_plugin failed: The plugin worker was unresponsive: it did not stop a cancelled run within 1000 ms, so it was terminated$/;
+  const unresponsive =
+    /^Plugin test_plugin failed: The plugin worker was unresponsive: it did not stop a cancelled run within 1000 ms, so it was terminated$/;
   await t.step("a call's timeout", async () => {
     const session = plugin.session();
     assert.equal(await session.call("counter"), 1);

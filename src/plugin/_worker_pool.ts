@@ -143,7 +143,7 @@ export function workerPoolOf(pluginId: string): WorkerPool | undefined {
 
 /** A plugin's workers: instances go to the least busy one. */
 export class WorkerPool {
-  readonly #bytes: Uint8Array;
+  #bytes: Uint8Array;
   readonly #name: string;
   readonly #id: string;
   readonly #compile: Record<string, unknown>;
@@ -210,13 +210,13 @@ export class WorkerPool {
     if (memoryBudget !== undefined) throw budgetError();
     const pw = this.#leastBusy();
     const id = this.#nextId++;
-    let remote: RemoteProcess | undefined;
+    // Tracked before it starts: its signal may stop it at once.
     const live: Live = {
-      receive: (message) => remote?.receive(message),
-      die: (message) => remote?.die(new EngineError(message)),
+      receive: (message) => remote.receive(message),
+      die: (message) => remote.die(new EngineError(message)),
     };
     pw.live.set(id, live);
-    remote = new RemoteProcess(
+    const remote: RemoteProcess = new RemoteProcess(
       {
         post: (message, transfer) => pw.worker.postMessage(message, transfer ?? []),
         cancelled: () => this.#cancelled(pw, id, live),
@@ -395,6 +395,7 @@ export class WorkerPool {
   close(): void {
     this.#closed = true;
     pools.delete(this.#id);
+    this.#bytes = new Uint8Array(0); // no worker starts any more
     for (const w of [...this.#workers]) this.#endIfIdle(w);
   }
 
