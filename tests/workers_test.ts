@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { Plugin, PluginError } from "../mod.ts";
 import { workerPoolOf } from "../src/plugin/_worker_pool.ts";
+import { servePluginWorker } from "../src/plugin/_plugin_worker.ts";
+import type { FromWorker, ToWorker } from "../src/plugin/_worker_messages.ts";
 
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 
@@ -249,4 +251,81 @@ Deno.test("workers: an answer structured clone cannot copy fails that call alone
   assert.equal(pool.size, 1);
   assert.equal(await session.call("ping"), "pong");
   assert.equal(await plugin.call("ping"), "pong");
+});
+
+Deno.test("workers: a message the worker cannot post is replaced by one that says why; the worker lives on", async () => {
+  // The worker's side alone, on this thread, with a scope whose first post
+  // of each kind fails as a structured clone of a value nested too deeply
+  // would.
+  const sent: FromWorker[] = [];
+  const failing = new Set(["host", "log", "done"]);
+  let onmessage: ((event: MessageEvent<ToWorker>) => void) | null = null;
+  const scope = {
+    set onmessage(handler: typeof onmessage) {
+      onmessage = handler;
+    },
+    get onmessage() {
+      return onmessage;
+    },
+    postMessage(message: FromWorker) {
+      if (failing.delete(message.t)) throw new RangeError("Maximum call stack size exceeded");
+      sent.push(message);
+    },
+  };
+  servePluginWorker(scope);
+  const send = (message: ToWorker) => onmessage!(new MessageEvent("message", { data: message }));
+  send({ t: "init", bytes: await Deno.readFile(TEST_PLUGIN), options: {} });
+  await until(() => sent.some((m) => m.t === "ready"));
+  const call = (id: number, method: string, params: unknown) =>
+    send({
+      t: "call",
+      id,
+      call: {
+        method,
+        params: JSON.stringify(params),
+        spawn: {},
+        info: { name: "test_plugin", id: "test" },
+        context: { call: { id, method } },
+        maxLineLength: 1 << 20,
+        missingParams: "omit",
+        largeIntegers: "number",
+      },
+    });
+  const done = async (id: number) => {
+    await until(() => sent.some((m) => m.t === "done" && m.id === id));
+    return (sent.find((m) => m.t === "done" && m.id === id) as { outcome: unknown }).outcome;
+  };
+  const lines = (id: number) => sent.flatMap((m) => m.t === "log" && m.id === id ? m.lines : []);
+  const reason = "cannot be passed on from the plugin worker: Maximum call stack size exceeded";
+  // A result: that call fails with kind protocol.
+  call(1, "echo", [1]);
+  assert.deepEqual(await done(1), {
+    pluginError: {
+      kind: "protocol",
+      message: `Plugin test_plugin broke the protocol: its result for echo ${reason}`,
+      stderr: "",
+    },
+  });
+  // Host-call params: the guest gets an error, and the log says why; the
+  // batch with that line cannot be posted either (the first log post fails
+  // too): a line in its place says why.
+  call(2, "call_host", ["echo", [1]]);
+  assert.deepEqual(await done(2), {
+    rpcError: {
+      code: -32603,
+      message: "Internal error",
+      data: `The params of host call echo ${reason}`,
+    },
+  });
+  await until(() => lines(2).length > 0);
+  assert.deepEqual(lines(2), [`protocol error: a stderr line ${reason}`]);
+  send({ t: "logAck", id: 2 });
+  // Lines after it pass.
+  call(3, "log", "hello");
+  await done(3);
+  await until(() => lines(3).length > 0);
+  assert.deepEqual(lines(3), ["INFO hello"]);
+  // The worker still serves calls.
+  call(4, "ping", null);
+  assert.deepEqual(await done(4), { result: "pong" });
 });

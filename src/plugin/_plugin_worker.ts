@@ -250,8 +250,9 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       log: new StderrBatch((lines) => {
         const failed = post({ t: "log", id, lines });
         if (failed === undefined) return;
-        const line = `protocol error: ${lines.length} stderr lines cannot be passed on from ` +
-          `the plugin worker: ${failed.message}`;
+        const what = lines.length === 1 ? "a stderr line" : `${lines.length} stderr lines`;
+        const line = `protocol error: ${what} cannot be passed on from the plugin worker: ` +
+          failed.message;
         post({ t: "log", id, lines: [line] });
       }),
     };
