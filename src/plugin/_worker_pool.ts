@@ -112,9 +112,11 @@ interface Live {
   die(message: string): void;
   /**
    * Settled on this thread, waiting for the worker to end it: it no longer
-   * keeps a disposed plugin's worker, and the worker has CANCEL_GRACE ms.
+   * keeps a disposed plugin's worker.
    */
-  cancelled?: ReturnType<typeof setTimeout>;
+  cancelled?: true;
+  /** Runs out CANCEL_GRACE ms after the cancellation (or after the worker has compiled). */
+  grace?: ReturnType<typeof setTimeout>;
 }
 
 /** One worker and the instances it runs. */
@@ -471,20 +473,26 @@ export class WorkerPool {
    * unresponsive, and is terminated and replaced.
    */
   #cancelled(pw: PoolWorker, id: number, live: Live): void {
-    if (live.cancelled !== undefined || pw.live.get(id) !== live) return;
-    live.cancelled = setTimeout(() => {
-      this.#lost(
-        pw,
-        `The plugin worker was unresponsive: it did not stop a cancelled run within ` +
-          `${CANCEL_GRACE} ms, so it was terminated`,
-      );
-    }, CANCEL_GRACE);
+    if (live.cancelled || pw.live.get(id) !== live) return;
+    live.cancelled = true;
+    // A worker still compiling the plugin reads its messages once it has:
+    // its grace period starts then.
+    pw.ready.then(() => {
+      if (pw.live.get(id) !== live || pw.state === "dead") return;
+      live.grace = setTimeout(() => {
+        this.#lost(
+          pw,
+          `The plugin worker was unresponsive: it did not stop a cancelled run within ` +
+            `${CANCEL_GRACE} ms, so it was terminated`,
+        );
+      }, CANCEL_GRACE);
+    }, () => {});
     this.#endIfIdle(pw);
   }
 
   /** Instance `id` has ended in the worker. */
   #forget(pw: PoolWorker, id: number): void {
-    clearTimeout(pw.live.get(id)?.cancelled);
+    clearTimeout(pw.live.get(id)?.grace);
     pw.live.delete(id);
     this.#endIfIdle(pw);
   }
@@ -503,7 +511,7 @@ export class WorkerPool {
   /** Ends a closed pool's worker once none of its instances runs on this thread's terms. */
   #endIfIdle(pw: PoolWorker): void {
     if (pw.state === "dead" || !this.#closed) return;
-    for (const live of pw.live.values()) if (live.cancelled === undefined) return;
+    for (const live of pw.live.values()) if (!live.cancelled) return;
     this.#end(pw);
   }
 
@@ -511,7 +519,7 @@ export class WorkerPool {
     pw.state = "dead";
     terminate(pw.worker);
     this.#workers = this.#workers.filter((w) => w !== pw);
-    for (const live of pw.live.values()) clearTimeout(live.cancelled);
+    for (const live of pw.live.values()) clearTimeout(live.grace);
   }
 }
 
