@@ -113,3 +113,27 @@ Deno.test("isolation: 1,000 distinct plugins loaded, called and disposed of leav
   assert.ok(outside(after) < 1.1 * outside(before), "memory outside the JS heap grew by over 10%");
   assert.equal(engines, 0);
 });
+
+Deno.test("isolation: closed sessions and a disposed plugin the application still holds pin no engine memory", async (t) => {
+  for (const engine of ["wasmi", "v8"]) {
+    await t.step(engine, async () => {
+      const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--v8-flags=--expose-gc",
+          new URL("fixtures/closed_sessions.ts", import.meta.url).pathname,
+          engine,
+        ],
+        stderr: "inherit",
+      }).output();
+      assert.ok(success);
+      const { watched, closed, disposed } = JSON.parse(new TextDecoder().decode(stdout));
+      assert.ok(watched > 0);
+      // The engine instance the sessions grew is dropped once they have
+      // closed (a V8 guest's memory may be kept for the plugin's next guest).
+      if (engine === "wasmi") assert.equal(closed, 0);
+      assert.equal(disposed, 0);
+    });
+  }
+});

@@ -99,10 +99,11 @@ export class GuestProcess implements AsyncDisposable {
   /** Resolves with the exit status, or rejects with a {@linkcode GuestError}. */
   readonly status: Promise<ExitStatus>;
 
-  readonly #guest: GuestInstance | undefined;
-  readonly #wasi: WasiPreview1;
+  /** The instance and its WASI context: forgotten once the run has ended. */
+  #guest: GuestInstance | undefined;
+  #wasi: WasiPreview1 | undefined;
   readonly #stdio: [InputPipe, OutputPipe, OutputPipe];
-  readonly #functions: WasiFunction[];
+  #functions: WasiFunction[];
   readonly #hasResult: boolean[];
   /** The run's limits (see `#limit`). */
   #budget = Infinity;
@@ -160,7 +161,7 @@ export class GuestProcess implements AsyncDisposable {
     // Any other failure to instantiate (the initial memory over the limit,
     // an engine failure) is the run's failure, reported through `status`.
     this.#guest = "status" in created ? undefined : created;
-    this.#wasi = new WasiPreview1({
+    const wasi = this.#wasi = new WasiPreview1({
       memory: this.#guest?.memory ??
         { bytes: () => new Uint8Array(0), view: () => new DataView(new ArrayBuffer(0)) },
       stdin: this.#stdio[0],
@@ -170,7 +171,7 @@ export class GuestProcess implements AsyncDisposable {
       ...(options.args === undefined ? {} : { args: options.args }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });
-    this.#functions = imports.map((i) => this.#wasi.imports[i.name]!);
+    this.#functions = imports.map((i) => wasi.imports[i.name]!);
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
     const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
     this.status = this.#run(options, failed);
@@ -290,8 +291,13 @@ export class GuestProcess implements AsyncDisposable {
       this.#stopped ??= ENDED;
       clearTimeout(this.#timer);
       this.#signal?.removeEventListener("abort", this.#onAbort);
-      this.#wasi.dispose();
+      this.#wasi!.dispose();
       this.#guest?.free();
+      // A process the application still holds once it has ended pins
+      // neither its instance, nor its memory, nor the engine it ran in.
+      this.#guest = undefined;
+      this.#wasi = undefined;
+      this.#functions = [];
       this.#memoryBudget?.release(this.#reserved);
       this.#closeStdio();
     }

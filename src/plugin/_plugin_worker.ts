@@ -9,7 +9,7 @@
 import { GuestModule } from "../executor/guest_module.ts";
 import type { GuestProcess, RunLimits } from "../executor/guest_process.ts";
 import { TimeoutError } from "../executor/errors.ts";
-import { JsonRpcError } from "../rpc/json_rpc_error.ts";
+import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
 import type { JsonRpcRequest } from "../rpc/messages.ts";
 import { Router } from "../rpc/router.ts";
 import { jsonCodec } from "../rpc/_json_codec.ts";
@@ -168,8 +168,20 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
   /** Messages that arrived before the plugin compiled. */
   let queued: ToWorker[] | undefined = [];
 
-  const post = (message: FromWorker, transfer: Transferable[] = []) =>
-    scope.postMessage(message, transfer);
+  /**
+   * Posts a message to the main thread; one structured clone cannot copy
+   * (a value nested too deeply, ...) is not sent, and the error says why:
+   * each caller sends what replaces it, so the worker and its other
+   * instances live on.
+   */
+  const post = (message: FromWorker, transfer: Transferable[] = []): Error | undefined => {
+    try {
+      scope.postMessage(message, transfer);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  };
 
   const finish = (id: number, instance: Instance) => {
     if (--instance.open === 0) instances.delete(id);
@@ -235,7 +247,14 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
       controller: new AbortController(),
       host: new Map(),
       next: 1,
-      log: new StderrBatch((lines) => post({ t: "log", id, lines })),
+      log: new StderrBatch((lines) => {
+        const failed = post({ t: "log", id, lines });
+        if (failed === undefined) return;
+        const what = lines.length === 1 ? "a stderr line" : `${lines.length} stderr lines`;
+        const line = `protocol error: ${what} cannot be passed on from the plugin worker: ` +
+          failed.message;
+        post({ t: "log", id, lines: [line] });
+      }),
     };
     calls.set(id, state);
     const { signal } = state.controller;
@@ -249,7 +268,14 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
           else reject(new JsonRpcError(answer.error.code, answer.error.message, answer.error.data));
         });
         const { method, params } = request;
-        post({ t: "host", id, request: number, method, params });
+        const failed = post({ t: "host", id, request: number, method, params });
+        if (failed === undefined) return;
+        state.host.delete(number);
+        const what = request.id === undefined ? "notification" : "call";
+        const data = `The params of host ${what} ${method} cannot be passed on from the plugin ` +
+          `worker: ${failed.message}`;
+        state.log.add(`protocol error: ${data}`);
+        reject(new JsonRpcError(ErrorCode.InternalError, "Internal error", data));
       })
     );
     let outcome: CallOutcome;
@@ -280,7 +306,22 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     }
     calls.delete(id);
     state.log.flush();
-    post({ t: "done", id, outcome });
+    const failed = post({ t: "done", id, outcome });
+    if (failed !== undefined) {
+      const what = "result" in outcome ? "result" : "error";
+      post({
+        t: "done",
+        id,
+        outcome: {
+          pluginError: {
+            kind: "protocol",
+            message: `Plugin ${setup.info.name} broke the protocol: its ${what} for ` +
+              `${setup.method} cannot be passed on from the plugin worker: ${failed.message}`,
+            stderr: "",
+          },
+        },
+      });
+    }
     // Not bound by this call's fuel: the next call brings its own.
     const { fuel: _, ...spareOptions } = setup.spawn;
     startSpare(spareOptions);
@@ -288,7 +329,12 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
 
   const handle = (message: ToWorker) => {
     if (message.t === "spawn") return spawn(message.id, message.options);
-    if (message.t === "call") return void call(message.id, message.call);
+    if (message.t === "call") {
+      return void call(message.id, message.call).catch((error) => {
+        calls.delete(message.id);
+        post({ t: "done", id: message.id, outcome: { startError: serializeError(error) } });
+      });
+    }
     if (message.t === "hostAnswer") {
       const waiting = calls.get(message.id)?.host;
       waiting?.get(message.request)?.(message.answer);
@@ -298,6 +344,7 @@ export function servePluginWorker(scope: WorkerScope = globalThis as unknown as 
     if (message.t === "abort") return calls.get(message.id)?.controller.abort(ABORTED);
     if (message.t === "logAck") return calls.get(message.id)?.log.acknowledged();
     if (message.t === "fault") return crash();
+    if (message.t === "block") return block();
     if (message.t === "init") return;
     const instance = instances.get(message.id);
     if (instance === undefined) return;
@@ -378,6 +425,11 @@ function callFailure(error: unknown): CallOutcome {
     };
   }
   return { startError: serializeError(error) };
+}
+
+/** Tests only: the worker waits for good, as one stuck in a blocking instruction would. */
+function block(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
 }
 
 /** Tests only: an uncaught error ends the worker, as a crash would. */

@@ -8,7 +8,7 @@
  */
 
 import type { ExitStatus } from "../executor/exit_status.ts";
-import type { GuestError } from "../executor/errors.ts";
+import { AbortedError, type GuestError, TimeoutError } from "../executor/errors.ts";
 import {
   ACK_BATCH,
   deserializeError,
@@ -22,6 +22,11 @@ import {
 /** How a remote process talks to its worker. */
 export interface RemoteChannel {
   post(message: ToWorker, transfer?: Transferable[]): void;
+  /**
+   * The run was stopped on this thread (killed, or its timeout passed): it
+   * has ended here, and the worker was told to end it too.
+   */
+  cancelled(): void;
 }
 
 /** An output stream fed by messages from the worker, acknowledged as it is read. */
@@ -108,6 +113,7 @@ export class RemoteProcess implements AsyncDisposable {
   #open = 3;
   #exited = false;
   #killed: { reason: unknown } | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   #fuelConsumed = 0;
   #inFlight = 0;
   #inputError: string | undefined;
@@ -141,6 +147,12 @@ export class RemoteProcess implements AsyncDisposable {
       abort: () => channel.post({ t: "inEnd", id }),
     });
     channel.post({ t: "spawn", id, options: spawn });
+    // This thread owns the run's deadline, as its abort: the worker enforces
+    // both too, but they must hold whatever state the worker is in.
+    const { timeout } = spawn;
+    if (timeout !== undefined) {
+      this.#timer = setTimeout(() => this.#stop(new TimeoutError(timeout)), timeout);
+    }
     if (signal?.aborted) this.kill(signal.reason);
     else signal?.addEventListener("abort", this.#onAbort, { once: true });
   }
@@ -157,9 +169,7 @@ export class RemoteProcess implements AsyncDisposable {
    * @param reason The abort reason.
    */
   kill(reason?: unknown): void {
-    if (this.#exited || this.#killed !== undefined) return;
-    this.#killed = { reason };
-    this.#channel.post({ t: "kill", id: this.#id });
+    this.#stop(new AbortedError(reason), reason);
   }
 
   /** Kills the guest if it still runs and waits for it to end. */
@@ -209,9 +219,25 @@ export class RemoteProcess implements AsyncDisposable {
 
   #onAbort = () => this.kill(this.#signal?.reason);
 
+  /**
+   * Ends the run here at once with `error`, and tells the worker to end it
+   * (the pool watches that it does).
+   */
+  #stop(error: GuestError, reason?: unknown): void {
+    if (this.#exited) return;
+    this.#killed = { reason };
+    this.#channel.post({ t: "kill", id: this.#id });
+    error.fuelConsumed = this.#fuelConsumed;
+    this.#fail(error);
+    this.#outputs[1].end();
+    this.#outputs[2].end();
+    this.#channel.cancelled();
+  }
+
   #exit(status: ExitStatus): void {
     if (this.#exited) return;
     this.#exited = true;
+    clearTimeout(this.#timer);
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#inputError ??= "The guest no longer reads its input";
     this.#wakeWriters();
@@ -221,6 +247,7 @@ export class RemoteProcess implements AsyncDisposable {
   #fail(error: Error): void {
     if (this.#exited) return;
     this.#exited = true;
+    clearTimeout(this.#timer);
     this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#inputError ??= "The guest no longer reads its input";
     this.#wakeWriters();

@@ -5,7 +5,8 @@
  * @module
  */
 
-const TAIL_CHARS = 4096;
+/** Characters of stderr an error report keeps. */
+export const TAIL_CHARS = 4096;
 /** Longer lines are passed on in pieces of this many characters. */
 const MAX_LINE = 16 * 1024;
 

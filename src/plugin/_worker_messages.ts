@@ -62,7 +62,9 @@ export type ToWorker =
   /** The main thread has logged the last batch of call `id`'s stderr lines. */
   | { t: "logAck"; id: number }
   /** Tests only: an uncaught error in the worker, as a crash would be. */
-  | { t: "fault" };
+  | { t: "fault" }
+  /** Tests only: the worker blocks for good, as one stuck in a blocking instruction. */
+  | { t: "block" };
 
 /** Worker to main thread. */
 export type FromWorker =

@@ -12,10 +12,11 @@
  */
 
 import type { GuestProcess, SpawnOptions } from "../executor/guest_process.ts";
-import { EngineError } from "../executor/errors.ts";
+import { EngineError, TimeoutError } from "../executor/errors.ts";
 import { checkLimits, SPAWN_LIMITS } from "../_limit_ranges.ts";
 import { servePluginWorker } from "./_plugin_worker.ts";
 import { RemoteProcess } from "./_remote_process.ts";
+import { TAIL_CHARS } from "./_stderr_lines.ts";
 import {
   type CallOutcome,
   deserializeError,
@@ -96,11 +97,26 @@ function runtimeName(): string {
   return g.navigator?.userAgent ?? "this runtime";
 }
 
+/**
+ * How long a worker may take to end a run this thread has stopped (its
+ * timeout passed, it was aborted or killed) before the worker is taken for
+ * unresponsive (stuck in a blocking instruction or a long synchronous
+ * step), terminated and replaced.
+ */
+export const CANCEL_GRACE = 1000;
+
 /** An instance in a worker, as the pool tracks it. */
 interface Live {
   receive(message: FromWorker): void;
-  /** The worker died. */
-  die(reason: string): void;
+  /** The worker died: `message` says why, as a sentence. */
+  die(message: string): void;
+  /**
+   * Settled on this thread, waiting for the worker to end it: it no longer
+   * keeps a disposed plugin's worker.
+   */
+  cancelled?: true;
+  /** Runs out CANCEL_GRACE ms after the cancellation (or after the worker has compiled). */
+  grace?: ReturnType<typeof setTimeout>;
 }
 
 /** One worker and the instances it runs. */
@@ -129,7 +145,7 @@ export function workerPoolOf(pluginId: string): WorkerPool | undefined {
 
 /** A plugin's workers: instances go to the least busy one. */
 export class WorkerPool {
-  readonly #bytes: Uint8Array;
+  #bytes: Uint8Array;
   readonly #name: string;
   readonly #id: string;
   readonly #compile: Record<string, unknown>;
@@ -171,7 +187,7 @@ export class WorkerPool {
       await Promise.all(pool.#workers.map((w) => w.ready));
     } catch (error) {
       pool.close();
-      for (const w of pool.#workers) w.worker.terminate();
+      for (const w of pool.#workers) terminate(w.worker);
       throw error;
     }
     pools.set(plugin.id, pool);
@@ -196,21 +212,21 @@ export class WorkerPool {
     if (memoryBudget !== undefined) throw budgetError();
     const pw = this.#leastBusy();
     const id = this.#nextId++;
-    const remote = new RemoteProcess(
+    // Tracked before it starts: its signal may stop it at once.
+    const live: Live = {
+      receive: (message) => remote.receive(message),
+      die: (message) => remote.die(new EngineError(message)),
+    };
+    pw.live.set(id, live);
+    const remote: RemoteProcess = new RemoteProcess(
       {
         post: (message, transfer) => pw.worker.postMessage(message, transfer ?? []),
+        cancelled: () => this.#cancelled(pw, id, live),
       },
       id,
       signal === undefined ? spawn : { ...spawn, signal },
     );
-    pw.live.set(id, {
-      receive: (message) => remote.receive(message),
-      die: (reason) => remote.die(new EngineError(`The plugin worker failed: ${reason}`)),
-    });
-    remote.finished.then(() => {
-      pw.live.delete(id);
-      this.#endIfIdle(pw);
-    });
+    remote.finished.then(() => this.#forget(pw, id));
     return remote as unknown as GuestProcess;
   }
 
@@ -257,14 +273,30 @@ export class WorkerPool {
       return context ??= { ...setup.context, plugin: info, signal: ending.signal };
     };
     return new Promise<R>((resolve, reject) => {
-      const onAbort = () => pw.worker.postMessage({ t: "abort", id });
-      const finish = () => {
-        pw.live.delete(id);
+      // This thread owns the call's deadline and its abort: they settle the
+      // call on time whatever the worker does; the worker is then told to
+      // stop it, and has CANCEL_GRACE ms to do so.
+      let settled = false;
+      let tail = "";
+      const { timeout } = spawn;
+      const timer = timeout === undefined
+        ? undefined
+        : setTimeout(() => cancel(timeoutError(info, timeout, tail)), timeout);
+      const onAbort = () => cancel(abortError(info, method, signal!.reason, tail));
+      const end = () => {
+        settled = true;
+        clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
         ending?.abort(new RpcClosedError("The plugin instance ended"));
-        this.#endIfIdle(pw);
       };
-      pw.live.set(id, {
+      const cancel = (error: Error) => {
+        if (settled) return;
+        end();
+        reject(error);
+        pw.worker.postMessage({ t: "abort", id });
+        this.#cancelled(pw, id, live);
+      };
+      const live: Live = {
         receive: (message) => {
           if (message.t === "log") {
             // Acknowledged once logged, so the worker sends the next batch
@@ -272,6 +304,7 @@ export class WorkerPool {
             // where each line waits for the one before).
             (async () => {
               for (const line of message.lines) {
+                tail = (tail + line + "\n").slice(-TAIL_CHARS);
                 try {
                   const logged = logger(line, info);
                   if (logged instanceof Promise) await logged.catch(() => {});
@@ -279,26 +312,29 @@ export class WorkerPool {
                   // A failing logger must not fail the call (as on this thread).
                 }
               }
-            })().then(() => pw.worker.postMessage({ t: "logAck", id }));
+            })().then(() => pw.state !== "dead" && pw.worker.postMessage({ t: "logAck", id }));
           } else if (message.t === "host") {
-            this.#answerHost(pw, message, host, hostContext(), codec);
+            if (!settled) this.#answerHost(pw, message, host, hostContext(), codec);
           } else if (message.t === "done") {
-            finish();
+            this.#forget(pw, id);
+            if (settled) return;
+            end();
             settle(message.outcome, signal?.reason, info, startFailure, resolve, reject);
           }
         },
-        die: (reason) => {
-          finish();
-          const message = `The plugin worker failed: ${reason}`;
+        die: (message) => {
+          if (settled) return;
+          end();
           reject(
             new PluginError("engine", `Plugin ${info.name} failed: ${message}`, {
               plugin: info,
-              stderr: "",
+              stderr: tail,
               cause: new EngineError(message),
             }),
           );
         },
-      });
+      };
+      pw.live.set(id, live);
       signal?.addEventListener("abort", onAbort, { once: true });
       pw.worker.postMessage({
         t: "call",
@@ -354,10 +390,14 @@ export class WorkerPool {
     );
   }
 
-  /** No new instances; each worker ends once its instances have ended. */
+  /**
+   * No new instances; each worker is terminated once its instances have
+   * settled on this thread (whatever state the worker is in).
+   */
   close(): void {
     this.#closed = true;
     pools.delete(this.#id);
+    this.#bytes = new Uint8Array(0); // no worker starts any more
     for (const w of [...this.#workers]) this.#endIfIdle(w);
   }
 
@@ -369,6 +409,14 @@ export class WorkerPool {
   /** Tests only: crashes worker `index` (an uncaught error in it). */
   crashWorker(index: number): void {
     this.#workers[index]?.worker.postMessage({ t: "fault" });
+  }
+
+  /**
+   * Tests only: blocks worker `index` in a synchronous wait, as a guest
+   * stuck in a blocking instruction would; it never answers again.
+   */
+  blockWorker(index: number): void {
+    this.#workers[index]?.worker.postMessage({ t: "block" });
   }
 
   #leastBusy(): PoolWorker {
@@ -401,7 +449,7 @@ export class WorkerPool {
         settle.resolve();
       } else if (message.t === "failed") {
         settle.reject(new Error(`A plugin worker cannot compile the plugin: ${message.message}`));
-        this.#lost(pw, message.message);
+        this.#lost(pw, `The plugin worker failed: ${message.message}`);
       } else {
         pw.live.get(message.id)?.receive(message);
       }
@@ -411,32 +459,112 @@ export class WorkerPool {
       event.preventDefault();
       const reason = event.message || "the worker failed";
       settle.reject(new Error(`A plugin worker failed to start: ${reason}`));
-      this.#lost(pw, reason);
+      this.#lost(pw, `The plugin worker failed: ${reason}`);
     };
-    worker.onmessageerror = () => this.#lost(pw, "a message could not be read");
+    worker.onmessageerror = () =>
+      this.#lost(pw, "The plugin worker failed: a message could not be read");
     worker.postMessage({ t: "init", bytes: this.#bytes, options: this.#compile });
     return pw;
   }
 
+  /**
+   * Instance `id` settled on this thread, but runs on in the worker until
+   * the worker ends it: if it has not within CANCEL_GRACE ms, the worker is
+   * unresponsive, and is terminated and replaced.
+   */
+  #cancelled(pw: PoolWorker, id: number, live: Live): void {
+    if (live.cancelled || pw.live.get(id) !== live) return;
+    live.cancelled = true;
+    // A worker still compiling the plugin reads its messages once it has:
+    // its grace period starts then.
+    pw.ready.then(() => {
+      if (pw.live.get(id) !== live || pw.state === "dead") return;
+      live.grace = setTimeout(() => {
+        this.#lost(
+          pw,
+          `The plugin worker was unresponsive: it did not stop a cancelled run within ` +
+            `${CANCEL_GRACE} ms, so it was terminated`,
+        );
+      }, CANCEL_GRACE);
+    }, () => {});
+    this.#endIfIdle(pw);
+  }
+
+  /** Instance `id` has ended in the worker. */
+  #forget(pw: PoolWorker, id: number): void {
+    clearTimeout(pw.live.get(id)?.grace);
+    pw.live.delete(id);
+    this.#endIfIdle(pw);
+  }
+
   /** The worker died: its instances fail with kind `engine`; a fresh one replaces it. */
-  #lost(pw: PoolWorker, reason: string): void {
+  #lost(pw: PoolWorker, message: string): void {
     if (pw.state === "dead") return;
     // A worker that never started is not replaced (the next would fail alike).
     const replace = pw.state === "ready";
-    pw.state = "dead";
-    pw.worker.terminate();
-    this.#workers = this.#workers.filter((w) => w !== pw);
-    for (const live of [...pw.live.values()]) live.die(reason);
+    this.#end(pw);
+    for (const live of [...pw.live.values()]) live.die(message);
     pw.live.clear();
     if (replace && !this.#closed) this.#workers.push(this.#startWorker());
   }
 
+  /** Ends a closed pool's worker once none of its instances runs on this thread's terms. */
   #endIfIdle(pw: PoolWorker): void {
-    if (pw.live.size > 0 || pw.state === "dead" || !this.#closed) return;
-    pw.state = "dead";
-    pw.worker.terminate();
-    this.#workers = this.#workers.filter((w) => w !== pw);
+    if (pw.state === "dead" || !this.#closed) return;
+    for (const live of pw.live.values()) if (!live.cancelled) return;
+    this.#end(pw);
   }
+
+  #end(pw: PoolWorker): void {
+    pw.state = "dead";
+    terminate(pw.worker);
+    this.#workers = this.#workers.filter((w) => w !== pw);
+    for (const live of pw.live.values()) clearTimeout(live.grace);
+  }
+}
+
+/**
+ * Terminates a worker, and lets the process exit whatever state the worker
+ * is in. Deno (2.9) keeps its event loop alive until a terminated worker's
+ * thread has ended, and `terminate` ends neither a thread blocked in a wait
+ * (`Atomics.wait`, `memory.atomic.wait32`) nor one in an endless loop. Its
+ * `Worker` has one method keyed by an unnamed symbol, which its
+ * `node:worker_threads` uses for `unref()`: called with false after
+ * `terminate`, it lets the process exit regardless.
+ */
+function terminate(worker: Worker): void {
+  worker.terminate();
+  if (!("Deno" in globalThis)) return;
+  const unref = Object.getOwnPropertySymbols(Worker.prototype)
+    .find((symbol) => symbol.description === undefined);
+  const method = unref === undefined
+    ? undefined
+    : (worker as unknown as Record<symbol, unknown>)[unref];
+  if (typeof method === "function") method.call(worker, false);
+}
+
+/** A stateless call's timeout, as it would fail on this thread. */
+function timeoutError(plugin: PluginInfo, timeout: number, stderr: string): PluginError {
+  const cause = new TimeoutError(timeout);
+  return new PluginError("timeout", `Plugin ${plugin.name} failed: ${cause.message}`, {
+    plugin,
+    stderr,
+    cause,
+  });
+}
+
+/** A stateless call's abort, as it would fail on this thread. */
+function abortError(
+  plugin: PluginInfo,
+  method: string,
+  reason: unknown,
+  stderr: string,
+): PluginError {
+  return new PluginError("aborted", `Call of ${plugin.name}.${method} was aborted`, {
+    plugin,
+    stderr,
+    cause: reason,
+  });
 }
 
 /** Settles a stateless call as it would have settled on this thread. */

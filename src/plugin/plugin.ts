@@ -328,7 +328,9 @@ export class Plugin implements Disposable {
   /**
    * Frees the compiled module. Calls and sessions already running carry on;
    * calls still waiting for their turn, and later calls, fail with a
-   * {@linkcode PluginError} of kind `disposed`.
+   * {@linkcode PluginError} of kind `disposed`. With `workers`, each worker
+   * is terminated once its calls and sessions have settled (by their
+   * timeouts too, whatever the worker does).
    */
   [Symbol.dispose](): void {
     this.#disposed = true;
