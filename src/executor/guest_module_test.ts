@@ -3,10 +3,12 @@ import {
   AbortedError,
   FuelExhaustedError,
   GuestModule,
+  MemoryBudget,
   MemoryLimitError,
   TimeoutError,
   TrapError,
 } from "./mod.ts";
+import { yieldToEventLoop } from "./_yield.ts";
 import { engineMode } from "../../tests/_engine_mode.ts";
 import { ticksDuring } from "../../tests/_ticks.ts";
 
@@ -230,6 +232,38 @@ Deno.test("GuestModule fails cleanly when memory grows past the cap", async (t) 
         assert.equal(e.limit, 4 * 65536);
         return true;
       });
+    });
+  }
+});
+
+Deno.test("GuestModule gives a memory budget back whichever phase a run is stopped in", async (t) => {
+  using module = await wat("loop");
+  const budget = new MemoryBudget(64 << 20);
+  // Stopped at once, after some microtasks, or after some turns of the
+  // event loop: before the guest exists, while the module is instrumented
+  // and compiled for a new maxMemory (v8), while it is instantiated, while
+  // it runs.
+  const waits: [string, () => Promise<unknown>][] = [
+    ["microtasks", () => Promise.resolve()],
+    ["turns", yieldToEventLoop],
+  ];
+  let maxMemory = 16 << 20;
+  for (const [name, wait] of waits) {
+    await t.step(name, async () => {
+      for (let phase = 0; phase < 16; phase++) {
+        maxMemory += 65536;
+        const process = module.spawn({ memoryBudget: budget, maxMemory });
+        for (let i = 0; i < phase; i++) await wait();
+        process.kill(new Error("stop"));
+        await assert.rejects(process.status, AbortedError);
+        // A run for the same maxMemory waits for the same compilation as the
+        // stopped one: once it ended, the stopped guest is done with it too.
+        await assert.rejects(
+          module.output({ memoryBudget: budget, maxMemory, fuel: 1 }),
+          FuelExhaustedError,
+        );
+        assert.equal(budget.used, 0, `stopped after ${phase} ${name}`);
+      }
     });
   }
 });

@@ -115,6 +115,8 @@ export class GuestProcess implements AsyncDisposable {
   readonly #memoryBudget: MemoryBudget | undefined;
   /** Bytes reserved from the memory budget. */
   #reserved = 0;
+  /** The run has ended and given its reservation back: the guest may hold nothing more. */
+  #released = false;
   #overBudget = false;
   /** Rejects the wait in progress, if any, when the run is stopped. */
   #interrupt: ((error: GuestError) => void) | undefined;
@@ -292,7 +294,9 @@ export class GuestProcess implements AsyncDisposable {
       this.#signal?.removeEventListener("abort", this.#onAbort);
       this.#wasi.dispose();
       this.#guest?.free();
+      this.#released = true;
       this.#memoryBudget?.release(this.#reserved);
+      this.#reserved = 0;
       this.#closeStdio();
     }
   }
@@ -398,6 +402,10 @@ export class GuestProcess implements AsyncDisposable {
    * negative `bytes` gives back a grant whose growth did not happen.
    */
   #grow = (bytes: number): boolean => {
+    // A guest still being prepared when its run ended (stopped while the
+    // module was instrumented or compiled) asks only afterwards: refused,
+    // or the budget would keep bytes that nothing gives back.
+    if (this.#released) return bytes < 0;
     if (this.#memoryBudget === undefined) return true;
     if (bytes < 0) {
       this.#memoryBudget.release(-bytes);

@@ -120,6 +120,8 @@ export class V8Guest implements GuestInstance {
   async #instantiate(): Promise<[Status, string] | undefined> {
     const module = this.#module;
     const { module: compiled, memories } = await module.prepare(this.#maxMemory);
+    // Freed while the module was being instrumented or compiled: nothing runs.
+    if (this.#ended) return [Status.Error, "the guest has already finished"];
     const initial = module.memoryPages.reduce((sum, pages) => sum + pages * PAGE, 0) +
       this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
     if (initial > this.#maxMemory || !this.#host.grow(initial)) {
