@@ -349,9 +349,10 @@ export class GuestProcess implements AsyncDisposable {
     this.#fuelConsumed += step.fuelConsumed;
     this.#fuelRequired = step.status === Status.OutOfFuel ? step.fuelRequired : 0;
     if (step.status === Status.OutOfFuel && this.#fixedSlice === undefined && elapsed > 0.05) {
-      // Learn the engine's speed from runs that used all their fuel.
+      // Learn the module's speed from runs that used all their fuel.
       const speed = this.#guest!.speed;
-      speed.fuelPerMs = 0.8 * speed.fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+      const learned = 0.8 * speed.fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+      speed.fuelPerMs = Math.min(speed.maxFuelPerMs, learned);
     }
     return step;
   }
