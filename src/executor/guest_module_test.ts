@@ -236,6 +236,28 @@ Deno.test("GuestModule fails cleanly when memory grows past the cap", async (t) 
   }
 });
 
+Deno.test("GuestModule refuses a table over 2^20 initial entries when it loads", async () => {
+  await assert.rejects(wat("table_huge"), {
+    name: "CompileError",
+    message: "Table 0 has 10000000 initial entries, more than the 1048576 a table may have",
+  });
+});
+
+Deno.test("GuestModule counts a table's initial entries with the memory against maxMemory", async () => {
+  // 2^20 entries of 8 bytes and one page: 8 MiB + 64 KiB.
+  using module = await wat("table_at_cap");
+  await assert.rejects(module.output({ maxMemory: 8 << 20 }), (e: unknown) => {
+    assert.ok(e instanceof MemoryLimitError, String(e));
+    assert.equal(e.limit, 8 << 20);
+    return true;
+  });
+  const budget = new MemoryBudget((8 << 20) + 65535);
+  await assert.rejects(module.output({ memoryBudget: budget }), MemoryLimitError);
+  assert.equal(budget.used, 0);
+  const { status } = await module.output({ maxMemory: (8 << 20) + 65536 });
+  assert.equal(status.code, 0);
+});
+
 Deno.test("GuestModule gives a memory budget back whichever phase a run is stopped in", async (t) => {
   using module = await wat("loop");
   const budget = new MemoryBudget(64 << 20);
