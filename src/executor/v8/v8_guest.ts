@@ -36,7 +36,7 @@ const PAGE = 65536;
 /**
  * The most fuel per millisecond a module may learn: V8 runs a straight run
  * of `i32.add`s at ≈ 2.8 M, a bare loop at ≈ 0.9 M (a module whose loop
- * charges an unexecuted 2,000-unit `if` arm learned 14 M).
+ * charges an unexecuted 1,000-unit `if` arm learned 14 M).
  */
 const MAX_FUEL_PER_MS = 4_000_000;
 
