@@ -157,6 +157,7 @@ Deno.test("GuestModule surfaces traps with their message", async (t) => {
       ["trap", "wasm `unreachable` instruction executed"],
       ["div_zero", "integer divide by zero"],
       ["oob", "out of bounds memory access"],
+      ["bulk_oob", "^out of bounds memory access$"],
       ["recursion", "call stack exhausted"],
       // The same words on both engines (V8's are translated into Wasmi's).
       ["null_call", "^uninitialized element$"],
