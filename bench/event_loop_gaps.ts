@@ -3,8 +3,9 @@
  * is loaded), measured with a 1 ms interval, each case in a fresh process (a host that freezes is killed
  * after 20 s and reported as such):
  *
- *   deno run -A bench/event_loop_gaps.ts [--root DIR]
+ *   deno run -A bench/event_loop_gaps.ts [--root DIR] [--only SUBSTRING]
  *
+ * `--only` runs the cases whose name contains SUBSTRING.
  * `--root` loads the package from another checkout (e.g. a `git worktree`
  * of an older revision) to compare before and after in one run; the guests
  * always come from this checkout's testdata/.
@@ -12,6 +13,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import { parseArgs } from "node:util";
 
 const here = new URL("..", import.meta.url);
@@ -109,6 +111,68 @@ const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
     using module = await GuestModule.compile(await Deno.readFile(wat("grow")));
     return await measure(() => module.output({ timeout: 10_000 }));
   },
+  "a table of 10,000,000 entries, v8: load and 8 calls (fuel 1, timeout 20)": async (m, measure) =>
+    await measure(async () => {
+      using plugin = await m.Plugin.load(wat("table_huge"), { engine: "v8", logger: () => {} });
+      for (let i = 0; i < 8; i++) {
+        await plugin.call("x", [], { fuel: 1, timeout: 20 }).catch(() => {});
+      }
+    }),
+  "a table of 2^20 entries (the cap), v8: 8 calls (fuel 1, timeout 20)": async (m, measure) => {
+    using plugin = await m.Plugin.load(wat("table_at_cap"), { engine: "v8", logger: () => {} });
+    return await measure(async () => {
+      for (let i = 0; i < 8; i++) {
+        await plugin.call("x", [], { fuel: 1, timeout: 20 }).catch(() => {});
+      }
+    });
+  },
+  "memory budget (64 MiB) after 50 v8 runs stopped in their first turn": async (m, measure) => {
+    using module = await m.GuestModule.compile(await Deno.readFile(wat("loop")), { engine: "v8" });
+    const memoryBudget = new m.MemoryBudget(64 << 20);
+    return await measure(async () => {
+      for (let i = 0; i < 50; i++) {
+        const process = module.spawn({ memoryBudget, maxMemory: (16 << 20) + i * 65536 });
+        await new Promise((resolve) => setImmediate(resolve));
+        process.kill();
+        await process.status.catch(() => {});
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      return `${memoryBudget.used} bytes held`;
+    });
+  },
+  "a v8 loop of calls (300 ms) after another v8 module charged unexecuted if arms (300 ms)": async (
+    m,
+    measure,
+  ) => {
+    const compile = async (name: string) =>
+      await m.GuestModule.compile(await Deno.readFile(wat(name)), { engine: "v8" });
+    using attacker = await compile("dead_arm");
+    using victim = await compile("call_loop");
+    await attacker.output({ timeout: 300 }).catch(() => {});
+    return await measure(() => victim.output({ timeout: 300 }).catch(() => {}));
+  },
+  "256 MiB initial memory, wasmi: 8 calls (fuel 1)": async ({ GuestModule }, measure) => {
+    using module = await GuestModule.compile(await Deno.readFile(wat("big_initial")));
+    return await measure(async () => {
+      for (let i = 0; i < 8; i++) await module.output({ fuel: 1 }).catch(() => {});
+    });
+  },
+  "256 MiB initial memory, v8: 8 calls (fuel 1)": async ({ GuestModule }, measure) => {
+    const bytes = await Deno.readFile(wat("big_initial"));
+    using module = await GuestModule.compile(bytes, { engine: "v8" });
+    return await measure(async () => {
+      for (let i = 0; i < 8; i++) await module.output({ fuel: 1 }).catch(() => {});
+    });
+  },
+  "grow to 256 MiB and fill it at once, wasmi": async ({ GuestModule }, measure) => {
+    using module = await GuestModule.compile(await Deno.readFile(wat("grow_fill")));
+    return await measure(() => module.output({ timeout: 10_000 }));
+  },
+  "grow to 256 MiB and fill it at once, v8": async ({ GuestModule }, measure) => {
+    const bytes = await Deno.readFile(wat("grow_fill"));
+    using module = await GuestModule.compile(bytes, { engine: "v8" });
+    return await measure(() => module.output({ timeout: 10_000 }));
+  },
   "reference: one ping of the same plugin": async ({ Plugin }, measure) => {
     using plugin = await Plugin.load(wat("misbehave"), { logger: () => {} });
     return await measure(() => plugin.call("ping"));
@@ -181,7 +245,7 @@ async function runCase(root: string, name: string): Promise<Outcome> {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { root: { type: "string" }, case: { type: "string" } },
+    options: { root: { type: "string" }, case: { type: "string" }, only: { type: "string" } },
   });
   const root = values.root === undefined
     ? here.href
@@ -193,7 +257,7 @@ if (import.meta.main) {
   console.log(`package: ${root}`);
   console.log("| case | longest gap | elapsed | outcome | peak RSS |");
   console.log("| --- | ---: | ---: | --- | ---: |");
-  for (const name of Object.keys(CASES)) {
+  for (const name of Object.keys(CASES).filter((n) => n.includes(values.only ?? ""))) {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL(import.meta.url).pathname, "--root", root, "--case", name],
       stdout: "piped",

@@ -62,7 +62,7 @@ export interface GuestCallbacks {
 export interface GuestInstance {
   /** The guest's linear memory, for the WASI layer. */
   readonly memory: GuestMemory;
-  /** The engine's speed, learned by the executor to size slices (shared by its guests). */
+  /** The speed of the module's guests, learned by the executor to size slices. */
   readonly speed: EngineSpeed;
   /** Runs or resumes the guest with at most `fuel`: a step now (Wasmi), or soon (V8). */
   run(fuel: number): Step | Promise<Step>;
@@ -74,9 +74,19 @@ export interface GuestInstance {
   free(): void;
 }
 
-/** Fuel per millisecond of an engine, as the executor measured it. */
+/**
+ * Fuel per millisecond of one module's guests on an engine, as the executor
+ * measured it (each module learns its own: one plugin's code never sizes
+ * another's slices).
+ */
 export interface EngineSpeed {
   fuelPerMs: number;
+  /**
+   * The most it may learn: the engine's speed on its cheapest code. A guest
+   * whose charges outrun its work (a region's dearer `if` arm that never
+   * runs, on V8) would otherwise learn a speed its next phase cannot keep.
+   */
+  readonly maxFuelPerMs: number;
 }
 
 /** Creates a guest instance for the executor, or says why it cannot. */

@@ -3,10 +3,12 @@ import {
   AbortedError,
   FuelExhaustedError,
   GuestModule,
+  MemoryBudget,
   MemoryLimitError,
   TimeoutError,
   TrapError,
 } from "./mod.ts";
+import { yieldToEventLoop } from "./_yield.ts";
 import { engineMode } from "../../tests/_engine_mode.ts";
 import { ticksDuring } from "../../tests/_ticks.ts";
 
@@ -155,6 +157,7 @@ Deno.test("GuestModule surfaces traps with their message", async (t) => {
       ["trap", "wasm `unreachable` instruction executed"],
       ["div_zero", "integer divide by zero"],
       ["oob", "out of bounds memory access"],
+      ["bulk_oob", "^out of bounds memory access$"],
       ["recursion", "call stack exhausted"],
       // The same words on both engines (V8's are translated into Wasmi's).
       ["null_call", "^uninitialized element$"],
@@ -230,6 +233,60 @@ Deno.test("GuestModule fails cleanly when memory grows past the cap", async (t) 
         assert.equal(e.limit, 4 * 65536);
         return true;
       });
+    });
+  }
+});
+
+Deno.test("GuestModule refuses a table over 2^20 initial entries when it loads", async () => {
+  await assert.rejects(wat("table_huge"), {
+    name: "CompileError",
+    message: "Table 0 has 10000000 initial entries, more than the 1048576 a table may have",
+  });
+});
+
+Deno.test("GuestModule counts a table's initial entries with the memory against maxMemory", async () => {
+  // 2^20 entries of 8 bytes and one page: 8 MiB + 64 KiB.
+  using module = await wat("table_at_cap");
+  await assert.rejects(module.output({ maxMemory: 8 << 20 }), (e: unknown) => {
+    assert.ok(e instanceof MemoryLimitError, String(e));
+    assert.equal(e.limit, 8 << 20);
+    return true;
+  });
+  const budget = new MemoryBudget((8 << 20) + 65535);
+  await assert.rejects(module.output({ memoryBudget: budget }), MemoryLimitError);
+  assert.equal(budget.used, 0);
+  const { status } = await module.output({ maxMemory: (8 << 20) + 65536 });
+  assert.equal(status.code, 0);
+});
+
+Deno.test("GuestModule gives a memory budget back whichever phase a run is stopped in", async (t) => {
+  using module = await wat("loop");
+  const budget = new MemoryBudget(64 << 20);
+  // Stopped at once, after some microtasks, or after some turns of the
+  // event loop: before the guest exists, while the module is instrumented
+  // and compiled for a new maxMemory (v8), while it is instantiated, while
+  // it runs.
+  const waits: [string, () => Promise<unknown>][] = [
+    ["microtasks", () => Promise.resolve()],
+    ["turns", yieldToEventLoop],
+  ];
+  let maxMemory = 16 << 20;
+  for (const [name, wait] of waits) {
+    await t.step(name, async () => {
+      for (let phase = 0; phase < 16; phase++) {
+        maxMemory += 65536;
+        const process = module.spawn({ memoryBudget: budget, maxMemory });
+        for (let i = 0; i < phase; i++) await wait();
+        process.kill(new Error("stop"));
+        await assert.rejects(process.status, AbortedError);
+        // A run for the same maxMemory waits for the same compilation as the
+        // stopped one: once it ended, the stopped guest is done with it too.
+        await assert.rejects(
+          module.output({ memoryBudget: budget, maxMemory, fuel: 1 }),
+          FuelExhaustedError,
+        );
+        assert.equal(budget.used, 0, `stopped after ${phase} ${name}`);
+      }
     });
   }
 });

@@ -116,6 +116,8 @@ export class GuestProcess implements AsyncDisposable {
   readonly #memoryBudget: MemoryBudget | undefined;
   /** Bytes reserved from the memory budget. */
   #reserved = 0;
+  /** The run has ended and given its reservation back: the guest may hold nothing more. */
+  #released = false;
   #overBudget = false;
   /** Rejects the wait in progress, if any, when the run is stopped. */
   #interrupt: ((error: GuestError) => void) | undefined;
@@ -298,7 +300,9 @@ export class GuestProcess implements AsyncDisposable {
       this.#guest = undefined;
       this.#wasi = undefined;
       this.#functions = [];
+      this.#released = true;
       this.#memoryBudget?.release(this.#reserved);
+      this.#reserved = 0;
       this.#closeStdio();
     }
   }
@@ -351,9 +355,10 @@ export class GuestProcess implements AsyncDisposable {
     this.#fuelConsumed += step.fuelConsumed;
     this.#fuelRequired = step.status === Status.OutOfFuel ? step.fuelRequired : 0;
     if (step.status === Status.OutOfFuel && this.#fixedSlice === undefined && elapsed > 0.05) {
-      // Learn the engine's speed from runs that used all their fuel.
+      // Learn the module's speed from runs that used all their fuel.
       const speed = this.#guest!.speed;
-      speed.fuelPerMs = 0.8 * speed.fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+      const learned = 0.8 * speed.fuelPerMs + 0.2 * (step.fuelConsumed / elapsed);
+      speed.fuelPerMs = Math.min(speed.maxFuelPerMs, learned);
     }
     return step;
   }
@@ -404,6 +409,10 @@ export class GuestProcess implements AsyncDisposable {
    * negative `bytes` gives back a grant whose growth did not happen.
    */
   #grow = (bytes: number): boolean => {
+    // A guest still being prepared when its run ended (stopped while the
+    // module was instrumented or compiled) asks only afterwards: refused,
+    // or the budget would keep bytes that nothing gives back.
+    if (this.#released) return bytes < 0;
     if (this.#memoryBudget === undefined) return true;
     if (bytes < 0) {
       this.#memoryBudget.release(-bytes);

@@ -19,7 +19,10 @@
 //!   function indices above its imports move up by two.
 //! - one wrapper function per memory and per table that charges for the
 //!   growth, asks the host and grows, appended after the module's own
-//!   functions.
+//!   functions; then two per memory that run its `memory.fill` and its
+//!   `memory.copy` in chunks of [`BULK_CHUNK`] bytes, each charged before it
+//!   runs, so that one large operation (and the page faults of fresh memory
+//!   it takes) spans many slices instead of holding one for all of it.
 //! - a module that defines one memory (neither shared nor with a custom
 //!   page size) and imports none imports it instead, as [`MEMORY`] from
 //!   [`IMPORT_MODULE`] after the two function imports, with the same
@@ -30,8 +33,8 @@
 //!   the host its limits.
 
 use crate::cost::{
-    region_costs, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT, FUEL_PER_GROWN_ENTRY_SHIFT,
-    PAGE_FUEL_SHIFT,
+    region_costs, BULK_CHUNK, BYTES_PER_FUEL_SHIFT, ENTRIES_PER_FUEL_SHIFT,
+    FUEL_PER_GROWN_ENTRY_SHIFT, PAGE_FUEL_SHIFT,
 };
 use crate::scan::Module;
 use std::convert::Infallible;
@@ -138,7 +141,10 @@ struct Rewrite {
     memory_grow_type: u32,
     /// The first table wrapper's type; one type per table follows.
     table_grow_type: u32,
-    /// The first wrapper function: memories first, then tables.
+    /// `(i32, i32, i32) -> ()`, the type of the bulk wrappers.
+    bulk_type: u32,
+    /// The first wrapper function: memories' growth, tables' growth, then
+    /// per memory its `memory.fill` and its `memory.copy`.
     first_wrapper: u32,
     /// Whether the module's one defined memory becomes an import.
     import_memory: bool,
@@ -163,6 +169,7 @@ impl Rewrite {
             hook_type: module.types + 1,
             memory_grow_type: module.types + 2,
             table_grow_type: module.types + 3,
+            bulk_type: module.types + 3 + module.tables.len() as u32,
             first_wrapper: module.imported_funcs + 2 + defined_funcs,
             max_pages: max_pages.min(MAX_PAGES),
             import_memory: module.memories.len() == 1
@@ -288,6 +295,9 @@ impl Rewrite {
                 .ty()
                 .function([ValType::Ref(element), ValType::I32], [ValType::I32]);
         }
+        section
+            .ty()
+            .function([ValType::I32, ValType::I32, ValType::I32], []);
         self.out.section(&section);
         Ok(())
     }
@@ -355,6 +365,10 @@ impl Rewrite {
         }
         for table in 0..self.module.tables.len() as u32 {
             section.function(self.table_grow_type + table);
+        }
+        for _ in 0..self.module.memories.len() {
+            section.function(self.bulk_type);
+            section.function(self.bulk_type);
         }
         self.out.section(&section);
         Ok(())
@@ -441,6 +455,10 @@ impl Rewrite {
         }
         for table in 0..self.module.tables.len() as u32 {
             section.function(&self.table_grow_wrapper(table));
+        }
+        for memory in 0..self.module.memories.len() as u32 {
+            section.function(&self.fill_wrapper(memory));
+            section.function(&self.copy_wrapper(memory));
         }
         self.out.section(&section);
         Ok(())
@@ -578,6 +596,18 @@ impl Rewrite {
                     let wrapper = self.first_wrapper + self.module.memories.len() as u32 + table;
                     self.sync(&mut f, counter);
                     f.instruction(&Instruction::Call(wrapper));
+                    self.reload(&mut f, counter);
+                }
+                // A fill or copy within one memory runs in chunks, each
+                // charged before it runs (see `fill_wrapper`).
+                Operator::MemoryFill { mem } => {
+                    self.sync(&mut f, counter);
+                    f.instruction(&Instruction::Call(self.bulk_wrapper(mem, false)));
+                    self.reload(&mut f, counter);
+                }
+                Operator::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => {
+                    self.sync(&mut f, counter);
+                    f.instruction(&Instruction::Call(self.bulk_wrapper(dst_mem, true)));
                     self.reload(&mut f, counter);
                 }
                 Operator::End if at == last && wrap.is_some() => {
@@ -765,6 +795,139 @@ impl Rewrite {
         f.instruction(&Instruction::End);
         f.instruction(&Instruction::End);
         f
+    }
+
+    /// The wrapper of `memory.fill` (or `memory.copy`) on `memory`.
+    fn bulk_wrapper(&self, memory: u32, copy: bool) -> u32 {
+        let tables = self.module.tables.len() as u32;
+        let memories = self.module.memories.len() as u32;
+        self.first_wrapper + memories + tables + 2 * memory + u32::from(copy)
+    }
+
+    /// `(dst, value, len)`: `memory.fill` in chunks of [`BULK_CHUNK`]
+    /// bytes, each charged before it is written, so that filling a large
+    /// memory (whose pages the system faults in as they are first
+    /// touched) takes many short slices instead of one long one. The
+    /// charges add up to what one `memory.fill` is charged. Out of bounds,
+    /// it is charged in full and traps before writing, as `memory.fill`.
+    fn fill_wrapper(&self, memory: u32) -> Function {
+        let mut f = Function::new([]);
+        self.bulk_bounds(&mut f, memory, &[0]);
+        f.instruction(&Instruction::If(BlockType::Empty));
+        self.bulk_rest(&mut f, memory, false);
+        f.instruction(&Instruction::Return);
+        f.instruction(&Instruction::End);
+        self.bulk_chunks(&mut f, memory, false, true);
+        self.bulk_rest(&mut f, memory, false);
+        f.instruction(&Instruction::End);
+        f
+    }
+
+    /// `(dst, src, len)`: `memory.copy` in chunks, as [`Self::fill_wrapper`];
+    /// forwards when `dst <= src`, else backwards from the end, so that an
+    /// overlapping copy reads every byte before it is overwritten.
+    fn copy_wrapper(&self, memory: u32) -> Function {
+        let mut f = Function::new([]);
+        self.bulk_bounds(&mut f, memory, &[0, 1]);
+        f.instruction(&Instruction::If(BlockType::Empty));
+        self.bulk_rest(&mut f, memory, true);
+        f.instruction(&Instruction::Return);
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::LocalGet(1));
+        f.instruction(&Instruction::I32LeU);
+        f.instruction(&Instruction::If(BlockType::Empty));
+        self.bulk_chunks(&mut f, memory, true, true);
+        f.instruction(&Instruction::Else);
+        self.bulk_chunks(&mut f, memory, true, false);
+        f.instruction(&Instruction::End);
+        self.bulk_rest(&mut f, memory, true);
+        f.instruction(&Instruction::End);
+        f
+    }
+
+    /// Pushes whether `local + len` (local 2) passes the end of `memory`
+    /// for any of `locals`.
+    fn bulk_bounds(&self, f: &mut Function, memory: u32, locals: &[u32]) {
+        for (i, &local) in locals.iter().enumerate() {
+            f.instruction(&Instruction::LocalGet(local));
+            f.instruction(&Instruction::I64ExtendI32U);
+            f.instruction(&Instruction::LocalGet(2));
+            f.instruction(&Instruction::I64ExtendI32U);
+            f.instruction(&Instruction::I64Add);
+            f.instruction(&Instruction::MemorySize(memory));
+            f.instruction(&Instruction::I64ExtendI32U);
+            f.instruction(&Instruction::I64Const(16));
+            f.instruction(&Instruction::I64Shl);
+            f.instruction(&Instruction::I64GtU);
+            if i > 0 {
+                f.instruction(&Instruction::I32Or);
+            }
+        }
+    }
+
+    /// While more than a chunk is left: charge a chunk, write it (from the
+    /// start if `forwards`, else from the end), and step past it.
+    fn bulk_chunks(&self, f: &mut Function, memory: u32, copy: bool, forwards: bool) {
+        let chunk = BULK_CHUNK as i32;
+        f.instruction(&Instruction::Block(BlockType::Empty));
+        f.instruction(&Instruction::Loop(BlockType::Empty));
+        f.instruction(&Instruction::LocalGet(2));
+        f.instruction(&Instruction::I32Const(chunk));
+        f.instruction(&Instruction::I32LeU);
+        f.instruction(&Instruction::BrIf(1));
+        f.instruction(&Instruction::LocalGet(2));
+        f.instruction(&Instruction::I32Const(chunk));
+        f.instruction(&Instruction::I32Sub);
+        f.instruction(&Instruction::LocalSet(2));
+        self.charge(f, Counter::Global, BULK_CHUNK >> BYTES_PER_FUEL_SHIFT);
+        // Where the chunk starts: the first `len` bytes' end, or their start.
+        let at = |f: &mut Function, local: u32| {
+            f.instruction(&Instruction::LocalGet(local));
+            if !forwards {
+                f.instruction(&Instruction::LocalGet(2));
+                f.instruction(&Instruction::I32Add);
+            }
+        };
+        at(f, 0);
+        if copy {
+            at(f, 1);
+        } else {
+            f.instruction(&Instruction::LocalGet(1));
+        }
+        f.instruction(&Instruction::I32Const(chunk));
+        f.instruction(&Self::bulk_op(memory, copy));
+        if forwards {
+            for local in if copy { &[0, 1][..] } else { &[0][..] } {
+                f.instruction(&Instruction::LocalGet(*local));
+                f.instruction(&Instruction::I32Const(chunk));
+                f.instruction(&Instruction::I32Add);
+                f.instruction(&Instruction::LocalSet(*local));
+            }
+        }
+        f.instruction(&Instruction::Br(0));
+        f.instruction(&Instruction::End);
+        f.instruction(&Instruction::End);
+    }
+
+    /// Charges what is left (local 2) and writes it from locals 0 and 1.
+    fn bulk_rest(&self, f: &mut Function, memory: u32, copy: bool) {
+        self.charge_dynamic(f, Counter::Global, 2, BYTES_PER_FUEL_SHIFT, 0);
+        f.instruction(&Instruction::LocalGet(0));
+        f.instruction(&Instruction::LocalGet(1));
+        f.instruction(&Instruction::LocalGet(2));
+        f.instruction(&Self::bulk_op(memory, copy));
+    }
+
+    fn bulk_op(memory: u32, copy: bool) -> Instruction<'static> {
+        if copy {
+            Instruction::MemoryCopy {
+                dst_mem: memory,
+                src_mem: memory,
+            }
+        } else {
+            Instruction::MemoryFill(memory)
+        }
     }
 
     /// `(init, delta) -> old size or -1`, as for memories.
@@ -1010,6 +1173,54 @@ mod tests {
         );
         // memory.fill itself, plus a unit per byte.
         assert_eq!(used, 1 + 64000);
+    }
+
+    /// Memory 0..4 pages: bytes 0..100,000 hold 1, 100,000..200,000 hold 2,
+    /// then `op` runs; returns the bytes at `at` as decimal digits.
+    fn after_bulk(op: &str, at: [i32; 4], slice: i64) -> (Host, i64, i32) {
+        let probe: String = at
+            .iter()
+            .map(|a| format!("(i32.mul (local.get 0) (i32.const 10)) (i32.load8_u (i32.const {a})) i32.add local.set 0 "))
+            .collect();
+        let wat = format!(
+            r#"(module (memory 4)
+              (func (export "run") (result i32) (local i32)
+                (memory.fill (i32.const 0) (i32.const 1) (i32.const 100000))
+                (memory.fill (i32.const 100000) (i32.const 2) (i32.const 100000))
+                {op}
+                {probe}
+                (local.get 0)))"#
+        );
+        let (host, used, results) = run(&wat, "run", slice);
+        (host, used, results[0].i32().unwrap())
+    }
+
+    #[test]
+    fn a_large_fill_runs_in_chunks_each_charged_before_it_runs() {
+        let fill = "(memory.fill (i32.const 10) (i32.const 3) (i32.const 200000))";
+        let (few, used_few, digits) = after_bulk(fill, [9, 10, 200009, 200010], 70_000);
+        let (many, used_many, _) = after_bulk(fill, [9, 10, 200009, 200010], 1 << 30);
+        assert_eq!(digits, 1330);
+        // Charged as one operation would be, whatever the slices; a slice
+        // of 70,000 ends between the chunks of 65,536 bytes.
+        assert_eq!(used_few, used_many);
+        assert_eq!(few.refills, 5);
+        assert_eq!(many.refills, 0);
+    }
+
+    #[test]
+    fn an_overlapping_copy_moves_every_byte_as_memory_copy_does() {
+        // Backwards (dst > src): dst 50,000.. gets what was at 0..
+        let up = "(memory.copy (i32.const 50000) (i32.const 0) (i32.const 200000))";
+        let (_, _, digits) = after_bulk(up, [49999, 149999, 150000, 249999], 70_000);
+        assert_eq!(digits, 1122);
+        // Forwards (dst < src): 0.. gets what was at 50,000..
+        let down = "(memory.copy (i32.const 0) (i32.const 50000) (i32.const 200000))";
+        let (few, used_few, digits) = after_bulk(down, [49999, 50000, 149999, 150000], 70_000);
+        assert_eq!(digits, 1220);
+        let (_, used_many, _) = after_bulk(down, [49999, 50000, 149999, 150000], 1 << 30);
+        assert_eq!(used_few, used_many);
+        assert!(few.refills >= 5);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A guest: one instance of a module in its own store, run in fuel slices.
 
 use crate::host::{self, Answer};
+use crate::limits::{MAX_TABLE_ENTRIES, TABLE_ENTRY_BYTES};
 use crate::start::START_EXPORT;
 use std::fmt;
 use wasmi::{
@@ -77,11 +78,6 @@ impl fmt::Display for Suspend {
 }
 
 impl wasmi::errors::HostError for Suspend {}
-
-/// Bytes the engine holds per table entry.
-const TABLE_ENTRY_BYTES: u64 = 8;
-/// Most entries one table may have.
-const MAX_TABLE_ENTRIES: usize = 1 << 20;
 
 /// Caps what a guest makes the engine allocate (linear memory and tables,
 /// together) and remembers whether the cap was hit.

@@ -17,6 +17,7 @@ mod describe;
 mod guest;
 mod handles;
 mod host;
+mod limits;
 mod start;
 mod text;
 
@@ -95,6 +96,10 @@ pub extern "C" fn text_len() -> usize {
 #[no_mangle]
 pub unsafe extern "C" fn module_compile(ptr: *mut u8, len: usize) -> u32 {
     let mut bytes = Vec::from_raw_parts(ptr, len, len);
+    if let Some(problem) = limits::table_problem(&bytes) {
+        text::set(&problem);
+        return 0;
+    }
     if let Some(rewritten) = start::export_start(&bytes) {
         bytes = rewritten;
     }

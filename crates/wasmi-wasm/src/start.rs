@@ -65,14 +65,14 @@ pub fn export_start(bytes: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-struct Section {
-    id: u8,
+pub(crate) struct Section {
+    pub(crate) id: u8,
     /// The whole section: id, size and body.
     whole: std::ops::Range<usize>,
-    body: std::ops::Range<usize>,
+    pub(crate) body: std::ops::Range<usize>,
 }
 
-fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
+pub(crate) fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return None;
     }
@@ -97,7 +97,7 @@ fn sections(bytes: &[u8]) -> Option<Vec<Section>> {
     Some(sections)
 }
 
-fn read_u32(bytes: &[u8], cursor: &mut std::ops::Range<usize>) -> Option<u32> {
+pub(crate) fn read_u32(bytes: &[u8], cursor: &mut std::ops::Range<usize>) -> Option<u32> {
     let mut value: u64 = 0;
     for shift in (0..35).step_by(7) {
         if cursor.start >= cursor.end {

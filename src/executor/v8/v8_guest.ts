@@ -19,6 +19,7 @@ import {
 } from "../_guest_engine.ts";
 import { WebAssemblyMemory } from "../../wasi/guest_memory.ts";
 import type { GuestMemory } from "../../wasi/guest_memory.ts";
+import { MAX_TABLE_ENTRIES, TABLE_ENTRY_BYTES } from "../_instance_limits.ts";
 import { METERING } from "./_instrumenter.ts";
 import type { MemoryPool } from "./_memory_pool.ts";
 import type { V8Module } from "./v8_module.ts";
@@ -31,11 +32,13 @@ const WAITING_IMPORTS: ReadonlySet<string> = new Set([
   "proc_exit",
   "proc_raise",
 ]);
-/** Bytes a table entry counts for against the memory limit (as in the Wasmi engine). */
-const TABLE_ENTRY_BYTES = 8;
-/** Most entries one table may have (as in the Wasmi engine). */
-const MAX_TABLE_ENTRIES = 2 ** 20;
 const PAGE = 65536;
+/**
+ * The most fuel per millisecond a module may learn: V8 runs a straight run
+ * of `i32.add`s at ≈ 2.8 M, a bare loop at ≈ 0.9 M (a module whose loop
+ * charges an unexecuted 1,000-unit `if` arm learned 14 M).
+ */
+const MAX_FUEL_PER_MS = 4_000_000;
 
 interface JspiWebAssembly {
   Suspending: new (fn: (...args: never[]) => unknown) => unknown;
@@ -48,8 +51,22 @@ export function hasJspi(): boolean {
   return typeof wasm.Suspending === "function" && typeof wasm.promising === "function";
 }
 
-/** Fuel per millisecond of V8 running instrumented guests, learned from every V8 guest's slices. */
-const speed: EngineSpeed = { fuelPerMs: 1_000_000 };
+/** Fuel per millisecond of V8 running each module's instrumented guests, learned from their slices. */
+const speeds = new WeakMap<V8Module, EngineSpeed>();
+
+/**
+ * The learned speed of `module`'s guests.
+ *
+ * @internal Exported for tests.
+ */
+export function speedOf(module: V8Module): EngineSpeed {
+  let speed = speeds.get(module);
+  if (speed === undefined) {
+    speed = { fuelPerMs: 1_000_000, maxFuelPerMs: MAX_FUEL_PER_MS };
+    speeds.set(module, speed);
+  }
+  return speed;
+}
 
 /** Never settles: a guest stopped in an import stays suspended until it is collected. */
 const never = new Promise<never>(() => {});
@@ -78,7 +95,7 @@ const TRAPS: ReadonlyArray<[RegExp, string]> = [
  * collected by the garbage collector).
  */
 export class V8Guest implements GuestInstance {
-  readonly speed: EngineSpeed = speed;
+  readonly speed: EngineSpeed;
   readonly #module: V8Module;
   readonly #memory = new LateMemory();
   #fuel: WebAssembly.Global | undefined;
@@ -110,6 +127,7 @@ export class V8Guest implements GuestInstance {
   /** @internal Use {@linkcode V8Module.instantiate}. */
   constructor(module: V8Module, maxMemory: number, host: GuestCallbacks) {
     this.#module = module;
+    this.speed = speedOf(module);
     this.#host = host;
     this.#maxMemory = maxMemory;
     this.#tables = [...module.tableEntries];
@@ -120,6 +138,8 @@ export class V8Guest implements GuestInstance {
   async #instantiate(): Promise<[Status, string] | undefined> {
     const module = this.#module;
     const { module: compiled, memories } = await module.prepare(this.#maxMemory);
+    // Freed while the module was being instrumented or compiled: nothing runs.
+    if (this.#ended) return [Status.Error, "the guest has already finished"];
     const initial = module.memoryPages.reduce((sum, pages) => sum + pages * PAGE, 0) +
       this.#tables.reduce((sum, entries) => sum + entries * TABLE_ENTRY_BYTES, 0);
     if (initial > this.#maxMemory || !this.#host.grow(initial)) {

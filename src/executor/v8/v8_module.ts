@@ -8,6 +8,7 @@
 import type { GuestCallbacks } from "../_guest_engine.ts";
 import { type Description, instrument, type Instrumented } from "./_instrumenter.ts";
 import { MemoryPool } from "./_memory_pool.ts";
+import { tableProblem } from "../_instance_limits.ts";
 import { V8Guest } from "./v8_guest.ts";
 
 const PAGE = 65536;
@@ -50,6 +51,8 @@ export class V8Module {
   static async compile(bytes: Uint8Array, maxMemory: number): Promise<V8Module> {
     const pages = pagesOf(maxMemory);
     const instrumented = await instrument(bytes, pages);
+    const tables = tableProblem(instrumented.description.tables);
+    if (tables !== undefined) throw new WebAssembly.CompileError(tables);
     const module = new V8Module(bytes.slice(), instrumented.description);
     const compiled = compile(instrumented);
     module.#compiled.set(pages, compiled);
