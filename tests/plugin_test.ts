@@ -125,7 +125,13 @@ Deno.test("Plugin.call rejects with the plugin's JSON-RPC errors", async (t) => 
     await assert.rejects(plugin.call("call_unknown_host_method"), (e: unknown) => {
       assert.ok(e instanceof JsonRpcError);
       assert.equal(e.code, -32601);
-      assert.equal(e.message, "Method not found");
+      // The plugin passes the host's answer on: it names the missing host
+      // method and how to provide it.
+      assert.equal(
+        e.message,
+        "The plugin called host method 'no_such_method', which this host does not provide; " +
+          "give it in the host option of Plugin.load (a Router with that method)",
+      );
       return true;
     });
   });

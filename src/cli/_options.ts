@@ -86,7 +86,12 @@ export const MANIFEST_HELP =
   --allow-remote-wasm  let the manifest's wasm be a URL (fetched)`;
 
 /** Help for the options of the commands that speak JSON-RPC to a plugin. */
-export const RPC_HELP = `  --missing-params omit|null
+export const RPC_HELP =
+  `  --host FILE          host methods the plugin may call: a TypeScript/JavaScript
+                       module whose default export is a Router or an object of
+                       functions, imported with this command's permissions
+                       (examples/hosts/echo.ts); default: none
+  --missing-params omit|null
                        what a request without params carries: no params member
                        (omit, the default) or "params":null (null: needed by
                        plugins built with the original Rust framework's kit)
@@ -122,6 +127,7 @@ const LIMIT_OPTIONS = {
   "allow-remote-wasm": { type: "boolean" },
   "missing-params": { type: "string" },
   workers: { type: "string" },
+  host: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -146,6 +152,8 @@ export interface ParsedCommand {
   /** Where the manifest's wasm may be (`--allow-wasm-outside`, `--allow-remote-wasm`). */
   access: ManifestAccessOptions;
   limits: Limits;
+  /** `--host FILE`: the module of host methods. */
+  host: string | undefined;
   positionals: string[];
 }
 
@@ -172,11 +180,12 @@ export function parseCommand(
     "allow-remote-wasm",
     "missing-params",
     "workers",
+    "host",
   ];
   for (const option of options as (keyof typeof values)[]) {
     const kind = option === "json"
       ? "json"
-      : option === "missing-params" || option === "workers"
+      : option === "missing-params" || option === "workers" || option === "host"
       ? "rpc"
       : "manifest";
     const accepted = accepts.includes(kind);
@@ -219,6 +228,7 @@ export function parseCommand(
     manifest: values.manifest,
     access,
     limits,
+    host: values.host,
     positionals,
   };
 }

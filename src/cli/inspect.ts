@@ -6,6 +6,7 @@
 
 import { inspectCompiled, inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
+import { VERDICT_WORDS } from "../_verdict_words.ts";
 import { discoverMethods, type PluginDescription } from "../inspect/discover_methods.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { loadForDiscovery } from "./_discover.ts";
@@ -98,12 +99,6 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   return report.verdict === "will-not-run" ? EXIT_CODES.wontRun : 0;
 }
 
-const VERDICTS = {
-  runs: "runs here",
-  limited: "runs here, limited",
-  "will-not-run": "will not run here",
-};
-
 function format(
   label: string,
   report: ModuleReport,
@@ -136,7 +131,7 @@ function format(
   for (const [n, i] of report.imports.entries()) {
     lines.push(`  ${names[n]!.padEnd(width)}  ${i.support.padEnd(11)}  ${i.note}`);
   }
-  lines.push(`verdict: ${VERDICTS[report.verdict]}`);
+  lines.push(`verdict: ${VERDICT_WORDS[report.verdict]}`);
   for (const reason of report.reasons) lines.push(`  - ${text(reason)}`);
   if (description !== undefined) {
     lines.push(description.methods.length === 0 ? "methods: none" : "methods:");

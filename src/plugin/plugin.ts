@@ -18,6 +18,7 @@ import {
   type SessionSetup,
 } from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
+import { MissingHostMethod } from "./_missing_host_method.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
 import type { MemoryBudget } from "../executor/memory_budget.ts";
@@ -157,7 +158,11 @@ export class Plugin implements Disposable {
     this.module = module;
     this.info = Object.freeze({ name, id: crypto.randomUUID() });
     this.#options = options;
-    const host = options.host ?? new Router<HostContext>();
+    // A host method the plugin calls and the host lacks is answered with a
+    // message that names it and says how to provide it.
+    // (The CLI gives its own, which says how to provide one there.)
+    const given = options.host ?? new Router<HostContext>();
+    const host = given instanceof MissingHostMethod ? given : new MissingHostMethod(given);
     this.#host = options.allowedHostMethods === undefined
       ? host
       : new AllowedHostMethods(host, options.allowedHostMethods, name);
