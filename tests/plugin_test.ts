@@ -5,6 +5,7 @@ import {
   Plugin,
   PluginError,
   type PluginOptions,
+  type PluginSession,
   Router,
 } from "../mod.ts";
 import { modeOptions } from "./_plugin_mode.ts";
@@ -100,6 +101,26 @@ Deno.test("Plugin.session keeps state between calls", async () => {
   assert.equal(await session.call("many_echo", [2]), 2);
   assert.equal(seen[0]!.session?.id !== undefined, true);
   assert.equal((await session.close()).code, 0);
+});
+
+Deno.test("Plugin.session ends with using and await using", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  let held: PluginSession;
+  {
+    using session = plugin.session();
+    held = session;
+    assert.equal(await session.call("counter"), 1);
+  }
+  // Killed at the block's end: its end settles, and no call reaches it.
+  await held.ended.catch(() => {});
+  await assert.rejects(held.call("ping"), PluginError);
+  {
+    await using session = plugin.session();
+    held = session;
+    assert.equal(await session.call("counter"), 1);
+  }
+  await assert.rejects(held.call("ping"), PluginError);
 });
 
 Deno.test("Plugin.session is not bound by the plugin's per-call timeout", async () => {

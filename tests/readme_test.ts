@@ -82,3 +82,17 @@ Deno.test("README's --host example answers as shown, and says what is missing wi
     assert.equal(`${decoder.decode(stdout)}${decoder.decode(stderr)}`, `${lines[i + 1]}\n`);
   }
 });
+
+Deno.test("README's session example is examples/session.ts, and it runs", async () => {
+  assert.equal(
+    await readmeBlock("A session keeps one instance", "ts"),
+    await read("examples/session.ts"),
+  );
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "examples/session.ts"],
+    cwd: root.pathname,
+  }).output();
+  const decoder = new TextDecoder();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.equal(decoder.decode(stdout), "1 2\n3\n1\n");
+});
