@@ -21,8 +21,12 @@ import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
 import { programCommand, programName } from "./src/cli/_program.ts";
 import { runCommand } from "./src/cli/run.ts";
 import { serveCommand } from "./src/cli/serve.ts";
+import config from "./deno.json" with { type: "json" };
 
 export { EXIT_CODES };
+
+/** The package's version, from deno.json. */
+export const VERSION: string = config.version;
 
 const help = () =>
   `Usage: ${programName()} COMMAND [options]
@@ -33,7 +37,8 @@ Commands:
   inspect MODULE.wasm             show what a module needs and whether it runs here
   serve PLUGIN.wasm               expose a plugin session as JSON-RPC on stdin/stdout
 
-Run '${programName()} COMMAND --help' for a command's options and an example.
+Run '${programName()} COMMAND --help' for a command's options and an example,
+'${programName()} --version' for the version.
 
 Example:
   ${programCommand()} call testdata/test_plugin.wasm prime_sieve '[1000]'`;
@@ -57,6 +62,10 @@ export async function main(args: string[]): Promise<number> {
   if (command === undefined || command === "-h" || command === "--help") {
     console.log(help());
     return command === undefined ? EXIT_CODES.usage : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    console.log(`${programName()} ${VERSION} (@wasmi-plugins/host)`);
+    return 0;
   }
   try {
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command '${command}'`);

@@ -168,11 +168,7 @@ export function parseCommand(
   argv: string[],
   accepts: ("manifest" | "json" | "rpc")[] = [],
 ): ParsedCommand {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: LIMIT_OPTIONS,
-  });
+  const { values, positionals } = parsed(argv);
   const options = [
     "manifest",
     "json",
@@ -190,7 +186,7 @@ export function parseCommand(
       : "manifest";
     const accepted = accepts.includes(kind);
     if (values[option] !== undefined && !accepted) {
-      throw new UsageError(`Unknown option '--${option}'`);
+      throw new UsageError(`unknown option '--${option}'`);
     }
   }
   const access: ManifestAccessOptions = {};
@@ -231,6 +227,37 @@ export function parseCommand(
     host: values.host,
     positionals,
   };
+}
+
+/**
+ * node:util's parseArgs with messages of our own: its messages quote
+ * fragments of shell syntax and span lines.
+ */
+function parsed(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: LIMIT_OPTIONS });
+  } catch (error) {
+    const code = (error as { code?: string })?.code;
+    if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) throw error;
+    const message = (error as Error).message;
+    const option = message.match(/'(-[^' ]*)/)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(`unknown option '${option}'`);
+    }
+    if (/ambiguous/.test(message)) {
+      // The value given starts with '-': parseArgs takes it for an option.
+      const value = argv[argv.indexOf(option) + 1] ?? "";
+      throw new UsageError(
+        `${option} needs a value, and '${value}' reads as an option; ` +
+          `to give a value that starts with '-', write ${option}=${value}`,
+      );
+    }
+    if (/missing/.test(message)) throw new UsageError(`${option} needs a value`);
+    if (/does not take an argument/.test(message)) {
+      throw new UsageError(`${option} takes no value`);
+    }
+    throw new UsageError(message.split("\n")[0]!);
+  }
 }
 
 /** A limit flag's value, checked against the range the library accepts. */

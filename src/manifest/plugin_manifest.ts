@@ -97,6 +97,26 @@ const KEYS = [
 ];
 const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
+/** What each of jsonc-parser's error codes means, in words. */
+const SYNTAX_ERRORS: Record<string, string> = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "invalid number",
+  PropertyNameExpected: "a property name in double quotes was expected",
+  ValueExpected: "a value was expected",
+  ColonExpected: "':' was expected",
+  CommaExpected: "',' was expected",
+  CloseBraceExpected: "'}' was expected",
+  CloseBracketExpected: "']' was expected",
+  EndOfFileExpected: "text goes on after the manifest's end",
+  InvalidCommentToken: "invalid comment",
+  UnexpectedEndOfComment: "a comment is not closed",
+  UnexpectedEndOfString: "a string is not closed",
+  UnexpectedEndOfNumber: "a number is cut short",
+  InvalidUnicode: "invalid \\u escape",
+  InvalidEscapeCharacter: "invalid escape character",
+  InvalidCharacter: "invalid character in a string",
+};
+
 /**
  * Parses and checks a manifest's text.
  *
@@ -119,8 +139,17 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
   if (errors.length > 0) {
     const { error, offset } = errors[0]!;
     const before = text.slice(0, offset).split("\n");
+    const found = text.codePointAt(offset);
+    const at = found === undefined
+      ? " (found the end)"
+      : found < 0x20 || found === 0x7f
+      ? ""
+      : ` (found '${String.fromCodePoint(found)}')`;
+    const code = printParseErrorCode(error);
     throw new ManifestError(
-      `${source}:${before.length}:${before.at(-1)!.length + 1}: ${printParseErrorCode(error)}`,
+      `${source}:${before.length}:${before.at(-1)!.length + 1}: not a JSONC manifest: ` +
+        `${SYNTAX_ERRORS[code] ?? code}${at}; a manifest is a JSON object (comments and ` +
+        `trailing commas allowed), such as { "wasm": "plugin.wasm" }`,
     );
   }
   const fail = (field: string, expected: string): never => {
