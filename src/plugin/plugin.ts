@@ -25,6 +25,16 @@ import type { MemoryBudget } from "../executor/memory_budget.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { workerCount, WorkerPool } from "./_worker_pool.ts";
 
+/** The error for a path (or `file:` URL) where the runtime cannot read files. */
+function noFileReading(source: string | URL): TypeError {
+  return new TypeError(
+    `Plugin.load was given the path ${JSON.stringify(String(source))}, but this runtime is not ` +
+      "Deno and the package reads files only with Deno.readFile: pass the module's bytes " +
+      "(in Node: new Uint8Array(await readFile(path)) from node:fs/promises) or a URL that " +
+      "fetch can get (https:)",
+  );
+}
+
 const PLUGIN_LIMITS: readonly LimitName[] = [
   "fuel",
   "fuelSlice",
@@ -203,6 +213,8 @@ export class Plugin implements Disposable {
       const url = typeof source === "string" ? undefined : source;
       name ??= (url?.pathname ?? (source as string)).split(/[\\/]/).at(-1)?.replace(/\.wasm$/, "");
       if (url === undefined || url.protocol === "file:") {
+        // Node, browsers and edge runtimes have no Deno.readFile.
+        if (typeof Deno === "undefined") throw noFileReading(source);
         bytes = await Deno.readFile(source);
       } else {
         const response = await fetch(url);
