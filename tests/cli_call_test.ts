@@ -118,6 +118,8 @@ Deno.test("cli call reports plugin failures with distinct exit codes", async () 
   const panic = await cli(["call", PLUGIN, "panic"]);
   assert.equal(panic.code, 134);
   assert.match(panic.stderr, /\[test_plugin\] .*test plugin panicked/);
+  // The blank line a Rust panic's message starts with is left out.
+  assert.match(panic.stderr, /^\[test_plugin\] thread 'main'/);
   assert.match(panic.stderr, /error: Plugin test_plugin failed: Guest trapped: wasm `unreachable`/);
   assert.equal((await cli(["call", PLUGIN, "exit_without_answer"])).code, 69);
   const loop = await cli(["call", "--timeout", "200", PLUGIN, "infinite_loop"]);

@@ -103,6 +103,22 @@ Deno.test("Plugin.session keeps state between calls", async () => {
   assert.equal((await session.close()).code, 0);
 });
 
+Deno.test("Plugin.load names a plugin given as bytes after their SHA-256, and logs no blank lines", async () => {
+  const bytes = await Deno.readFile(TEST_PLUGIN);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
+  const lines: string[] = [];
+  using plugin = await Plugin.load(bytes, { ...modeOptions, logger: (line) => lines.push(line) });
+  assert.equal(plugin.info.name, `plugin-${hex}`);
+  await assert.rejects(plugin.call("panic"), (e: unknown) => {
+    assert.ok(e instanceof PluginError);
+    assert.match(e.message, new RegExp(`^Plugin plugin-${hex} failed: `));
+    return true;
+  });
+  // A custom logger gets every line as the plugin wrote it, blank ones too.
+  assert.equal(lines[0], "");
+});
+
 Deno.test("Plugin.session ends with using and await using", async () => {
   const { plugin } = await testPlugin();
   using _ = plugin;

@@ -119,7 +119,11 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
   if (generation !== loads) return;
   $("verdict").textContent = [`Verdict: ${VERDICT_WORDS[report.verdict]}.`, ...report.reasons]
     .join(" ");
-  $("imports").querySelector("tbody")!.replaceChildren(...report.imports.map((i) => {
+  // A module may import the same function twice (Go's do): listed once.
+  const imports = report.imports.filter((i, n, all) =>
+    all.findIndex((j) => j.module === i.module && j.name === i.name) === n
+  );
+  $("imports").querySelector("tbody")!.replaceChildren(...imports.map((i) => {
     const row = document.createElement("tr");
     for (
       const [text, cls] of [[`${i.module}::${i.name}`, ""], [i.support, i.support], [i.note, ""]]

@@ -26,6 +26,9 @@ import {
 } from "./_options.ts";
 import { commandLine, programCommand, programName } from "./_program.ts";
 
+/** How long a call may take without --timeout or a manifest's limits.timeout, in ms (the library's default). */
+export const CALL_TIMEOUT = 30_000;
+
 /** Help for `call`, with the program's name as it was started. */
 export function callHelp(): string {
   const program = programName();
@@ -37,7 +40,9 @@ sent as given: an array, an object, or a bare number, string, true, false or
 null; without it the request has no params, or null with --missing-params null)
 and prints the result as JSON on stdout, pretty when stdout is a terminal.
 Integers keep all their digits both ways. The plugin's logs go to stderr.
-The plugin may call the host methods of --host FILE, and no others.
+The plugin may call the host methods of --host FILE, and no others. Without
+--timeout (or a manifest's limits.timeout) the call stops after 30 s (30000
+ms); --timeout 0 lets it run for ever.
 If the plugin has no such method (error -32601), the error lists the methods
 it has when it answers rpc.discover.
 
@@ -79,7 +84,11 @@ export async function callCommand(argv: string[]): Promise<number> {
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const params = parseParams(paramsJson);
   const host = await loadHostModule(hostPath);
-  const { plugin, inspectArgs, timeout } = await loadPlugin(manifest, positionals, limits, {
+  // Without --timeout (or the manifest's), a call stops after 30 s.
+  const callLimits = limits.timeout === undefined && manifest === undefined
+    ? { ...limits, timeout: CALL_TIMEOUT }
+    : limits;
+  const { plugin, inspectArgs, timeout } = await loadPlugin(manifest, positionals, callLimits, {
     access,
     host,
   });

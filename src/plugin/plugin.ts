@@ -25,6 +25,12 @@ import type { MemoryBudget } from "../executor/memory_budget.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { workerCount, WorkerPool } from "./_worker_pool.ts";
 
+/** A name for a plugin given as bytes: `plugin-` and the first 8 hex digits of their SHA-256. */
+async function nameOf(bytes: Uint8Array | ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return `plugin-${Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}
+
 /** The error for a path (or `file:` URL) where the runtime cannot read files. */
 function noFileReading(source: string | URL): TypeError {
   return new TypeError(
@@ -47,7 +53,11 @@ const CALL_LIMITS: readonly LimitName[] = ["fuel", "timeout"];
 
 /** Options for {@linkcode Plugin.load}. */
 export interface PluginOptions {
-  /** The plugin's name, for logs and errors (default: the file name, or "plugin"). */
+  /**
+   * The plugin's name, for logs and errors (default: the file name without
+   * `.wasm`; for bytes, `plugin-` and the first 8 hex digits of their SHA-256,
+   * as `inspect` prints it, so that two plugins' logs are told apart).
+   */
   name?: string;
   /** The environment every instance gets (default none). */
   env?: Readonly<Record<string, string>>;
@@ -178,8 +188,11 @@ export class Plugin implements Disposable {
       : new AllowedHostMethods(host, options.allowedHostMethods, name);
     // The default logger shows control characters escaped, so that a plugin
     // cannot drive the terminal; a custom logger gets the raw text.
+    // Blank lines (a Rust panic's message starts with one) are left out.
     this.#logger = options.logger ??
-      ((line, plugin) => console.error(escapeControlCharacters(`[${plugin.name}] ${line}`)));
+      ((line, plugin) => {
+        if (line.trim() !== "") console.error(escapeControlCharacters(`[${plugin.name}] ${line}`));
+      });
     const errors = module.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
   }
@@ -224,10 +237,11 @@ export class Plugin implements Disposable {
     } else {
       bytes = source;
     }
+    if (!name) name = await nameOf(bytes);
     const module = await GuestModule.compile(bytes, options);
     let plugin: Plugin;
     try {
-      plugin = new Plugin(module, name || "plugin", options);
+      plugin = new Plugin(module, name, options);
     } catch (error) {
       module[Symbol.dispose](); // a module that cannot link holds its engine's memory until disposed
       throw error;
