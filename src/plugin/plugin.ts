@@ -28,7 +28,9 @@ import { workerCount, WorkerPool } from "./_worker_pool.ts";
 /** A name for a plugin given as bytes: `plugin-` and the first 8 hex digits of their SHA-256. */
 async function nameOf(bytes: Uint8Array | ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return `plugin-${Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `plugin-${
+    Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
 }
 
 /** The error for a path (or `file:` URL) where the runtime cannot read files. */
