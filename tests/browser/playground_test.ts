@@ -17,7 +17,19 @@ Deno.test({
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    // Every request the page makes is answered (no favicon 404).
+    const missing: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) missing.push(response.url());
+    });
     await page.goto(`${server.url}/`);
+    // The method field's line leaves room below the baseline (an underscore
+    // in prime_sieve showed as a space at 1x).
+    const [fontSize, lineHeight] = await page.evaluate(`(() => {
+      const style = getComputedStyle(document.getElementById("method"));
+      return [parseFloat(style.fontSize), parseFloat(style.lineHeight)];
+    })()`) as [number, number];
+    assert.ok(lineHeight >= 1.5 * fontSize, `${lineHeight} px for a ${fontSize} px font`);
     await page.click("#example");
     await page.waitForSelector("#call-button:not([disabled])");
     assert.equal(await page.textContent("#verdict"), "Verdict: runs here.");
@@ -136,6 +148,7 @@ Deno.test({
       await page.waitForFunction(`document.getElementById("status").textContent === "answered"`);
       await page.screenshot({ path: screenshot, fullPage: true });
     }
+    assert.deepEqual(missing, []);
   } finally {
     await browser.close();
     await server.shutdown();
