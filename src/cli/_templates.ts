@@ -110,7 +110,6 @@ export async function templateFiles(language: Language, context: TemplateContext
 }
 
 function rust(context: TemplateContext): Files {
-  const crate = context.name.replaceAll("-", "_");
   return {
     "Cargo.toml": `[package]
 name = "${context.name}"
@@ -167,7 +166,7 @@ else
   # rustup: 'rustup target add wasm32-wasip1' once.
   cargo build --release --target wasm32-wasip1 --target-dir "$target_dir"
 fi
-cp "$target_dir/wasm32-wasip1/release/${crate}.wasm" plugin.wasm
+cp "$target_dir/wasm32-wasip1/release/${context.name}.wasm" plugin.wasm
 `,
     ".gitignore": "/target\n/plugin.wasm\n",
     "README.md": readme(
