@@ -201,7 +201,7 @@ async function call(): Promise<void> {
   } catch (error) {
     if (error instanceof JsonRpcError) {
       show("failed", `error ${error.code}`);
-      $("result").textContent = host.missed === undefined
+      $("result").textContent = error.code !== -32601 || host.missed === undefined
         ? escapedLines(JSON.stringify(error.toJSON(), null, 2))
         : escaped(missingHostMethodMessage(host.missed, HOST_HINT));
     } else if (error instanceof PluginError) {

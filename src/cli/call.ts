@@ -99,10 +99,10 @@ export async function callCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
-    // The plugin called a host method this host lacks: whatever it answered
-    // (its kit may pass the host's answer on, or word it its own way), the
-    // missing host method is the cause.
-    if (host.missed !== undefined) {
+    // The plugin called a host method this host lacks and answered -32601:
+    // however it words it (its kit may pass the host's answer on, or say
+    // it its own way), the missing host method is the cause.
+    if (error.code === ErrorCode.MethodNotFound && host.missed !== undefined) {
       const message = missingHostMethodMessage(host.missed, CLI_HOST_HINT);
       console.error(`error: ${escapeControlCharacters(message)}`);
       return EXIT_CODES.errorAnswer;
