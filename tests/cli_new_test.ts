@@ -100,6 +100,9 @@ Deno.test("cli new refuses a directory with files, an unknown language and a mis
         `error: ${message}\nRun 'cli.ts new --help' for usage.\n`,
       );
     }
+    const badUrl = await cliNew(["rust", `${dir}/r`, "--kit-git", "nope"]);
+    assert.equal(badUrl.code, 2);
+    assert.match(badUrl.stderr, /^error: --kit-git must be a git repository URL, got 'nope'\n/);
     assert.equal(await Deno.readTextFile(`${dir}/keep.txt`), "mine");
     assert.deepEqual(await listFiles(dir), ["keep.txt"]);
   } finally {

@@ -128,6 +128,7 @@ const LIMIT_OPTIONS = {
   "missing-params": { type: "string" },
   workers: { type: "string" },
   host: { type: "string" },
+  "kit-git": { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -154,6 +155,8 @@ export interface ParsedCommand {
   limits: Limits;
   /** `--host FILE`: the module of host methods. */
   host: string | undefined;
+  /** `new --kit-git URL`: the repository the Rust template's kit comes from. */
+  kitGit: string | undefined;
   positionals: string[];
 }
 
@@ -166,7 +169,7 @@ export interface ParsedCommand {
  */
 export function parseCommand(
   argv: string[],
-  accepts: ("manifest" | "json" | "rpc")[] = [],
+  accepts: ("manifest" | "json" | "rpc" | "new")[] = [],
 ): ParsedCommand {
   const { values, positionals } = parsed(argv);
   const options = [
@@ -177,10 +180,13 @@ export function parseCommand(
     "missing-params",
     "workers",
     "host",
+    "kit-git",
   ];
   for (const option of options as (keyof typeof values)[]) {
     const kind = option === "json"
       ? "json"
+      : option === "kit-git"
+      ? "new"
       : option === "missing-params" || option === "workers" || option === "host"
       ? "rpc"
       : "manifest";
@@ -225,6 +231,7 @@ export function parseCommand(
     access,
     limits,
     host: values.host,
+    kitGit: values["kit-git"],
     positionals,
   };
 }

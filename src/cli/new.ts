@@ -22,15 +22,16 @@ the sources of a plugin with three methods (ping, add, and greet, which calls
 the host method greeting), the language's guest kit, build.sh, a README, and
 plugin_test.ts, a Deno test that calls the plugin through the host
 ('deno task test' after 'sh build.sh'). The Rust project depends on the kit
-(crates/pdk) by its path, so 'new rust' runs from a checkout of the
-repository (see the README for a git dependency instead). Needs write access
-to DIR (deno run -R -W).
+(crates/pdk): by its path when this command runs from a checkout of the
+repository, or by git with --kit-git URL (the repository's URL). Needs write
+access to DIR (deno run -R -W).
 
 Toolchains: rust: cargo with the wasm32-wasip1 target (or Debian's rustc-web);
 c: clang for wasm32-wasi and wasi-libc; go: Go 1.21 or newer; assemblyscript:
 Node 20 or newer with npm.
 
 Options:
+  --kit-git URL        rust: depend on the kit by git, from the repository at URL
   -h, --help           show this help
 
 Example:
@@ -45,7 +46,7 @@ Example:
  * @param argv The arguments after `new`.
  */
 export async function newCommand(argv: string[]): Promise<number> {
-  const { help, positionals } = parseCommand(argv);
+  const { help, positionals, kitGit } = parseCommand(argv, ["new"]);
   if (help) {
     console.log(newHelp());
     return 0;
@@ -62,10 +63,17 @@ export async function newCommand(argv: string[]): Promise<number> {
   const name = projectName(dir);
   await checkEmpty(dir);
   const where = await context(name);
+  if (kitGit !== undefined) {
+    if (!/^(https?|ssh|git):\/\/\S+$|^git@\S+$/.test(kitGit)) {
+      throw new UsageError(`--kit-git must be a git repository URL, got '${kitGit}'`);
+    }
+    where.rustKit = `git = ${JSON.stringify(kitGit)}, package = "wasmi_plugin_pdk"`;
+  }
   if (language === "rust" && where.rustKit === "") {
     throw new UsageError(
-      "the Rust template depends on the guest kit's source (crates/pdk) by path: run " +
-        "'new rust' from a checkout of the wasmi-plugins repository (deno run -R -W cli.ts new ...)",
+      "the Rust template needs the guest kit (crates/pdk of the wasmi-plugins repository): run " +
+        "'new rust' from a checkout of it (a path dependency), or give --kit-git URL of the " +
+        "repository (a git dependency)",
     );
   }
   const files = await templateFiles(language as Language, where);
