@@ -6,7 +6,8 @@
  * - `cli.ts run MODULE.wasm [-- ARGS]` runs a wasm32-wasip1 program with this
  *   process's stdio;
  * - `cli.ts inspect MODULE.wasm` tells what a module needs and whether it runs;
- * - `cli.ts serve PLUGIN.wasm` exposes a plugin session as JSON-RPC on stdio.
+ * - `cli.ts serve PLUGIN.wasm` exposes a plugin session as JSON-RPC on stdio;
+ * - `cli.ts new rust|c|go|assemblyscript DIR` writes a ready plugin project.
  *
  * Errors are one line on stderr (`--verbose` adds details); exit codes are
  * listed in {@linkcode EXIT_CODES} and the README.
@@ -21,8 +22,13 @@ import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
 import { programCommand, programName } from "./src/cli/_program.ts";
 import { runCommand } from "./src/cli/run.ts";
 import { serveCommand } from "./src/cli/serve.ts";
+import { newCommand } from "./src/cli/new.ts";
+import config from "./deno.json" with { type: "json" };
 
 export { EXIT_CODES };
+
+/** The package's version, from deno.json. */
+export const VERSION: string = config.version;
 
 const help = () =>
   `Usage: ${programName()} COMMAND [options]
@@ -32,8 +38,11 @@ Commands:
   run MODULE.wasm [-- ARGS]       run a wasm32-wasip1 program with this process's stdio
   inspect MODULE.wasm             show what a module needs and whether it runs here
   serve PLUGIN.wasm               expose a plugin session as JSON-RPC on stdin/stdout
+  new rust|c|go|assemblyscript DIR
+                                  write a ready plugin project (sources, kit, build, test)
 
-Run '${programName()} COMMAND --help' for a command's options and an example.
+Run '${programName()} COMMAND --help' for a command's options and an example,
+'${programName()} --version' for the version.
 
 Example:
   ${programCommand()} call testdata/test_plugin.wasm prime_sieve '[1000]'`;
@@ -43,6 +52,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   inspect: inspectCommand,
   serve: serveCommand,
+  new: newCommand,
 };
 
 /**
@@ -57,6 +67,10 @@ export async function main(args: string[]): Promise<number> {
   if (command === undefined || command === "-h" || command === "--help") {
     console.log(help());
     return command === undefined ? EXIT_CODES.usage : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    console.log(`${programName()} ${VERSION} (@wasmi-plugins/host)`);
+    return 0;
   }
   try {
     if (!Object.hasOwn(COMMANDS, command)) throw new UsageError(`unknown command '${command}'`);

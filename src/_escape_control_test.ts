@@ -27,6 +27,27 @@ Deno.test("escapeControlCharacters escapes C0, DEL and C1 characters", async (t)
       "\\u2028\\u2029\\u202a\\u202e\\u2066\\u2069",
     );
   });
+  await t.step("every bidirectional control and zero-width character", () => {
+    const codes = [
+      0xad,
+      0x61c,
+      0x180e,
+      ...range(0x200b, 0x200f),
+      ...range(0x2028, 0x202e),
+      ...range(0x2060, 0x206f),
+      0xfeff,
+      ...range(0xfff9, 0xfffb),
+    ];
+    for (const code of codes) {
+      const escaped = `\\u${code.toString(16).padStart(4, "0")}`;
+      assert.equal(escapeControlCharacters(`a${String.fromCharCode(code)}b`), `a${escaped}b`);
+    }
+    // Their neighbours are printable and stay as they are.
+    for (const code of [0xac, 0xae, 0x61b, 0x200a, 0x2010, 0x2027, 0x202f, 0x2070, 0xfefe]) {
+      const text = String.fromCharCode(code);
+      assert.equal(escapeControlCharacters(text), text);
+    }
+  });
 });
 
 Deno.test("escapeControlCharacters neutralises terminal attacks", () => {
@@ -39,3 +60,8 @@ Deno.test("escapeControlCharacters neutralises terminal attacks", () => {
   ];
   for (const [text, escaped] of cases) assert.equal(escapeControlCharacters(text), escaped);
 });
+
+/** The integers from `first` to `last`, both included. */
+function range(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}

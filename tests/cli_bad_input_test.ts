@@ -250,7 +250,8 @@ Deno.test("cli shows control characters from plugins and manifests escaped", asy
     const escapedName = "\\x1b]0;owned\\x07evil\\u009b2J";
     await Deno.writeTextFile(
       `${dir}/m/p.jsonc`,
-      JSON.stringify({ name, wasm: "p.wasm", limits: { timeout: 200 } }),
+      // Fuel, not a timeout, ends the loop below: the same on a loaded machine.
+      JSON.stringify({ name, wasm: "p.wasm", limits: { fuel: 100_000_000, timeout: 0 } }),
     );
     const manifest = ["--manifest", `${dir}/m/p.jsonc`];
     const log = await cli([
@@ -261,10 +262,10 @@ Deno.test("cli shows control characters from plugins and manifests escaped", asy
     ]);
     assert.equal(log.stderr, `[${escapedName}] INFO \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07\n`);
     const loop = await cli(["call", ...manifest, "infinite_loop"]);
-    assert.equal(loop.code, 124);
+    assert.equal(loop.code, 125);
     assert.equal(
       loop.stderr,
-      `error: Plugin ${escapedName} failed: Guest timed out after 200 ms\n`,
+      `error: Plugin ${escapedName} failed: Guest ran out of fuel (budget 100000000)\n`,
     );
     // A result holding C1 characters is printed as JSON escapes (the same value).
     const echo = await cli(["call", PLUGIN, "echo", '["\\u009b\\u007f"]']);
@@ -298,4 +299,49 @@ Deno.test("cli reads a manifest's wasm outside its directory only with --allow-w
     // The flags go with --manifest only.
     assert.equal((await cli(["run", "--allow-wasm-outside", "testdata/wat/hello.wasm"])).code, 2);
   });
+});
+
+Deno.test("cli says what is wrong with a flag in its own words, on one line", async () => {
+  const cases: [string[], string, string][] = [
+    [
+      ["call", "--timeout", "-5", PLUGIN, "ping"],
+      "call",
+      "--timeout needs a value, and '-5' reads as an option; to give a value that starts with " +
+      "'-', write --timeout=-5",
+    ],
+    [["call", "--bogus", PLUGIN, "ping"], "call", "unknown option '--bogus'"],
+    [["inspect", "-x", PLUGIN], "inspect", "unknown option '-x'"],
+    [["call", PLUGIN, "ping", "--timeout"], "call", "--timeout needs a value"],
+    [["inspect", "--json=yes", PLUGIN], "inspect", "--json takes no value"],
+  ];
+  for (const [args, command, message] of cases) {
+    const result = await cli(args);
+    assert.equal(result.code, 2, args.join(" "));
+    assert.equal(
+      result.stderr,
+      `error: ${message}\nRun '${program()} ${command} --help' for usage.\n`,
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("cli --version prints the package's version", async () => {
+  const { version } = JSON.parse(await Deno.readTextFile("deno.json"));
+  for (const flag of ["--version", "-V"]) {
+    const result = await cli([flag]);
+    assert.deepEqual(result, {
+      code: 0,
+      stdout: `${program()} ${version} (@wasmi-plugins/host)\n`,
+      stderr: "",
+    });
+  }
+});
+
+Deno.test("cli says a file given as --manifest that is not one is not a JSONC manifest", async () => {
+  const result = await cli(["call", "--manifest", "README.md", "ping"]);
+  assert.equal(result.code, 65);
+  assert.match(
+    result.stderr,
+    /^error: \/.*README\.md:1:1: not a JSONC manifest: unexpected character \(found '#'\); a manifest is a JSON object/,
+  );
 });

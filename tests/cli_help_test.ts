@@ -45,3 +45,21 @@ Deno.test("cli errors are one line; --verbose adds details", async () => {
     /^error: Guest trapped[^\n]*\nTrapError: Guest trapped[\s\S]*\n {4}at /,
   );
 });
+
+Deno.test("cli run --help's example shows what --env does", async () => {
+  const help = (await cli(["run", "--help"])).stdout;
+  const example = help.slice(help.indexOf("Example:\n") + "Example:\n".length).split("\n")[0]!;
+  const [command, comment] = example.trim().split("   # ");
+  assert.equal(comment, "prints NAME=world");
+  const args = command!.slice(starter().length).trim().split(" ");
+  const result = await cli(args);
+  assert.deepEqual(result, { code: 0, stdout: "NAME=world\n", stderr: "" });
+});
+
+Deno.test("cli call --help says how long a call may take without --timeout", async () => {
+  const help = (await cli(["call", "--help"])).stdout;
+  assert.match(
+    help,
+    /Without\n--timeout \(or a manifest's limits\.timeout\) the call stops after 30 s/,
+  );
+});

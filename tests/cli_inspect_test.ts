@@ -186,3 +186,20 @@ Deno.test("cli inspect checks the module a manifest names", async () => {
   assert.equal(report.verdict, "runs");
   assert.equal(report.openrpc.info.title, "test_plugin");
 });
+
+Deno.test("cli inspect says a file is not wasm instead of listing no exports, and lists an import once", async () => {
+  const text = await cli(["inspect", "LICENSE"]);
+  assert.equal(text.code, 1);
+  const lines = text.stdout.split("\n");
+  assert.ok(lines.includes("format:  not a WebAssembly module"), text.stdout);
+  assert.ok(!lines.some((line) => /^(exports|imports):/.test(line)), text.stdout);
+  // The Go example imports fd_write twice.
+  const go = await cli(["inspect", "examples/go/plugin.wasm"]);
+  assert.equal(go.stdout.split("\n").filter((line) => line.includes("::fd_write ")).length, 1);
+  assert.equal(
+    JSON.parse((await cli(["inspect", "--json", "examples/go/plugin.wasm"])).stdout).imports
+      .filter((i: { name: string }) => i.name === "fd_write").length,
+    2,
+    "--json keeps the module's imports as they are",
+  );
+});

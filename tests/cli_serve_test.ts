@@ -7,7 +7,7 @@ import {
   JSONRPCServer,
   JSONRPCServerAndClient,
 } from "npm:json-rpc-2.0@1.8.1";
-import { cliCommand } from "./_cli.ts";
+import { cliCommand, cliMode } from "./_cli.ts";
 
 function serve(...args: string[]) {
   const child = cliCommand(["serve", ...args], {
@@ -100,6 +100,44 @@ Deno.test("cli serve answers -32002 when the plugin fails, and exits with its co
   const { code, stderr } = await end();
   assert.equal(code, 134);
   assert.match(stderr, /error: Plugin test_plugin failed: Guest trapped/);
+});
+
+Deno.test("cli serve replaces an instance that panicked, exited or ran out of fuel, and goes on serving", async () => {
+  const { request, end } = serve("--fuel", "100000000", "testdata/test_plugin.wasm");
+  assert.equal(await request("counter"), 1);
+  await assert.rejects(
+    request("panic"),
+    assertRpcError(-32002, (d) => assert.equal(d.kind, "trap")),
+  );
+  // A fresh instance (with fresh state) answers the next requests.
+  assert.equal(await request("counter"), 1);
+  assert.equal(await request("counter"), 2);
+  await assert.rejects(
+    request("exit_without_answer"),
+    assertRpcError(-32002, (d) => assert.equal(d.kind, "exit")),
+  );
+  assert.equal(await request("ping"), "pong");
+  await assert.rejects(
+    request("infinite_loop"),
+    assertRpcError(-32002, (d) => assert.equal(d.kind, "fuel")),
+  );
+  assert.equal(await request("counter"), 1);
+  const { code, stderr } = await end();
+  assert.equal(code, 0);
+  const lines = stderr.split("\n").filter((line) => line.startsWith("serve: "));
+  assert.equal(lines.length, 3, stderr);
+  assert.match(
+    lines[0]!,
+    /^serve: the plugin instance failed: Plugin test_plugin failed: Guest trapped: .*; the next request starts a fresh one$/,
+  );
+  assert.match(
+    lines[1]!,
+    /^serve: the plugin instance exited with code 3; the next request starts a fresh one$/,
+  );
+  assert.match(
+    lines[2]!,
+    /^serve: the plugin instance failed: .*fuel.*; the next request starts a fresh one$/,
+  );
 });
 
 function assertRpcError(code: number, check?: (data: Record<string, unknown>) => void) {
@@ -228,4 +266,19 @@ Deno.test("cli serve answers a batch over 10,000 and a line nested over 1,000 le
       "serve: protocol error: Line nests deeper than the limit of 1000 levels; it was skipped\n",
   );
   assert.equal(code, 0);
+});
+
+// A binary built by deno compile imports only the modules compiled into it.
+Deno.test("cli serve answers host calls with --host FILE's methods, the others go to the peer", {
+  ignore: cliMode.binary !== undefined,
+}, async () => {
+  const { peer, request, end } = serve(
+    "--host",
+    "examples/hosts/echo.ts",
+    "testdata/test_plugin.wasm",
+  );
+  peer.addMethod("shout", ([text]: string[]) => text!.toUpperCase());
+  assert.equal(await request("many_echo", [3]), 3);
+  assert.equal(await request("call_host", ["shout", ["hi"]]), "HI");
+  assert.deepEqual(await end(), { code: 0, stderr: "" });
 });

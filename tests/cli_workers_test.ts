@@ -29,7 +29,7 @@ Deno.test("cli call --workers refuses other values (exit 2)", async () => {
   }
   const { code, stderr } = await cli(["run", "--workers", "2", "testdata/wat/loop.wasm"]);
   assert.equal(code, 2);
-  assert.match(stderr, /Unknown option '--workers'/);
+  assert.match(stderr, /unknown option '--workers'/);
 });
 
 Deno.test("cli serve --workers serves requests from workers", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type HostContext, JsonRpcError, Router } from "../mod.ts";
-import { loadPluginFromManifest, readManifest } from "../src/manifest/mod.ts";
+import { loadPluginFromManifest, readManifest, readManifestWasm } from "../src/manifest/mod.ts";
 import { modeOptions } from "./_plugin_mode.ts";
 
 const MANIFEST = new URL("../testdata/test_plugin.plugin.jsonc", import.meta.url);
@@ -165,4 +165,45 @@ Deno.test("loadPluginFromManifest accepts an upper-case sha256", async () => {
     assert.equal(await plugin.call("ping"), "pong");
     assert.equal((await readManifest(path)).manifest.sha256, hex.toUpperCase());
   });
+});
+
+Deno.test("readManifestWasm never reads a file outside when a directory is swapped for a symbolic link", async () => {
+  const dir = await Deno.makeTempDir();
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  await Deno.mkdir(`${dir}/m/sub`, { recursive: true });
+  await Deno.mkdir(`${dir}/out`);
+  await Deno.writeFile(`${dir}/m/sub/p.wasm`, new Uint8Array([...header, 1]));
+  await Deno.writeFile(`${dir}/out/p.wasm`, new Uint8Array([...header, 2]));
+  await Deno.writeTextFile(`${dir}/m/p.jsonc`, '{ "wasm": "sub/p.wasm" }');
+  // Another process swaps m/sub for a link to ../out and back, for ever.
+  const swapper = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `const m = ${JSON.stringify(`${dir}/m`)};
+      for (;;) {
+        Deno.renameSync(m + "/sub", m + "/real");
+        Deno.symlinkSync("../out", m + "/sub");
+        Deno.removeSync(m + "/sub");
+        Deno.renameSync(m + "/real", m + "/sub");
+      }`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const outcomes = { inside: 0, outside: 0, refused: 0 };
+  try {
+    for (let i = 0; i < 2000; i++) {
+      try {
+        const bytes = await readManifestWasm(await readManifest(`${dir}/m/p.jsonc`));
+        outcomes[bytes[8] === 1 ? "inside" : "outside"]++;
+      } catch {
+        outcomes.refused++; // refused, or not found mid-swap
+      }
+    }
+  } finally {
+    swapper.kill();
+    await swapper.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+  assert.equal(outcomes.outside, 0, JSON.stringify(outcomes));
 });

@@ -19,11 +19,18 @@ Deno.test("the bundled package runs a plugin under Node", async () => {
        const plugin = await Plugin.load(bytes, { host, logger: () => {} });
        const bigint = await Plugin.load(bytes, { largeIntegers: "bigint" })
          .then(() => "loaded", (error) => \`\${error.name}: \${error.message}\`);
-       console.log(JSON.stringify([await plugin.call("ping"), await plugin.call("many_echo", [5]), process.version, bigint]));`,
+       const path = await Plugin.load("plugin.wasm")
+         .then(() => "loaded", (error) => \`\${error.name}: \${error.message}\`);
+       console.log(JSON.stringify([await plugin.call("ping"), await plugin.call("many_echo", [5]), process.version, bigint, path]));`,
     );
     const { code, stdout, stderr } = await runNode(`${dir}/main.mjs`);
     assert.equal(code, 0, stderr);
-    const [ping, echoes, version, bigint] = JSON.parse(stdout);
+    const [ping, echoes, version, bigint, path] = JSON.parse(stdout);
+    // A path: an error that names the fix, not "Deno is not defined".
+    assert.match(
+      path,
+      /^TypeError: Plugin\.load was given the path "plugin\.wasm", but this runtime is not Deno .*: pass the module's bytes .* or a URL that fetch can get/,
+    );
     assert.deepEqual([ping, echoes], ["pong", 5]);
     assert.match(version, /^v\d+\./);
     // Node 20 lacks JSON.rawJSON: largeIntegers "bigint" fails at load, never rounds silently.

@@ -5,6 +5,7 @@ import {
   Plugin,
   PluginError,
   type PluginOptions,
+  type PluginSession,
   Router,
 } from "../mod.ts";
 import { modeOptions } from "./_plugin_mode.ts";
@@ -102,6 +103,42 @@ Deno.test("Plugin.session keeps state between calls", async () => {
   assert.equal((await session.close()).code, 0);
 });
 
+Deno.test("Plugin.load names a plugin given as bytes after their SHA-256, and logs no blank lines", async () => {
+  const bytes = await Deno.readFile(TEST_PLUGIN);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("");
+  const lines: string[] = [];
+  using plugin = await Plugin.load(bytes, { ...modeOptions, logger: (line) => lines.push(line) });
+  assert.equal(plugin.info.name, `plugin-${hex}`);
+  await assert.rejects(plugin.call("panic"), (e: unknown) => {
+    assert.ok(e instanceof PluginError);
+    assert.match(e.message, new RegExp(`^Plugin plugin-${hex} failed: `));
+    return true;
+  });
+  // A custom logger gets every line as the plugin wrote it, blank ones too.
+  assert.equal(lines[0], "");
+});
+
+Deno.test("Plugin.session ends with using and await using", async () => {
+  const { plugin } = await testPlugin();
+  using _ = plugin;
+  let held: PluginSession;
+  {
+    using session = plugin.session();
+    held = session;
+    assert.equal(await session.call("counter"), 1);
+  }
+  // Killed at the block's end: its end settles, and no call reaches it.
+  await held.ended.catch(() => {});
+  await assert.rejects(held.call("ping"), PluginError);
+  {
+    await using session = plugin.session();
+    held = session;
+    assert.equal(await session.call("counter"), 1);
+  }
+  await assert.rejects(held.call("ping"), PluginError);
+});
+
 Deno.test("Plugin.session is not bound by the plugin's per-call timeout", async () => {
   const { plugin } = await testPlugin({ timeout: 100 });
   using _ = plugin;
@@ -125,7 +162,13 @@ Deno.test("Plugin.call rejects with the plugin's JSON-RPC errors", async (t) => 
     await assert.rejects(plugin.call("call_unknown_host_method"), (e: unknown) => {
       assert.ok(e instanceof JsonRpcError);
       assert.equal(e.code, -32601);
-      assert.equal(e.message, "Method not found");
+      // The plugin passes the host's answer on: it names the missing host
+      // method and how to provide it.
+      assert.equal(
+        e.message,
+        "The plugin called host method 'no_such_method', which this host does not provide; " +
+          "give it in the host option of Plugin.load (a Router with that method)",
+      );
       return true;
     });
   });

@@ -64,3 +64,35 @@ Deno.test("README's first command fetches only the packages the CLI imports", as
     await Deno.remove(denoDir, { recursive: true });
   }
 });
+
+Deno.test("README's --host example answers as shown, and says what is missing without --host", async () => {
+  const block = await readmeBlock("Plugins that call host methods", "sh");
+  const lines = block.trimEnd().split("\n");
+  for (let i = 0; i < lines.length; i += 2) {
+    const command = lines[i]!.replace(/^\$ /, "").split(" ").map((a) =>
+      a.replace(/^'(.*)'$/, "$1")
+    );
+    const [, ...args] = command;
+    const { stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: root.pathname,
+      env: { NO_COLOR: "1" },
+    }).output();
+    const decoder = new TextDecoder();
+    assert.equal(`${decoder.decode(stdout)}${decoder.decode(stderr)}`, `${lines[i + 1]}\n`);
+  }
+});
+
+Deno.test("README's session example is examples/session.ts, and it runs", async () => {
+  assert.equal(
+    await readmeBlock("A session keeps one instance", "ts"),
+    await read("examples/session.ts"),
+  );
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-R", "examples/session.ts"],
+    cwd: root.pathname,
+  }).output();
+  const decoder = new TextDecoder();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.equal(decoder.decode(stdout), "1 2\n3\n1\n");
+});

@@ -46,6 +46,11 @@
 #ifndef PLUGIN_H
 #define PLUGIN_H
 
+/* Every function is static (include the header in one source file) and
+ * marked unused, so that a plugin using some of them builds with -Wall
+ * -Wextra -Werror (an unused static function is otherwise a warning). */
+#define PL_API static __attribute__((unused))
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -66,7 +71,7 @@
 /* Memory and growable buffers                                         */
 /* ------------------------------------------------------------------ */
 
-static void *pl_alloc(size_t size) {
+PL_API void *pl_alloc(size_t size) {
   void *p = malloc(size == 0 ? 1 : size);
   if (p == NULL) {
     fputs("ERROR out of memory\n", stderr);
@@ -75,7 +80,7 @@ static void *pl_alloc(size_t size) {
   return p;
 }
 
-static void *pl_realloc(void *p, size_t size) {
+PL_API void *pl_realloc(void *p, size_t size) {
   p = realloc(p, size == 0 ? 1 : size);
   if (p == NULL) {
     fputs("ERROR out of memory\n", stderr);
@@ -84,7 +89,7 @@ static void *pl_realloc(void *p, size_t size) {
   return p;
 }
 
-static char *pl_strndup(const char *s, size_t n) {
+PL_API char *pl_strndup(const char *s, size_t n) {
   char *copy = pl_alloc(n + 1);
   memcpy(copy, s, n);
   copy[n] = '\0';
@@ -99,7 +104,7 @@ typedef struct {
 } pl_buf;
 
 /* Makes room for `n` more bytes and the terminating NUL. */
-static void pl__buf_reserve(pl_buf *b, size_t n) {
+PL_API void pl__buf_reserve(pl_buf *b, size_t n) {
   if (b->length + n + 1 > b->capacity) {
     size_t capacity = b->capacity == 0 ? 64 : b->capacity;
     while (b->length + n + 1 > capacity) capacity *= 2;
@@ -108,19 +113,19 @@ static void pl__buf_reserve(pl_buf *b, size_t n) {
   }
 }
 
-static void pl_buf_raw(pl_buf *b, const char *s, size_t n) {
+PL_API void pl_buf_raw(pl_buf *b, const char *s, size_t n) {
   pl__buf_reserve(b, n);
   memcpy(b->data + b->length, s, n);
   b->length += n;
   b->data[b->length] = '\0';
 }
 
-static void pl_buf_cstr(pl_buf *b, const char *s) { pl_buf_raw(b, s, strlen(s)); }
+PL_API void pl_buf_cstr(pl_buf *b, const char *s) { pl_buf_raw(b, s, strlen(s)); }
 
 /* Appends printf-formatted text, formatting in place (twice only when it
  * does not fit the room left); false, with nothing appended, if the format
  * fails. */
-static bool pl_buf_vprintf(pl_buf *b, const char *format, va_list args) {
+PL_API bool pl_buf_vprintf(pl_buf *b, const char *format, va_list args) {
   va_list again;
   va_copy(again, args);
   pl__buf_reserve(b, 63);
@@ -139,7 +144,7 @@ static bool pl_buf_vprintf(pl_buf *b, const char *format, va_list args) {
   return true;
 }
 
-static void pl_buf_printf(pl_buf *b, const char *format, ...) {
+PL_API void pl_buf_printf(pl_buf *b, const char *format, ...) {
   va_list args;
   va_start(args, format);
   pl_buf_vprintf(b, format, args);
@@ -147,7 +152,7 @@ static void pl_buf_printf(pl_buf *b, const char *format, ...) {
 }
 
 /* Appends `n` bytes of `s` as a JSON string literal. */
-static void pl_buf_strn(pl_buf *b, const char *s, size_t n) {
+PL_API void pl_buf_strn(pl_buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   pl_buf_raw(b, "\"", 1);
   size_t run = 0; /* bytes copied unchanged, flushed before each escape */
@@ -184,9 +189,9 @@ static void pl_buf_strn(pl_buf *b, const char *s, size_t n) {
   pl_buf_raw(b, "\"", 1);
 }
 
-static void pl_buf_str(pl_buf *b, const char *s) { pl_buf_strn(b, s, strlen(s)); }
+PL_API void pl_buf_str(pl_buf *b, const char *s) { pl_buf_strn(b, s, strlen(s)); }
 
-static void pl_buf_free(pl_buf *b) {
+PL_API void pl_buf_free(pl_buf *b) {
   free(b->data);
   b->data = NULL;
   b->length = b->capacity = 0;
@@ -218,7 +223,7 @@ struct pl_value {
   size_t count;
 };
 
-static void pl_free(pl_value *v) {
+PL_API void pl_free(pl_value *v) {
   if (v == NULL) return;
   for (size_t i = 0; i < v->count; i++) {
     pl_free(v->items[i]);
@@ -236,25 +241,25 @@ typedef struct {
   const char *error; /* the first error, or NULL */
 } pl__parser;
 
-static pl_value *pl__fail(pl__parser *ps, const char *message) {
+PL_API pl_value *pl__fail(pl__parser *ps, const char *message) {
   if (ps->error == NULL) ps->error = message;
   return NULL;
 }
 
-static void pl__skip_space(pl__parser *ps) {
+PL_API void pl__skip_space(pl__parser *ps) {
   while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')) {
     ps->p++;
   }
 }
 
-static pl_value *pl__new(pl_type type) {
+PL_API pl_value *pl__new(pl_type type) {
   pl_value *v = pl_alloc(sizeof *v);
   memset(v, 0, sizeof *v);
   v->type = type;
   return v;
 }
 
-static int pl__hex4(const char *p) {
+PL_API int pl__hex4(const char *p) {
   int value = 0;
   for (int i = 0; i < 4; i++) {
     char c = p[i];
@@ -267,7 +272,7 @@ static int pl__hex4(const char *p) {
   return value;
 }
 
-static void pl__utf8(pl_buf *b, unsigned long cp) {
+PL_API void pl__utf8(pl_buf *b, unsigned long cp) {
   char out[4];
   size_t n;
   if (cp < 0x80) {
@@ -293,7 +298,7 @@ static void pl__utf8(pl_buf *b, unsigned long cp) {
 }
 
 /* Parses a string literal at ps->p (which is at '"') into `out`. */
-static bool pl__string(pl__parser *ps, pl_buf *out) {
+PL_API bool pl__string(pl__parser *ps, pl_buf *out) {
   ps->p++; /* opening quote */
   pl_buf_raw(out, "", 0);
   for (;;) {
@@ -341,13 +346,13 @@ static bool pl__string(pl__parser *ps, pl_buf *out) {
   }
 }
 
-static bool pl__digits(pl__parser *ps) {
+PL_API bool pl__digits(pl__parser *ps) {
   const char *start = ps->p;
   while (ps->p < ps->end && *ps->p >= '0' && *ps->p <= '9') ps->p++;
   return ps->p > start;
 }
 
-static pl_value *pl__number(pl__parser *ps) {
+PL_API pl_value *pl__number(pl__parser *ps) {
   const char *start = ps->p;
   bool integral = true;
   if (*ps->p == '-') ps->p++;
@@ -379,9 +384,9 @@ static pl_value *pl__number(pl__parser *ps) {
   return v;
 }
 
-static pl_value *pl__value(pl__parser *ps, int depth);
+PL_API pl_value *pl__value(pl__parser *ps, int depth);
 
-static void pl__push(pl_value *container, pl_value *item, char *key) {
+PL_API void pl__push(pl_value *container, pl_value *item, char *key) {
   size_t count = container->count;
   if (count == 0 || (count >= 4 && (count & (count - 1)) == 0)) { /* full: grow */
     size_t capacity = count == 0 ? 4 : count * 2;
@@ -395,7 +400,7 @@ static void pl__push(pl_value *container, pl_value *item, char *key) {
   container->count++;
 }
 
-static pl_value *pl__container(pl__parser *ps, int depth, pl_type type) {
+PL_API pl_value *pl__container(pl__parser *ps, int depth, pl_type type) {
   char close = type == PL_ARRAY ? ']' : '}';
   if (depth >= PL_MAX_DEPTH) return pl__fail(ps, "nested too deeply");
   ps->p++; /* '[' or '{' */
@@ -448,14 +453,14 @@ static pl_value *pl__container(pl__parser *ps, int depth, pl_type type) {
   }
 }
 
-static bool pl__literal(pl__parser *ps, const char *word) {
+PL_API bool pl__literal(pl__parser *ps, const char *word) {
   size_t n = strlen(word);
   if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0) return false;
   ps->p += n;
   return true;
 }
 
-static pl_value *pl__value(pl__parser *ps, int depth) {
+PL_API pl_value *pl__value(pl__parser *ps, int depth) {
   pl__skip_space(ps);
   if (ps->p >= ps->end) return pl__fail(ps, "unexpected end of input");
   switch (*ps->p) {
@@ -483,7 +488,7 @@ static pl_value *pl__value(pl__parser *ps, int depth) {
 
 /* Parses `length` bytes of JSON text. Returns the value (free it with
  * pl_free), or NULL with a static message in *error. */
-static pl_value *pl_parse(const char *text, size_t length, const char **error) {
+PL_API pl_value *pl_parse(const char *text, size_t length, const char **error) {
   pl__parser ps = {text, text + length, NULL};
   pl_value *v = pl__value(&ps, 0);
   if (v != NULL) {
@@ -498,7 +503,7 @@ static pl_value *pl_parse(const char *text, size_t length, const char **error) {
 }
 
 /* The member `key` of an object (the last if repeated), or NULL. */
-static const pl_value *pl_get(const pl_value *object, const char *key) {
+PL_API const pl_value *pl_get(const pl_value *object, const char *key) {
   if (object == NULL || object->type != PL_OBJECT) return NULL;
   for (size_t i = object->count; i-- > 0;) {
     if (strcmp(object->keys[i], key) == 0) return object->items[i];
@@ -507,7 +512,7 @@ static const pl_value *pl_get(const pl_value *object, const char *key) {
 }
 
 /* Appends `v` as JSON text. */
-static void pl_buf_value(pl_buf *b, const pl_value *v) {
+PL_API void pl_buf_value(pl_buf *b, const pl_value *v) {
   switch (v->type) {
     case PL_NULL: pl_buf_cstr(b, "null"); break;
     case PL_FALSE: pl_buf_cstr(b, "false"); break;
@@ -563,7 +568,7 @@ typedef struct {
   pl_handler handler;
 } pl_method;
 
-static void pl__reply_reset(pl_reply *reply) {
+PL_API void pl__reply_reset(pl_reply *reply) {
   pl_buf_free(&reply->result);
   free(reply->message);
   free(reply->data);
@@ -572,31 +577,31 @@ static void pl__reply_reset(pl_reply *reply) {
 
 /* Answers with `json`, JSON text the caller vouches for (one line: a
  * line break would end the message early). PL_JSON writes such text. */
-static void pl_reply_json(pl_reply *reply, const char *json) {
+PL_API void pl_reply_json(pl_reply *reply, const char *json) {
   pl__reply_reset(reply);
   pl_buf_cstr(&reply->result, json);
 }
 
-static void pl_reply_null(pl_reply *reply) { pl_reply_json(reply, "null"); }
+PL_API void pl_reply_null(pl_reply *reply) { pl_reply_json(reply, "null"); }
 
-static void pl_reply_string(pl_reply *reply, const char *s) {
+PL_API void pl_reply_string(pl_reply *reply, const char *s) {
   pl__reply_reset(reply);
   pl_buf_str(&reply->result, s);
 }
 
 /* Answers with the `n` bytes at `s` as a string (they may hold NULs). */
-static void pl_reply_stringn(pl_reply *reply, const char *s, size_t n) {
+PL_API void pl_reply_stringn(pl_reply *reply, const char *s, size_t n) {
   pl__reply_reset(reply);
   pl_buf_strn(&reply->result, s, n);
 }
 
-static void pl_reply_int(pl_reply *reply, long long n) {
+PL_API void pl_reply_int(pl_reply *reply, long long n) {
   pl__reply_reset(reply);
   pl_buf_printf(&reply->result, "%lld", n);
 }
 
 /* Answers with an error: `code` and a printf-formatted message. */
-static void pl_reply_error(pl_reply *reply, long long code, const char *format, ...) {
+PL_API void pl_reply_error(pl_reply *reply, long long code, const char *format, ...) {
   pl__reply_reset(reply);
   pl_buf message = {0};
   va_list args;
@@ -613,7 +618,7 @@ static void pl_reply_error(pl_reply *reply, long long code, const char *format, 
  * stores them: 'i' integer (long long *), 'n' number (double *), 's' string
  * (const char **, valid while params is), 'b' boolean (bool *), 'v' any
  * value (const pl_value **). Otherwise answers -32602 and returns false. */
-static bool pl_params(const pl_value *params, pl_reply *reply, const char *format, ...) {
+PL_API bool pl_params(const pl_value *params, pl_reply *reply, const char *format, ...) {
   size_t want = strlen(format);
   if (params == NULL || params->type != PL_ARRAY || params->count != want) {
     pl_reply_error(reply, PL_INVALID_PARAMS, "Invalid params: expected an array of %zu", want);
@@ -664,7 +669,7 @@ static bool pl_params(const pl_value *params, pl_reply *reply, const char *forma
 /* ------------------------------------------------------------------ */
 
 /* Writes one line "LEVEL message" to stderr (unbuffered). */
-static void pl_log(const char *level, const char *format, ...) {
+PL_API void pl_log(const char *level, const char *format, ...) {
   pl_buf line = {0};
   pl_buf_cstr(&line, level);
   pl_buf_raw(&line, " ", 1);
@@ -690,7 +695,7 @@ static long long pl__next_id;
 static bool pl__io_failed;
 
 /* Writes one message line and flushes. */
-static void pl__send(pl_buf *message) {
+PL_API void pl__send(pl_buf *message) {
   pl_buf_raw(message, "\n", 1);
   if (fwrite(message->data, 1, message->length, stdout) != message->length || fflush(stdout) != 0) {
     pl__io_failed = true;
@@ -699,7 +704,7 @@ static void pl__send(pl_buf *message) {
 
 /* Reads one line without its '\n' (a last line without one counts).
  * Returns NULL at end of input; free the line. */
-static char *pl__read_line(size_t *length) {
+PL_API char *pl__read_line(size_t *length) {
   char *line = NULL;
   size_t capacity = 0;
   ssize_t n = getline(&line, &capacity, stdin);
@@ -713,7 +718,7 @@ static char *pl__read_line(size_t *length) {
   return line;
 }
 
-static void pl__answer(const pl_value *id, pl_reply *reply) {
+PL_API void pl__answer(const pl_value *id, pl_reply *reply) {
   pl_buf out = {0};
   pl_buf_cstr(&out, "{\"jsonrpc\":\"2.0\",\"id\":");
   if (id != NULL) pl_buf_value(&out, id);
@@ -735,7 +740,7 @@ static void pl__answer(const pl_value *id, pl_reply *reply) {
   pl_buf_free(&out);
 }
 
-static void pl__answer_error(const pl_value *id, long long code, const char *message) {
+PL_API void pl__answer_error(const pl_value *id, long long code, const char *message) {
   pl_reply reply = {0};
   pl_reply_error(&reply, code, "%s", message);
   pl__answer(id, &reply);
@@ -744,7 +749,7 @@ static void pl__answer_error(const pl_value *id, long long code, const char *mes
 
 /* Handles one line from the host: serves a request or notification, or
  * hands a response to the call waiting for it. */
-static void pl__handle_line(const char *line, size_t length) {
+PL_API void pl__handle_line(const char *line, size_t length) {
   const char *error;
   size_t i = 0;
   while (i < length && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) i++;
@@ -807,7 +812,7 @@ static void pl__handle_line(const char *line, size_t length) {
  * object, or NULL for none) and waits for its response. Returns its result
  * (free it with pl_free); or NULL with `reply` set to the error: the host's
  * error unchanged, or -32603 when stdin closes or fails first. */
-static pl_value *pl_call_host(const char *method, const char *params_json, pl_reply *reply) {
+PL_API pl_value *pl_call_host(const char *method, const char *params_json, pl_reply *reply) {
   pl__wait wait = {++pl__next_id, NULL, pl__waiting};
   pl_buf out = {0};
   pl_buf_printf(&out, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"method\":", wait.id);
@@ -864,7 +869,7 @@ static pl_value *pl_call_host(const char *method, const char *params_json, pl_re
 
 /* Serves the methods in `methods` (ending with {NULL, NULL}) until stdin
  * reaches EOF. Returns 0 then, or 1 if stdin or stdout failed. */
-static int pl_serve(const pl_method *methods) {
+PL_API int pl_serve(const pl_method *methods) {
   pl__methods = methods;
   while (!pl__io_failed) {
     size_t length;

@@ -3,13 +3,32 @@
  * The playground page: load a plugin, see what `inspect` says and which
  * methods the plugin describes (`rpc.discover`; a click fills the call form
  * with the method and params to edit), call methods and watch the result,
- * the plugin's log, fuel and elapsed time live. Bundled with the package by
- * `deno task playground`.
+ * the plugin's log, fuel and elapsed time live. The plugin may call the test
+ * host methods of examples/hosts/echo.ts (echo, ping, greeting, hour) while
+ * their box is ticked. Text from the plugin (names, logs, results) is shown
+ * with control, bidirectional and zero-width characters escaped. Bundled
+ * with the package by `deno task playground`.
  *
  * @module
  */
 
-import { inspectModule, JsonRpcError, Plugin, PluginError, type PluginSession } from "../../mod.ts";
+import {
+  type HostContext,
+  inspectModule,
+  JsonRpcError,
+  Plugin,
+  PluginError,
+  type PluginSession,
+  Router,
+} from "../../mod.ts";
+import type { JsonRpcRequest } from "../../src/rpc/messages.ts";
+import { escapeControlCharacters as escaped } from "../../src/_escape_control.ts";
+import { VERDICT_WORDS } from "../../src/_verdict_words.ts";
+import {
+  MissingHostMethod,
+  missingHostMethodMessage,
+} from "../../src/plugin/_missing_host_method.ts";
+import testHost from "../hosts/echo.ts";
 import { discoverMethods, type PluginDescription } from "../../src/inspect/discover_methods.ts";
 import { paramsTemplate } from "../../src/inspect/_params_template.ts";
 import { signature } from "../../src/inspect/_signature.ts";
@@ -22,6 +41,27 @@ let loads = 0;
 /** True while the plugin is asked for its methods: its logs are not the user's. */
 let discovering = false;
 
+/** The test host methods, provided while their box is ticked. */
+class TestHost extends Router<HostContext> {
+  override has(name: string): boolean {
+    return $<HTMLInputElement>("test-host").checked && testHost.has(name);
+  }
+
+  override names(): string[] {
+    return $<HTMLInputElement>("test-host").checked ? testHost.names() : [];
+  }
+
+  override dispatch(request: JsonRpcRequest, context: HostContext): Promise<unknown> {
+    return testHost.dispatch(request, context);
+  }
+}
+
+const HOST_HINT = 'tick "test host methods" above to provide echo, ping, greeting and hour';
+const host = new MissingHostMethod(new TestHost(), HOST_HINT);
+
+/** Text of several lines, each shown escaped. */
+const escapedLines = (text: string) => text.split("\n").map(escaped).join("\n");
+
 /** Lists the methods a plugin described, each a button that fills the call form. */
 function showMethods(description: PluginDescription | undefined): void {
   const list = $<HTMLUListElement>("method-list");
@@ -31,20 +71,22 @@ function showMethods(description: PluginDescription | undefined): void {
     ? "This plugin does not list its methods (it does not answer rpc.discover)."
     : methods.length === 0
     ? "This plugin lists no methods."
-    : `Methods of ${description.title ?? "the plugin"}${
-      description.version === undefined ? "" : ` ${description.version}`
-    } (click one to fill in the form):`;
+    : escaped(
+      `Methods of ${description.title ?? "the plugin"}${
+        description.version === undefined ? "" : ` ${description.version}`
+      } (click one to fill in the form):`,
+    );
   list.replaceChildren(...methods.map((method) => {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "method";
     button.dataset.method = method.name;
     const name = document.createElement("code");
-    name.textContent = `${method.name}${signature(method)}`;
+    name.textContent = escaped(`${method.name}${signature(method)}`);
     button.append(name);
     if (method.summary !== undefined) {
       const summary = document.createElement("span");
-      summary.textContent = method.summary;
+      summary.textContent = escaped(method.summary);
       button.append(summary);
     }
     button.addEventListener("click", () => {
@@ -64,18 +106,30 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
   plugin?.[Symbol.dispose]();
   plugin = undefined;
   $<HTMLButtonElement>("call-button").disabled = true;
-  $("plugin-name").textContent = `${name} (${bytes.length} bytes)`;
+  $("plugin-name").textContent = escaped(`${name} (${bytes.length} bytes)`);
   $("methods-note").textContent = "";
+  // Nothing of the plugin before stays listed, whatever this load gives.
   $<HTMLUListElement>("method-list").hidden = true;
+  $<HTMLUListElement>("method-list").replaceChildren();
+  $("imports").querySelector("tbody")!.replaceChildren();
+  $("result").textContent = "";
+  $("log").textContent = "";
+  show("idle", "idle");
   const report = await inspectModule(bytes);
-  $("verdict").textContent = [`Verdict: ${report.verdict}.`, ...report.reasons].join(" ");
-  $("imports").querySelector("tbody")!.replaceChildren(...report.imports.map((i) => {
+  if (generation !== loads) return;
+  $("verdict").textContent = [`Verdict: ${VERDICT_WORDS[report.verdict]}.`, ...report.reasons]
+    .join(" ");
+  // A module may import the same function twice (Go's do): listed once.
+  const imports = report.imports.filter((i, n, all) =>
+    all.findIndex((j) => j.module === i.module && j.name === i.name) === n
+  );
+  $("imports").querySelector("tbody")!.replaceChildren(...imports.map((i) => {
     const row = document.createElement("tr");
     for (
       const [text, cls] of [[`${i.module}::${i.name}`, ""], [i.support, i.support], [i.note, ""]]
     ) {
       const cell = document.createElement("td");
-      cell.textContent = text!;
+      cell.textContent = escaped(text!);
       if (cls) cell.className = cls;
       row.append(cell);
     }
@@ -87,10 +141,11 @@ async function load(bytes: Uint8Array, name: string): Promise<void> {
   }
   const loaded = await Plugin.load(bytes, {
     name: name.replace(/\.wasm$/, ""),
+    host,
     logger: (line) => {
       if (discovering) return;
       const log = $("log");
-      log.textContent += `${line}\n`;
+      log.textContent += `${escaped(line)}\n`;
       log.scrollTop = log.scrollHeight;
     },
   });
@@ -118,6 +173,7 @@ async function call(): Promise<void> {
     params = JSON.parse($<HTMLInputElement>("params").value || "null") ?? undefined;
   } catch (error) {
     show("failed", `params are not valid JSON: ${(error as Error).message}`);
+    $("result").textContent = "";
     return;
   }
   const controller = new AbortController();
@@ -127,6 +183,7 @@ async function call(): Promise<void> {
     timeout: Number($<HTMLInputElement>("timeout").value) || 10_000,
   });
   running = { session, controller };
+  host.missed = undefined;
   $("log").textContent = "";
   $("result").textContent = "";
   setButtons(true);
@@ -140,17 +197,19 @@ async function call(): Promise<void> {
   try {
     const result = await session.call(method, params, { signal: controller.signal });
     show("ok", "answered");
-    $("result").textContent = JSON.stringify(result, null, 2);
+    $("result").textContent = escapedLines(JSON.stringify(result, null, 2) ?? "null");
   } catch (error) {
     if (error instanceof JsonRpcError) {
       show("failed", `error ${error.code}`);
-      $("result").textContent = JSON.stringify(error.toJSON(), null, 2);
+      $("result").textContent = error.code !== -32601 || host.missed === undefined
+        ? escapedLines(JSON.stringify(error.toJSON(), null, 2))
+        : escaped(missingHostMethodMessage(host.missed, HOST_HINT));
     } else if (error instanceof PluginError) {
       show("failed", error.kind === "aborted" ? "cancelled" : error.kind);
-      $("result").textContent = error.message;
+      $("result").textContent = escaped(error.message);
     } else {
       show("failed", "failed");
-      $("result").textContent = String(error);
+      $("result").textContent = escaped(String(error));
     }
   } finally {
     await session.close().catch(() => {});
@@ -161,7 +220,7 @@ async function call(): Promise<void> {
   }
 }
 
-function show(kind: "ok" | "failed" | "running", text: string): void {
+function show(kind: "ok" | "failed" | "running" | "idle", text: string): void {
   const status = $("status");
   status.textContent = text;
   status.className = kind;

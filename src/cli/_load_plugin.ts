@@ -16,9 +16,12 @@ import { readInputFile, readManifestModule, withModuleErrors } from "./_read_mod
 /**
  * The CLI's logger: a plugin's stderr lines on ours with its name, control
  * characters shown escaped (a plugin's text must not drive the terminal).
+ * Blank lines are left out (a Rust panic's message starts with one).
  */
-export const terminalLogger: PluginLogger = (line, plugin) =>
+export const terminalLogger: PluginLogger = (line, plugin) => {
+  if (line.trim() === "") return;
   console.error(`[${escapeControlCharacters(plugin.name)}] ${escapeControlCharacters(line)}`);
+};
 
 /** A loaded plugin, the positionals after its path, and its timeout. */
 export interface LoadedPlugin {

@@ -86,7 +86,12 @@ export const MANIFEST_HELP =
   --allow-remote-wasm  let the manifest's wasm be a URL (fetched)`;
 
 /** Help for the options of the commands that speak JSON-RPC to a plugin. */
-export const RPC_HELP = `  --missing-params omit|null
+export const RPC_HELP =
+  `  --host FILE          host methods the plugin may call: a TypeScript/JavaScript
+                       module whose default export is a Router or an object of
+                       functions, imported with this command's permissions
+                       (examples/hosts/echo.ts); default: none
+  --missing-params omit|null
                        what a request without params carries: no params member
                        (omit, the default) or "params":null (null: needed by
                        plugins built with the original Rust framework's kit)
@@ -122,6 +127,8 @@ const LIMIT_OPTIONS = {
   "allow-remote-wasm": { type: "boolean" },
   "missing-params": { type: "string" },
   workers: { type: "string" },
+  host: { type: "string" },
+  "kit-git": { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -146,6 +153,10 @@ export interface ParsedCommand {
   /** Where the manifest's wasm may be (`--allow-wasm-outside`, `--allow-remote-wasm`). */
   access: ManifestAccessOptions;
   limits: Limits;
+  /** `--host FILE`: the module of host methods. */
+  host: string | undefined;
+  /** `new --kit-git URL`: the repository the Rust template's kit comes from. */
+  kitGit: string | undefined;
   positionals: string[];
 }
 
@@ -158,13 +169,9 @@ export interface ParsedCommand {
  */
 export function parseCommand(
   argv: string[],
-  accepts: ("manifest" | "json" | "rpc")[] = [],
+  accepts: ("manifest" | "json" | "rpc" | "new")[] = [],
 ): ParsedCommand {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: LIMIT_OPTIONS,
-  });
+  const { values, positionals } = parsed(argv);
   const options = [
     "manifest",
     "json",
@@ -172,16 +179,20 @@ export function parseCommand(
     "allow-remote-wasm",
     "missing-params",
     "workers",
+    "host",
+    "kit-git",
   ];
   for (const option of options as (keyof typeof values)[]) {
     const kind = option === "json"
       ? "json"
-      : option === "missing-params" || option === "workers"
+      : option === "kit-git"
+      ? "new"
+      : option === "missing-params" || option === "workers" || option === "host"
       ? "rpc"
       : "manifest";
     const accepted = accepts.includes(kind);
     if (values[option] !== undefined && !accepted) {
-      throw new UsageError(`Unknown option '--${option}'`);
+      throw new UsageError(`unknown option '--${option}'`);
     }
   }
   const access: ManifestAccessOptions = {};
@@ -219,8 +230,41 @@ export function parseCommand(
     manifest: values.manifest,
     access,
     limits,
+    host: values.host,
+    kitGit: values["kit-git"],
     positionals,
   };
+}
+
+/**
+ * node:util's parseArgs with messages of our own: its messages quote
+ * fragments of shell syntax and span lines.
+ */
+function parsed(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, options: LIMIT_OPTIONS });
+  } catch (error) {
+    const code = (error as { code?: string })?.code;
+    if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS")) throw error;
+    const message = (error as Error).message;
+    const option = message.match(/'(-[^' ]*)/)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError(`unknown option '${option}'`);
+    }
+    if (/ambiguous/.test(message)) {
+      // The value given starts with '-': parseArgs takes it for an option.
+      const value = argv[argv.indexOf(option) + 1] ?? "";
+      throw new UsageError(
+        `${option} needs a value, and '${value}' reads as an option; ` +
+          `to give a value that starts with '-', write ${option}=${value}`,
+      );
+    }
+    if (/missing/.test(message)) throw new UsageError(`${option} needs a value`);
+    if (/does not take an argument/.test(message)) {
+      throw new UsageError(`${option} takes no value`);
+    }
+    throw new UsageError(message.split("\n")[0]!);
+  }
 }
 
 /** A limit flag's value, checked against the range the library accepts. */

@@ -1,10 +1,25 @@
 /**
- * The CLI's own name in help and messages: `cli.ts` when Deno runs the
- * script, or the binary's file name when `deno compile` built one (such as
- * `wasmi-plugins`).
+ * The CLI's own name in help and messages: the script's path when Deno runs
+ * a local `cli.ts` (`cli.ts` from the repository's root), the binary's file
+ * name when `deno compile` built one, and `wasmi-plugins` when it runs from
+ * a URL (as the command `deno install -g -n wasmi-plugins jsr:@wasmi-plugins/host/cli`
+ * installs).
  *
  * @module
  */
+
+/** The name of the command `deno install` makes, and of the compiled binary. */
+const INSTALLED_NAME = "wasmi-plugins";
+
+/** The local script's path from the working directory, or undefined if it is not a local file. */
+function scriptPath(): string | undefined {
+  const main = Deno.mainModule;
+  if (!main.startsWith("file:") || !main.endsWith("/cli.ts")) return undefined;
+  const path = decodeURIComponent(new URL(main).pathname);
+  const cwd = `${Deno.cwd().replaceAll("\\", "/").replace(/\/$/, "")}/`;
+  const posix = path.replace(/^\/([A-Za-z]:)/, "$1");
+  return posix.startsWith(cwd) ? posix.slice(cwd.length) : posix;
+}
 
 /** The file name of the running executable, without its directory. */
 function executableName(): string {
@@ -20,7 +35,8 @@ function isCompiled(): boolean {
 
 /**
  * How the CLI names itself in messages (`Run 'cli.ts call --help' for
- * usage.`): `cli.ts`, or the compiled binary's file name.
+ * usage.`): the local script's path, the compiled binary's file name, or
+ * `wasmi-plugins`.
  *
  * @returns the program's name
  *
@@ -30,12 +46,12 @@ function isCompiled(): boolean {
  * ```
  */
 export function programName(): string {
-  return isCompiled() ? executableName() : "cli.ts";
+  return isCompiled() ? executableName() : scriptPath() ?? INSTALLED_NAME;
 }
 
 /**
  * The command line that starts the CLI, for examples in help texts:
- * `deno run -R cli.ts`, or the compiled binary's file name.
+ * `deno run -R cli.ts`, the compiled binary's file name, or `wasmi-plugins`.
  *
  * @returns the command that runs the CLI
  *
@@ -45,7 +61,9 @@ export function programName(): string {
  * ```
  */
 export function programCommand(): string {
-  return isCompiled() ? executableName() : "deno run -R cli.ts";
+  if (isCompiled()) return executableName();
+  const script = scriptPath();
+  return script === undefined ? INSTALLED_NAME : `deno run -R ${shellWord(script)}`;
 }
 
 /**

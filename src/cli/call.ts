@@ -11,7 +11,9 @@ import { ErrorCode, JsonRpcError } from "../rpc/json_rpc_error.ts";
 import { jsonCodec } from "../rpc/_json_codec.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { DISCOVER_TIMEOUT } from "./_discover.ts";
+import { CLI_HOST_HINT, loadHostModule } from "./_host_module.ts";
 import { loadPlugin } from "./_load_plugin.ts";
+import { missingHostMethodMessage } from "../plugin/_missing_host_method.ts";
 import { methodNotFoundMessage } from "./_method_not_found.ts";
 import {
   EXIT_CODES,
@@ -24,6 +26,9 @@ import {
 } from "./_options.ts";
 import { commandLine, programCommand, programName } from "./_program.ts";
 
+/** How long a call may take without --timeout or a manifest's limits.timeout, in ms (the library's default). */
+export const CALL_TIMEOUT = 30_000;
+
 /** Help for `call`, with the program's name as it was started. */
 export function callHelp(): string {
   const program = programName();
@@ -35,6 +40,9 @@ sent as given: an array, an object, or a bare number, string, true, false or
 null; without it the request has no params, or null with --missing-params null)
 and prints the result as JSON on stdout, pretty when stdout is a terminal.
 Integers keep all their digits both ways. The plugin's logs go to stderr.
+The plugin may call the host methods of --host FILE, and no others. Without
+--timeout (or a manifest's limits.timeout) the call stops after 30 s (30000
+ms); --timeout 0 lets it run for ever.
 If the plugin has no such method (error -32601), the error lists the methods
 it has when it answers rpc.discover.
 
@@ -49,6 +57,7 @@ plugin exited without answering, 76 it broke the protocol, and those of
 
 Example:
   ${programCommand()} call testdata/test_plugin.wasm prime_sieve '[1000]'
+  ${programCommand()} call --host examples/hosts/echo.ts testdata/test_plugin.wasm many_echo '[3]'
   ${programCommand()} call --missing-params null testdata/compat_plugin.wasm prime_sieve 1000`;
 }
 
@@ -58,7 +67,10 @@ Example:
  * @param argv The arguments after `call`.
  */
 export async function callCommand(argv: string[]): Promise<number> {
-  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
+  const { help, manifest, access, limits, host: hostPath, positionals } = parseCommand(argv, [
+    "manifest",
+    "rpc",
+  ]);
   if (help) {
     console.log(callHelp());
     return 0;
@@ -71,8 +83,14 @@ export async function callCommand(argv: string[]): Promise<number> {
   if (method === undefined) throw new UsageError("missing METHOD");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const params = parseParams(paramsJson);
-  const { plugin, inspectArgs, timeout } = await loadPlugin(manifest, positionals, limits, {
+  const host = await loadHostModule(hostPath);
+  // Without --timeout (or the manifest's), a call stops after 30 s.
+  const callLimits = limits.timeout === undefined && manifest === undefined
+    ? { ...limits, timeout: CALL_TIMEOUT }
+    : limits;
+  const { plugin, inspectArgs, timeout } = await loadPlugin(manifest, positionals, callLimits, {
     access,
+    host,
   });
   using _ = plugin;
   try {
@@ -81,6 +99,14 @@ export async function callCommand(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (!(error instanceof JsonRpcError)) throw error;
+    // The plugin called a host method this host lacks and answered -32601:
+    // however it words it (its kit may pass the host's answer on, or say
+    // it its own way), the missing host method is the cause.
+    if (error.code === ErrorCode.MethodNotFound && host.missed !== undefined) {
+      const message = missingHostMethodMessage(host.missed, CLI_HOST_HINT);
+      console.error(`error: ${escapeControlCharacters(message)}`);
+      return EXIT_CODES.errorAnswer;
+    }
     if (error.code === ErrorCode.MethodNotFound) {
       // Which methods are there? A fresh instance is asked (not for
       // rpc.discover itself), with --timeout if it is shorter. Its logs

@@ -6,6 +6,8 @@
 
 import { inspectCompiled, inspectModule, type ModuleReport } from "../inspect/inspect_module.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
+import { VERDICT_WORDS } from "../_verdict_words.ts";
+import { headerProblem } from "../inspect/_wasm_header.ts";
 import { discoverMethods, type PluginDescription } from "../inspect/discover_methods.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { loadForDiscovery } from "./_discover.ts";
@@ -93,21 +95,16 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   console.log(
     json
       ? jsonForTerminal({ module: label, ...report, ...openrpc }, 2)
-      : format(label, report, description),
+      : format(label, report, description, headerProblem(bytes) === undefined),
   );
   return report.verdict === "will-not-run" ? EXIT_CODES.wontRun : 0;
 }
-
-const VERDICTS = {
-  runs: "runs here",
-  limited: "runs here, limited",
-  "will-not-run": "will not run here",
-};
 
 function format(
   label: string,
   report: ModuleReport,
   description: PluginDescription | undefined,
+  isModule: boolean,
 ): string {
   const lines = [`module:  ${escapeControlCharacters(label)}`];
   if (description !== undefined) {
@@ -127,16 +124,25 @@ function format(
     );
   }
   const text = (value: string) => escapeControlCharacters(value);
-  lines.push(
-    `exports: ${report.exports.map((e) => `${text(e.name)} (${e.kind})`).join(", ") || "none"}`,
+  // A file that is not a module has no exports or imports to list: the
+  // verdict's reason says what it is.
+  if (!isModule) lines.push("format:  not a WebAssembly module");
+  // A module may import the same function twice (Go's do): listed once.
+  const imports = report.imports.filter((i, n, all) =>
+    all.findIndex((j) => j.module === i.module && j.name === i.name) === n
   );
-  lines.push(report.imports.length === 0 ? "imports: none" : "imports:");
-  const names = report.imports.map((i) => text(`${i.module}::${i.name}`));
+  if (isModule) {
+    lines.push(
+      `exports: ${report.exports.map((e) => `${text(e.name)} (${e.kind})`).join(", ") || "none"}`,
+    );
+    lines.push(imports.length === 0 ? "imports: none" : "imports:");
+  }
+  const names = imports.map((i) => text(`${i.module}::${i.name}`));
   const width = Math.max(...names.map((name) => name.length), 0);
-  for (const [n, i] of report.imports.entries()) {
+  for (const [n, i] of imports.entries()) {
     lines.push(`  ${names[n]!.padEnd(width)}  ${i.support.padEnd(11)}  ${i.note}`);
   }
-  lines.push(`verdict: ${VERDICTS[report.verdict]}`);
+  lines.push(`verdict: ${VERDICT_WORDS[report.verdict]}`);
   for (const reason of report.reasons) lines.push(`  - ${text(reason)}`);
   if (description !== undefined) {
     lines.push(description.methods.length === 0 ? "methods: none" : "methods:");

@@ -24,7 +24,7 @@ interrupted, 134 trap, 137 memory limit, 65 invalid module, 66 unreadable
 module, 70 engine failure, 2 usage error.
 
 Example:
-  ${programCommand()} run --env NAME=world testdata/rust_stdio.wasm -- args`;
+  ${programCommand()} run --env NAME=world testdata/rust_stdio.wasm -- env   # prints NAME=world`;
 }
 
 /**

@@ -13,6 +13,7 @@ import { PluginError } from "../plugin/plugin_error.ts";
 import type { Plugin } from "../plugin/plugin.ts";
 import type { HostContext, PluginSession } from "../plugin/plugin_session.ts";
 import { BoundedLineStream } from "./_bounded_line_stream.ts";
+import { loadHostModule } from "./_host_module.ts";
 import { loadPlugin } from "./_load_plugin.ts";
 import {
   exitCodeOf,
@@ -33,8 +34,9 @@ export function serveHelp(): string {
 Runs one plugin session and exposes it as newline-delimited JSON-RPC 2.0 on
 this process's stdin and stdout, so any program can drive a sandboxed plugin
 as a subprocess. Requests on stdin go to the plugin; host methods the plugin
-calls are sent to the peer on stdout (with ids of their own), and the peer's
-responses on stdin go back to the plugin. The plugin's logs go to stderr.
+calls are answered by --host FILE when it has them, else sent to the peer on
+stdout (with ids of their own), and the peer's responses on stdin go back to
+the plugin. The plugin's logs go to stderr.
 When stdin closes, serve waits for the requests in flight (each at most its
 timeout), ends the session and exits with the plugin's code.
 
@@ -46,13 +48,16 @@ kept is lost, and the other requests in flight on the stopped instance are
 answered with error -32002 (kind "aborted"). The instance has no time limit
 of its own. Without --timeout a request may run for ever.
 
-If the plugin fails otherwise (trap, fuel, memory, ...), pending and later
-requests are answered with error -32002 whose data holds { kind, stderr },
-and serve exits with the failure's exit code. A line over 16 MiB on stdin, or
-one nesting arrays and objects deeper than 1,000 levels, is skipped and
-answered with error -32600 (id null); so is a batch of more than 10,000
-requests, none of which is run. Params of any JSON value and integers of any
-size pass through unchanged in both directions.
+If the plugin instance fails otherwise (trap, fuel, memory, an exit, ...),
+the requests in flight on it are answered with error -32002 whose data holds
+{ kind, stderr }, and the next request starts a fresh instance (state the
+plugin kept is lost), so serve goes on serving. When stdin closes, serve exits
+with the last instance's exit code, or the failure's exit code (134 trap, ...)
+if it failed with no request after it. A line over 16 MiB on stdin, or one
+nesting arrays and objects deeper than 1,000 levels, is skipped and answered
+with error -32600 (id null); so is a batch of more than 10,000 requests, none
+of which is run. Params of any JSON value and integers of any size pass
+through unchanged in both directions.
 
 Options:
 ${RPC_HELP}
@@ -91,39 +96,42 @@ class ForwardingRouter<C> extends Router<C> {
   }
 }
 
-/** One plugin instance and, once a request timed out on it, that request's id. */
+/** One plugin instance and, once it was stopped or ended, why. */
 interface Instance {
   session: PluginSession;
+  /** The id of the request that timed out on it, which stopped it. */
   stoppedFor?: JsonRpcId;
+  /** How it ended by itself (a failure, or an exit status), once it did. */
+  ended?: { error: unknown } | { code: number };
 }
 
 /**
  * The plugin instances behind serve: one at a time, replaced when a request
- * times out (which stops the instance it ran on).
+ * times out (which stops the instance it ran on) and when the instance ends
+ * by itself (a trap, fuel, memory, an exit): the next request starts a fresh
+ * one, so serve goes on serving until its stdin closes.
  */
 class Instances {
   readonly #plugin: Plugin;
   readonly #timeout: number;
-  /** Settles when an instance ends by itself (not stopped for a timeout). */
-  readonly ended: Promise<void>;
-  #onEnded!: () => void;
   #current: Instance | undefined;
+  /** The last instance, running or not: its end is serve's exit code. */
+  #last: Instance;
 
   constructor(plugin: Plugin, timeout: number) {
     this.#plugin = plugin;
     this.#timeout = timeout;
-    this.ended = new Promise((resolve) => this.#onEnded = resolve);
-    this.#current = this.#start();
+    this.#last = this.#current = this.#start();
   }
 
-  /** The instance requests go to now (started if the last one was stopped). */
+  /** The instance requests go to now (started if the last one was stopped or ended). */
   get current(): Instance {
-    return this.#current ??= this.#start();
+    return this.#current ??= this.#last = this.#start();
   }
 
-  /** The running instance, if any. */
-  get running(): Instance | undefined {
-    return this.#current;
+  /** The last instance started (it may have ended). */
+  get last(): Instance {
+    return this.#last;
   }
 
   /** Sends a request to the current instance and answers it in time or with an error. */
@@ -155,6 +163,9 @@ class Instances {
           { kind: "aborted", stderr: error.stderr },
         );
       }
+      // Said as the instance's end says it, whichever is seen first.
+      const exitCode = error.kind === "exit" ? error.exitCode : undefined;
+      this.#ended(instance, exitCode === undefined ? { error } : { code: exitCode });
       throw new JsonRpcError(PLUGIN_FAILED, error.message, {
         kind: error.kind,
         stderr: error.stderr,
@@ -166,16 +177,34 @@ class Instances {
 
   #start(): Instance {
     const instance: Instance = { session: this.#plugin.session() };
-    const ended = () => {
-      if (instance.stoppedFor === undefined && instance === this.#current) this.#onEnded();
-    };
-    instance.session.ended.then(ended, ended);
+    instance.session.ended.then(
+      (status) => this.#ended(instance, { code: status.code }),
+      (error) => this.#ended(instance, { error }),
+    );
     return instance;
+  }
+
+  /** Set when stdin has closed: the last instance is being ended. */
+  closing = false;
+
+  /** An instance ended by itself: the next request starts a fresh one. */
+  #ended(instance: Instance, how: NonNullable<Instance["ended"]>): void {
+    if (this.closing || instance.stoppedFor !== undefined || instance.ended !== undefined) return;
+    instance.ended = how;
+    if (instance === this.#current) this.#current = undefined;
+    const what = "error" in how
+      ? `failed: ${(how.error as Error)?.message ?? how.error}`
+      : `exited with code ${how.code}`;
+    console.error(
+      `serve: the plugin instance ${
+        escapeControlCharacters(what)
+      }; the next request starts a fresh one`,
+    );
   }
 
   /** Stops an instance a request timed out on; the next request starts a fresh one. */
   #stop(instance: Instance, id: JsonRpcId): void {
-    if (instance.stoppedFor !== undefined) return;
+    if (instance.stoppedFor !== undefined || instance.ended !== undefined) return;
     instance.stoppedFor = id;
     if (instance === this.#current) this.#current = undefined;
     instance.session.kill(new Error(`Request ${JSON.stringify(id)} timed out`));
@@ -193,20 +222,30 @@ class Instances {
  * @param argv The arguments after `serve`.
  */
 export async function serveCommand(argv: string[]): Promise<number> {
-  const { help, manifest, access, limits, positionals } = parseCommand(argv, ["manifest", "rpc"]);
+  const { help, manifest, access, limits, host: hostPath, positionals } = parseCommand(argv, [
+    "manifest",
+    "rpc",
+  ]);
   if (help) {
     console.log(serveHelp());
     return 0;
   }
   const peer: { outer?: RpcPeer } = {};
-  // Host methods the plugin calls go to the peer on our stdout, abandoned
-  // when the instance that called ends.
+  // Host methods the plugin calls are those of --host FILE, if it has
+  // them; the others go to the peer on our stdout, abandoned when the
+  // instance that called ends.
+  const local = hostPath === undefined ? undefined : await loadHostModule(hostPath);
   const host = new ForwardingRouter<HostContext>((request, context) =>
-    peer.outer!.call(request.method, request.params, { signal: context.signal }).catch((error) => {
-      throw error instanceof JsonRpcError
-        ? error
-        : new JsonRpcError(ErrorCode.InternalError, `The peer did not answer: ${error.message}`);
-    })
+    local?.has(request.method)
+      ? local.dispatch(request, context)
+      : peer.outer!.call(request.method, request.params, { signal: context.signal }).catch(
+        (error) => {
+          throw error instanceof JsonRpcError ? error : new JsonRpcError(
+            ErrorCode.InternalError,
+            `The peer did not answer: ${error.message}`,
+          );
+        },
+      )
   );
   const { plugin, rest, timeout } = await loadPlugin(manifest, positionals, limits, {
     host,
@@ -269,13 +308,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
     onProtocolError: (error) =>
       console.error(`serve: protocol error: ${escapeControlCharacters(error.message)}`),
   });
-  const inputEnded = outer.done.then(() => "input" as const, () => "input" as const);
-  await Promise.race([inputEnded, instances.ended]);
+  await outer.done.catch(() => {});
   // Let the requests already sent to the plugin be answered (or time out).
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  // The exit code is that of the last instance: its exit status once stdin
+  // closed, or how it failed if it failed with no request after it.
+  const last = instances.last;
+  instances.closing = true;
   try {
-    const status = await instances.running?.session.close();
-    return status?.code ?? 0;
+    if (last.stoppedFor !== undefined) return 0;
+    if (last.ended !== undefined && "error" in last.ended) throw last.ended.error;
+    const status = await last.session.close();
+    return status.code;
   } catch (error) {
     const code = exitCodeOf(error);
     if (code === undefined) throw error;

@@ -97,6 +97,26 @@ const KEYS = [
 ];
 const LIMIT_KEYS: LimitName[] = ["fuel", "fuelSlice", "timeout", "maxMemory"];
 
+/** What each of jsonc-parser's error codes means, in words. */
+const SYNTAX_ERRORS: Record<string, string> = {
+  InvalidSymbol: "unexpected character",
+  InvalidNumberFormat: "invalid number",
+  PropertyNameExpected: "a property name in double quotes was expected",
+  ValueExpected: "a value was expected",
+  ColonExpected: "':' was expected",
+  CommaExpected: "',' was expected",
+  CloseBraceExpected: "'}' was expected",
+  CloseBracketExpected: "']' was expected",
+  EndOfFileExpected: "text goes on after the manifest's end",
+  InvalidCommentToken: "invalid comment",
+  UnexpectedEndOfComment: "a comment is not closed",
+  UnexpectedEndOfString: "a string is not closed",
+  UnexpectedEndOfNumber: "a number is cut short",
+  InvalidUnicode: "invalid \\u escape",
+  InvalidEscapeCharacter: "invalid escape character",
+  InvalidCharacter: "invalid character in a string",
+};
+
 /**
  * Parses and checks a manifest's text.
  *
@@ -119,8 +139,17 @@ export function parseManifest(text: string, source = "manifest"): PluginManifest
   if (errors.length > 0) {
     const { error, offset } = errors[0]!;
     const before = text.slice(0, offset).split("\n");
+    const found = text.codePointAt(offset);
+    const at = found === undefined
+      ? " (found the end)"
+      : found < 0x20 || found === 0x7f
+      ? ""
+      : ` (found '${String.fromCodePoint(found)}')`;
+    const code = printParseErrorCode(error);
     throw new ManifestError(
-      `${source}:${before.length}:${before.at(-1)!.length + 1}: ${printParseErrorCode(error)}`,
+      `${source}:${before.length}:${before.at(-1)!.length + 1}: not a JSONC manifest: ` +
+        `${SYNTAX_ERRORS[code] ?? code}${at}; a manifest is a JSON object (comments and ` +
+        `trailing commas allowed), such as { "wasm": "plugin.wasm" }`,
     );
   }
   const fail = (field: string, expected: string): never => {
@@ -187,6 +216,13 @@ export interface ResolvedManifest {
    * (for a file, its real path: symbolic links resolved).
    */
   wasm: URL;
+  /**
+   * For a file that must stay in the manifest's directory (no
+   * `allowWasmOutside`): that directory's real path. {@linkcode readManifestWasm}
+   * then checks that the file it opened is the one inside, so that swapping
+   * a directory for a symbolic link after the check cannot lead out.
+   */
+  confinedTo?: string;
   /** Options for `Plugin.load` (name, limits, env, args, allowed host methods, missing params). */
   options: PluginOptions;
 }
@@ -237,7 +273,7 @@ export async function readManifest(
   const text = url.protocol === "file:" ? await Deno.readTextFile(url) : await fetchText(url);
   const source = url.protocol === "file:" ? fileURLToPath(url) : url.href;
   const manifest = parseManifest(text, source);
-  const wasm = await locateWasm(manifest.wasm, url, source, access);
+  const { wasm, confinedTo } = await locateWasm(manifest.wasm, url, source, access);
   const options: PluginOptions = { ...manifest.limits };
   options.name = manifest.name ??
     new URL(manifest.wasm, url).pathname.split("/").at(-1)!.replace(/\.wasm$/, "");
@@ -247,7 +283,9 @@ export async function readManifest(
   if (manifest.missingParams !== undefined) options.missingParams = manifest.missingParams;
   if (manifest.workers !== undefined) options.workers = manifest.workers;
   if (manifest.engine !== undefined) options.engine = manifest.engine;
-  return { manifest, wasm, options };
+  return confinedTo === undefined
+    ? { manifest, wasm, options }
+    : { manifest, wasm, confinedTo, options };
 }
 
 /**
@@ -269,10 +307,12 @@ export async function readManifest(
  * ```
  */
 export async function readManifestWasm(resolved: ResolvedManifest): Promise<Uint8Array> {
-  const { wasm, manifest } = resolved;
+  const { wasm, manifest, confinedTo } = resolved;
   let bytes: Uint8Array;
   if (wasm.protocol === "file:") {
-    bytes = await Deno.readFile(wasm);
+    bytes = confinedTo === undefined
+      ? await Deno.readFile(wasm)
+      : await readConfined(fileURLToPath(wasm), confinedTo, manifest.wasm);
   } else {
     const response = await fetch(wasm);
     if (!response.ok) {
@@ -287,6 +327,42 @@ export async function readManifestWasm(resolved: ResolvedManifest): Promise<Uint
   const problem = headerProblem(bytes);
   if (problem !== undefined) throw new WebAssembly.CompileError(`'${manifest.wasm}' ${problem}`);
   return bytes;
+}
+
+/**
+ * Reads the file at `path` if the file opened is inside `directory`: opened
+ * once, then its real path resolved again and checked, and the file there
+ * compared (device and inode) with the one opened, before and after; the
+ * bytes come from the handle opened. A symbolic link swapped in at any point
+ * (the path checked, then opened) makes the read fail, never read a file
+ * outside.
+ */
+async function readConfined(path: string, directory: string, wasm: string): Promise<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    const opened = await file.stat();
+    const changed = () =>
+      new ManifestError(
+        `"wasm" (${JSON.stringify(wasm)}) changed while it was opened (a symbolic link ` +
+          "swapped in?); the file opened is not the one inside the manifest's directory",
+      );
+    const real = await Deno.realPath(path);
+    if (!isInside(directory, real)) throw changed();
+    const there = await Deno.stat(real);
+    if (!sameFile(opened, there) || await Deno.realPath(path) !== real) throw changed();
+    return new Uint8Array(await new Response(file.readable).arrayBuffer());
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // Reading to the end closed it.
+    }
+  }
+}
+
+/** Whether two stats are of the same file (device and inode; on Windows, always true when unknown). */
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.isFile && b.isFile;
 }
 
 /**
@@ -327,7 +403,7 @@ async function locateWasm(
   manifestUrl: URL,
   source: string,
   access: ManifestAccessOptions,
-): Promise<URL> {
+): Promise<{ wasm: URL; confinedTo?: string }> {
   const refuse = (what: string, option: string, flag: string): never => {
     throw new ManifestError(
       `${source}: "wasm" ${what} (${JSON.stringify(wasm)}); only ${option} (${flag}) allows that`,
@@ -336,10 +412,12 @@ async function locateWasm(
   const url = new URL(wasm, manifestUrl);
   if (manifestUrl.protocol !== "file:") {
     const directory = new URL(".", manifestUrl);
-    if (url.origin === directory.origin && url.pathname.startsWith(directory.pathname)) return url;
+    if (url.origin === directory.origin && url.pathname.startsWith(directory.pathname)) {
+      return { wasm: url };
+    }
   }
   if (url.protocol !== "file:") {
-    if (access.allowRemoteWasm) return url;
+    if (access.allowRemoteWasm) return { wasm: url };
     const what = manifestUrl.protocol === "file:"
       ? "is a URL"
       : "is a URL outside the manifest's directory";
@@ -351,7 +429,7 @@ async function locateWasm(
   } catch (error) {
     throw new ManifestError(`${source}: "wasm" is not a valid path: ${(error as Error).message}`);
   }
-  if (access.allowWasmOutside) return url;
+  if (access.allowWasmOutside) return { wasm: url };
   const outside = "names a file outside the manifest's directory";
   if (manifestUrl.protocol !== "file:") {
     return refuse(outside, "allowWasmOutside", "--allow-wasm-outside");
@@ -362,10 +440,11 @@ async function locateWasm(
   const directory = dirname(fileURLToPath(manifestUrl));
   if (!isInside(directory, path)) refuse(outside, "allowWasmOutside", "--allow-wasm-outside");
   const real = await Deno.realPath(path);
-  if (!isInside(await Deno.realPath(directory), real)) {
+  const realDirectory = await Deno.realPath(directory);
+  if (!isInside(realDirectory, real)) {
     refuse(`${outside} (through a symbolic link)`, "allowWasmOutside", "--allow-wasm-outside");
   }
-  return pathToFileURL(real);
+  return { wasm: pathToFileURL(real), confinedTo: realDirectory };
 }
 
 function isInside(directory: string, path: string): boolean {

@@ -24,7 +24,16 @@ Deno.test("parseManifest reads JSONC with comments and trailing commas", () => {
 Deno.test("parseManifest reports syntax errors with line and column", () => {
   assert.throws(() => parseManifest('{\n  "wasm": "p.wasm"\n  "name": "x"\n}', "m.jsonc"), {
     name: "ManifestError",
-    message: "m.jsonc:3:3: CommaExpected",
+    message: "m.jsonc:3:3: not a JSONC manifest: ',' was expected (found '\"'); a manifest is " +
+      'a JSON object (comments and trailing commas allowed), such as { "wasm": "plugin.wasm" }',
+  });
+  // A file that is not a manifest at all (a README) is said to be one.
+  assert.throws(() => parseManifest("# Title\n", "README.md"), {
+    name: "ManifestError",
+    message: /^README\.md:1:1: not a JSONC manifest: unexpected character \(found '#'\); /,
+  });
+  assert.throws(() => parseManifest('{"wasm": "p"', "m.jsonc"), {
+    message: /^m\.jsonc:1:13: not a JSONC manifest: '}' was expected \(found the end\); /,
   });
 });
 

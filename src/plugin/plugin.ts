@@ -18,11 +18,30 @@ import {
   type SessionSetup,
 } from "./plugin_session.ts";
 import { AllowedHostMethods } from "./_allowed_host_methods.ts";
+import { MissingHostMethod } from "./_missing_host_method.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
 import type { MemoryBudget } from "../executor/memory_budget.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { workerCount, WorkerPool } from "./_worker_pool.ts";
+
+/** A name for a plugin given as bytes: `plugin-` and the first 8 hex digits of their SHA-256. */
+async function nameOf(bytes: Uint8Array | ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return `plugin-${
+    Array.from(digest.slice(0, 4), (b) => b.toString(16).padStart(2, "0")).join("")
+  }`;
+}
+
+/** The error for a path (or `file:` URL) where the runtime cannot read files. */
+function noFileReading(source: string | URL): TypeError {
+  return new TypeError(
+    `Plugin.load was given the path ${JSON.stringify(String(source))}, but this runtime is not ` +
+      "Deno and the package reads files only with Deno.readFile: pass the module's bytes " +
+      "(in Node: new Uint8Array(await readFile(path)) from node:fs/promises) or a URL that " +
+      "fetch can get (https:)",
+  );
+}
 
 const PLUGIN_LIMITS: readonly LimitName[] = [
   "fuel",
@@ -36,7 +55,11 @@ const CALL_LIMITS: readonly LimitName[] = ["fuel", "timeout"];
 
 /** Options for {@linkcode Plugin.load}. */
 export interface PluginOptions {
-  /** The plugin's name, for logs and errors (default: the file name, or "plugin"). */
+  /**
+   * The plugin's name, for logs and errors (default: the file name without
+   * `.wasm`; for bytes, `plugin-` and the first 8 hex digits of their SHA-256,
+   * as `inspect` prints it, so that two plugins' logs are told apart).
+   */
   name?: string;
   /** The environment every instance gets (default none). */
   env?: Readonly<Record<string, string>>;
@@ -157,14 +180,21 @@ export class Plugin implements Disposable {
     this.module = module;
     this.info = Object.freeze({ name, id: crypto.randomUUID() });
     this.#options = options;
-    const host = options.host ?? new Router<HostContext>();
+    // A host method the plugin calls and the host lacks is answered with a
+    // message that names it and says how to provide it.
+    // (The CLI gives its own, which says how to provide one there.)
+    const given = options.host ?? new Router<HostContext>();
+    const host = given instanceof MissingHostMethod ? given : new MissingHostMethod(given);
     this.#host = options.allowedHostMethods === undefined
       ? host
       : new AllowedHostMethods(host, options.allowedHostMethods, name);
     // The default logger shows control characters escaped, so that a plugin
     // cannot drive the terminal; a custom logger gets the raw text.
+    // Blank lines (a Rust panic's message starts with one) are left out.
     this.#logger = options.logger ??
-      ((line, plugin) => console.error(escapeControlCharacters(`[${plugin.name}] ${line}`)));
+      ((line, plugin) => {
+        if (line.trim() !== "") console.error(escapeControlCharacters(`[${plugin.name}] ${line}`));
+      });
     const errors = module.linkErrors();
     if (errors.length > 0) throw new WebAssembly.LinkError(errors.join("; "));
   }
@@ -198,6 +228,8 @@ export class Plugin implements Disposable {
       const url = typeof source === "string" ? undefined : source;
       name ??= (url?.pathname ?? (source as string)).split(/[\\/]/).at(-1)?.replace(/\.wasm$/, "");
       if (url === undefined || url.protocol === "file:") {
+        // Node, browsers and edge runtimes have no Deno.readFile.
+        if (typeof Deno === "undefined") throw noFileReading(source);
         bytes = await Deno.readFile(source);
       } else {
         const response = await fetch(url);
@@ -207,10 +239,11 @@ export class Plugin implements Disposable {
     } else {
       bytes = source;
     }
+    if (!name) name = await nameOf(bytes);
     const module = await GuestModule.compile(bytes, options);
     let plugin: Plugin;
     try {
-      plugin = new Plugin(module, name || "plugin", options);
+      plugin = new Plugin(module, name, options);
     } catch (error) {
       module[Symbol.dispose](); // a module that cannot link holds its engine's memory until disposed
       throw error;

@@ -59,9 +59,10 @@ export interface SessionSetup {
 /**
  * A long-lived plugin instance: many calls to one instance that keeps its
  * state between them. Create one with `Plugin.session()`; close it with
- * {@linkcode PluginSession.close} or `await using`.
+ * {@linkcode PluginSession.close} (which lets it finish), or end it at once
+ * with `await using` or `using`.
  */
-export class PluginSession implements AsyncDisposable {
+export class PluginSession implements AsyncDisposable, Disposable {
   /** The plugin this session runs. */
   readonly plugin: PluginInfo;
   /** Settles when the instance ends: with its exit status, or a {@linkcode PluginError}. */
@@ -194,6 +195,16 @@ export class PluginSession implements AsyncDisposable {
    */
   kill(reason?: unknown): void {
     this.#process.kill(reason);
+  }
+
+  /**
+   * Kills the instance if it still runs, at once (for `using`): calls still
+   * pending reject with kind `aborted`, and the connection closes once the
+   * instance has ended. `await session.close()` lets it finish instead.
+   */
+  [Symbol.dispose](): void {
+    this.#process.kill(new DOMException("The session was disposed", "AbortError"));
+    this.ended.catch(() => {}).then(() => this.#peer.close()).catch(() => {});
   }
 
   /** Kills the instance if it still runs and waits for it to end. */

@@ -17,10 +17,22 @@ Deno.test({
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    // Every request the page makes is answered (no favicon 404).
+    const missing: string[] = [];
+    page.on("response", (response) => {
+      if (response.status() >= 400) missing.push(response.url());
+    });
     await page.goto(`${server.url}/`);
+    // The method field's line leaves room below the baseline (an underscore
+    // in prime_sieve showed as a space at 1x).
+    const [fontSize, lineHeight] = await page.evaluate(`(() => {
+      const style = getComputedStyle(document.getElementById("method"));
+      return [parseFloat(style.fontSize), parseFloat(style.lineHeight)];
+    })()`) as [number, number];
+    assert.ok(lineHeight >= 1.5 * fontSize, `${lineHeight} px for a ${fontSize} px font`);
     await page.click("#example");
     await page.waitForSelector("#call-button:not([disabled])");
-    assert.equal(await page.textContent("#verdict"), "Verdict: runs.");
+    assert.equal(await page.textContent("#verdict"), "Verdict: runs here.");
     assert.equal(await page.locator("#imports tbody tr").count(), 8);
 
     // The methods the plugin describes (rpc.discover), each a template.
@@ -63,6 +75,36 @@ Deno.test({
     await page.waitForFunction(`document.getElementById("status").textContent === "answered"`);
     assert.equal(await page.textContent("#log"), "INFO hello from the page\n");
 
+    // A bidirectional override in a log line is shown escaped.
+    await page.fill("#params", '["a\u202eb"]');
+    await page.click("#call-button");
+    await page.waitForFunction(`document.getElementById("status").textContent === "answered"`);
+    assert.equal(await page.textContent("#log"), "INFO a\\u202eb\n");
+
+    // The test host methods answer the plugin's calls (many_echo calls echo).
+    await page.fill("#method", "many_echo");
+    await page.fill("#params", "[3]");
+    await page.click("#call-button");
+    await page.waitForFunction(`document.getElementById("status").textContent === "answered"`);
+    assert.equal(await page.textContent("#result"), "3");
+    // Bad params clear the result before.
+    await page.fill("#params", "[3");
+    await page.click("#call-button");
+    await page.waitForFunction(`document.getElementById("status").className === "failed"`);
+    assert.match((await page.textContent("#status"))!, /^params are not valid JSON/);
+    assert.equal(await page.textContent("#result"), "");
+    // Without them, the message names the host method the plugin called.
+    await page.uncheck("#test-host");
+    await page.fill("#params", "[3]");
+    await page.click("#call-button");
+    await page.waitForFunction(`document.getElementById("status").textContent === "error -32601"`);
+    assert.equal(
+      await page.textContent("#result"),
+      "The plugin called host method 'echo', which this host does not provide; " +
+        'tick "test host methods" above to provide echo, ping, greeting and hour',
+    );
+    await page.check("#test-host");
+
     await page.fill("#method", "infinite_loop");
     await page.fill("#params", "[]");
     await page.click("#call-button");
@@ -87,6 +129,17 @@ Deno.test({
     assert.equal(await page.isHidden("#method-list"), true);
     await page.click("#example");
     await page.waitForSelector("#method-list:not([hidden])");
+    // A file that is not wasm: said so, and the methods before are gone.
+    await page.setInputFiles("#file", "README.md");
+    await page.waitForFunction(
+      `document.getElementById("verdict").textContent.includes("not a WebAssembly module")`,
+    );
+    assert.match((await page.textContent("#verdict"))!, /^Verdict: will not run here\. /);
+    assert.equal(await page.locator("#method-list button").count(), 0);
+    assert.equal(await page.isHidden("#method-list"), true);
+    assert.equal(await page.isDisabled("#call-button"), true);
+    await page.click("#example");
+    await page.waitForSelector("#method-list:not([hidden])");
     const screenshot = Deno.env.get("PLAYGROUND_SCREENSHOT");
     if (screenshot) {
       await page.fill("#method", "prime_sieve");
@@ -95,6 +148,7 @@ Deno.test({
       await page.waitForFunction(`document.getElementById("status").textContent === "answered"`);
       await page.screenshot({ path: screenshot, fullPage: true });
     }
+    assert.deepEqual(missing, []);
   } finally {
     await browser.close();
     await server.shutdown();
