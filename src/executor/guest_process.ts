@@ -9,7 +9,7 @@
 import { Errno } from "../wasi/errno.ts";
 import { InputPipe } from "../wasi/input_pipe.ts";
 import { OutputPipe } from "../wasi/output_pipe.ts";
-import { type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
+import { type TerminalStreams, type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
 import { ProcessExit } from "../wasi/process_exit.ts";
 import {
   type CreateGuest,
@@ -61,6 +61,11 @@ export interface SpawnOptions {
   outputHighWaterMark?: number;
   /** Bytes of stdin buffered before writes wait (default 64 KiB). */
   inputHighWaterMark?: number;
+  /**
+   * Which of the guest's stdin, stdout and stderr it is told are terminals
+   * (`isatty()`); by default none: all three are pipes.
+   */
+  terminal?: TerminalStreams;
 }
 
 /** The limits {@linkcode GuestProcess.relimit} sets: as in {@linkcode SpawnOptions}. */
@@ -169,6 +174,7 @@ export class GuestProcess implements AsyncDisposable {
       ...(options.programName === undefined ? {} : { programName: options.programName }),
       ...(options.args === undefined ? {} : { args: options.args }),
       ...(options.env === undefined ? {} : { env: options.env }),
+      ...(options.terminal === undefined ? {} : { terminal: options.terminal }),
     });
     this.#functions = imports.map((i) => this.#wasi.imports[i.name]!);
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
@@ -228,6 +234,8 @@ export class GuestProcess implements AsyncDisposable {
     // instructions) still ends near SLICE_TARGET_MS.
     let stepFuel = 0;
     const nextSlice = async () => {
+      // What the guest wrote in the slice reaches its readers meanwhile.
+      this.#wasi.flush();
       await this.#until(yieldToEventLoop());
       if (performance.now() >= this.#deadline) this.#halt(new TimeoutError(this.#timeout!));
       if (this.#stopped !== undefined) throw this.#stopped;
