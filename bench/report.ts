@@ -557,6 +557,25 @@ for (const size of [1 << 10, 64 << 10, 1 << 20, 10 << 20]) {
 }
 await session.close();
 
+// --- Output throughput ------------------------------------------------------------
+// bench/output_throughput.ts in a fresh process: one write per line, both engines
+// against wasmtime (PyPI), which it skips with the reason when missing.
+{
+  const { stdout, stderr, success } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-R",
+      "-W",
+      "--allow-run",
+      new URL("bench/output_throughput.ts", root).pathname,
+      ...(quick ? ["--quick"] : []),
+    ],
+  }).output();
+  if (!success) throw new Error(`bench/output_throughput.ts: ${new TextDecoder().decode(stderr)}`);
+  out();
+  for (const line of new TextDecoder().decode(stdout).trimEnd().split("\n")) out(line);
+}
+
 // --- Where it is slow ------------------------------------------------------------
 const worst = ratios.reduce((a, b) => a.ratio > b.ratio ? a : b);
 const best = ratios.reduce((a, b) => a.ratio < b.ratio ? a : b);

@@ -6,6 +6,7 @@
 #   testdata/bench_guest/ -> testdata/bench_guest.wasm (CPU kernels for bench/, likewise)
 #   testdata/compat_plugin/ -> testdata/compat_plugin.wasm (the original framework's wire format, on serde_json)
 #   testdata/c_stdio/     -> testdata/c_stdio.wasm     (C on Debian's wasi-libc)
+#   testdata/go_stdio/    -> testdata/go_stdio.wasm    (Go, GOOS=wasip1 GOARCH=wasm)
 #   testdata/wat/*.wat    -> testdata/wat/*.wasm       (hand-written edge cases)
 # and records the toolchain versions in testdata/toolchain.txt.
 # Usage: scripts/build_guests.sh [--check]   (--check: fail if the committed files differ)
@@ -18,7 +19,9 @@ case "${1:-}" in
   *) echo "usage: scripts/build_guests.sh [--check]" >&2; exit 2 ;;
 esac
 
-for tool in cargo clang-16 wasm-ld-16 wat2wasm wasm-strip; do
+# Go's official tarball installs to /usr/local/go (see README).
+command -v go > /dev/null || PATH="$PATH:/usr/local/go/bin"
+for tool in cargo clang-16 wasm-ld-16 wat2wasm wasm-strip go; do
   command -v "$tool" > /dev/null || { echo "build_guests: $tool not found (see README)" >&2; exit 1; }
 done
 
@@ -47,9 +50,18 @@ clang-16 --target=wasm32-wasi --sysroot=/usr -Wl,--strip-all \
   "$out_dir/c_stdio.o" -o "$out_dir/c_stdio.wasm"
 rm "$out_dir/c_stdio.o"
 
+# Go: the local toolchain only (no toolchain download), no workspace, no
+# ambient flags; -trimpath and an empty build id keep paths and ids out.
+(
+  cd testdata/go_stdio
+  env -u GOFLAGS -u GOEXPERIMENT -u GOWASM GOTOOLCHAIN=local GOWORK=off CGO_ENABLED=0 \
+    GOOS=wasip1 GOARCH=wasm \
+    go build -trimpath -buildvcs=false -ldflags=-buildid= -o "$out_dir/go_stdio.wasm" .
+)
+
 # Drop all custom sections (name, producers, target_features): they carry
 # only names and toolchain versions (recorded in toolchain.txt instead).
-for guest in "${rust_guests[@]}" c_stdio; do
+for guest in "${rust_guests[@]}" c_stdio go_stdio; do
   wasm-strip "$out_dir/$guest.wasm"
 done
 
@@ -64,6 +76,7 @@ done
   clang-16 --version | head -n 1
   wasm-ld-16 --version
   echo "wasi-libc $(dpkg-query -W -f='${Version}' wasi-libc 2> /dev/null || echo unknown)"
+  GOTOOLCHAIN=local go version
   echo "wat2wasm $(wat2wasm --version)"
   echo "wasm-strip $(wasm-strip --version)"
 } > "$out_dir/toolchain.txt"
@@ -90,7 +103,7 @@ for wasm in testdata/wat/*.wasm; do
   fi
 done
 [ "${1:-}" = "--check" ] && [ $status -eq 0 ] && echo "test guests match a fresh build"
-for guest in "${rust_guests[@]}" c_stdio; do
+for guest in "${rust_guests[@]}" c_stdio go_stdio; do
   file=$guest.wasm
   ls -l "testdata/$file" | awk -v f="$file" '{print f ": " $5 " bytes"}'
 done

@@ -501,11 +501,13 @@ Deno.test("fault: an async logger holds a flooding guest's stderr: the guest wai
   });
   assert.ok(lines.length > 0 && lines.every((line) => line === "babble"));
   // In-thread, each line waits for the logger (≈ 15 in 300 ms), then the
-  // ≈ 9,400 lines still in the 64 KiB stderr pipe are logged without waiting
-  // once the guest has ended; worker-backed, the worker also gathers up to
-  // 1 Mi characters per batch before it waits. Without the wait, the guest
-  // writes millions of lines in 300 ms.
-  assert.ok(lines.length < (workersMode() ? 1_000_000 : 10_000), `${lines.length} lines logged`);
+  // lines still held are logged without waiting once the guest has ended:
+  // ≈ 9,400 in the 64 KiB stderr pipe and ≈ 2,300 in the 16 KiB chunk the
+  // line framer is splitting (the pipe gathers writes into such chunks);
+  // worker-backed, the worker also gathers up to 1 Mi characters per batch
+  // before it waits. Without the wait, the guest writes millions of lines
+  // in 300 ms.
+  assert.ok(lines.length < (workersMode() ? 1_000_000 : 12_000), `${lines.length} lines logged`);
 });
 
 Deno.test("fault: a stderr flood is drained and the call still answers", async (t) => {

@@ -50,14 +50,27 @@ export async function runCommand(argv: string[]): Promise<number> {
       args: [...(limits.args ?? []), ...rest],
       programName: path.split("/").at(-1)!,
       signal,
+      // The program sees its streams as they are: isatty() only on a terminal.
+      terminal: {
+        stdin: Deno.stdin.isTerminal(),
+        stdout: Deno.stdout.isTerminal(),
+        stderr: Deno.stderr.isTerminal(),
+      },
     });
     Deno.stdin.readable.pipeTo(process.stdin).catch(() => {});
+    // A reader that went away (`| head`) cancels the guest's stream: its
+    // later writes fail with EPIPE, and the program decides what to do.
     const piped = Promise.all([
-      process.stdout.pipeTo(Deno.stdout.writable, { preventClose: true }),
-      process.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }),
+      process.stdout.pipeTo(Deno.stdout.writable, { preventClose: true }).catch(unlessBrokenPipe),
+      process.stderr.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(unlessBrokenPipe),
     ]);
     const status = await process.status.finally(() => piped.catch(() => {}));
     await piped;
     return status.code;
   });
+}
+
+/** Ignores the error of writing to a pipe whose reader is gone; rethrows others. */
+function unlessBrokenPipe(error: unknown): void {
+  if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
 }

@@ -24,6 +24,7 @@ export {
   PREVIEW1_SIGNATURES,
   PREVIEW1_SUPPORT,
   type Preview1Support,
+  type TerminalStreams,
   type WasiFunction,
   WasiPreview1,
   type WasiPreview1Options,

@@ -42,6 +42,23 @@ export interface WasiPreview1Options {
   stdout: OutputPipe;
   /** fd 2. */
   stderr: OutputPipe;
+  /**
+   * Which of fds 0–2 are terminals (default none: pipes). A terminal is a
+   * character device to `fd_fdstat_get` and `fd_filestat_get`, so that
+   * `isatty()` is true; a pipe is of unknown type, as wasmtime reports
+   * both.
+   */
+  terminal?: TerminalStreams;
+}
+
+/** Which of a guest's stdin, stdout and stderr are terminals (absent: a pipe). */
+export interface TerminalStreams {
+  /** fd 0 is a terminal. */
+  stdin?: boolean;
+  /** fd 1 is a terminal. */
+  stdout?: boolean;
+  /** fd 2 is a terminal. */
+  stderr?: boolean;
 }
 
 /**
@@ -131,10 +148,10 @@ export const PREVIEW1_SUPPORT: Readonly<Record<string, Preview1Support>> = Objec
 
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
+const FILETYPE_UNKNOWN = 0;
 const FILETYPE_CHARACTER_DEVICE = 2;
 const RIGHTS_FD_READ = 1n << 1n;
 const RIGHTS_FD_WRITE = 1n << 6n;
-const RIGHTS_POLL = 1n << 27n;
 const EVENTTYPE_CLOCK = 0;
 const SUBCLOCKFLAG_ABSTIME = 1;
 /** The longest delay `setTimeout` honours (2^31 - 1 ms); longer ones fire at once. */
@@ -166,6 +183,10 @@ export class WasiPreview1 {
   readonly #stdin: InputPipe;
   readonly #outputs: [OutputPipe, OutputPipe];
   readonly #open = [true, true, true];
+  /** The WASI file type of fds 0–2. */
+  readonly #filetypes: readonly number[];
+  /** The output written to last (its gathered bytes go first when the other is written). */
+  #lastOutput: OutputPipe | undefined;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
   /**
@@ -177,6 +198,10 @@ export class WasiPreview1 {
     this.#memory = options.memory;
     this.#stdin = options.stdin;
     this.#outputs = [options.stdout, options.stderr];
+    const terminal = options.terminal ?? {};
+    this.#filetypes = [terminal.stdin, terminal.stdout, terminal.stderr].map((tty) =>
+      tty === true ? FILETYPE_CHARACTER_DEVICE : FILETYPE_UNKNOWN
+    );
     this.#args = [options.programName ?? "guest", ...(options.args ?? [])].map(cString);
     this.#env = Object.entries(options.env ?? {}).map(([key, value]) => {
       if (key === "" || key.includes("=") || key.includes("\0") || value.includes("\0")) {
@@ -185,6 +210,16 @@ export class WasiPreview1 {
       return cString(`${key}=${value}`);
     });
     this.imports = this.#functions();
+  }
+
+  /**
+   * Sends what the guest wrote to stdout and stderr on to their readers
+   * (see {@linkcode OutputPipe.flush}); the executor calls it before the
+   * guest yields to the event loop, and the guest's waits call it.
+   */
+  flush(): void {
+    this.#outputs[0].flush();
+    this.#outputs[1].flush();
   }
 
   /** Cancels pending sleeps (the guest will not be resumed). */
@@ -258,20 +293,21 @@ export class WasiPreview1 {
         if (!this.#isOpen(fd)) return Errno.BADF;
         const view = this.#memory.view();
         checkedEnd(out, 24, this.#memory);
-        view.setUint8(out, FILETYPE_CHARACTER_DEVICE);
-        view.setUint16(out + 2, 0, true); // never non-blocking
-        view.setBigUint64(
-          out + 8,
-          (fd === 0 ? RIGHTS_FD_READ : RIGHTS_FD_WRITE) | RIGHTS_POLL,
-          true,
-        );
-        view.setBigUint64(out + 16, 0n, true);
+        // As wasmtime: the file type, never non-blocking, and the one right
+        // of the stream, base and inheriting (no seek or tell: not a file).
+        const rights = fd === 0 ? RIGHTS_FD_READ : RIGHTS_FD_WRITE;
+        view.setUint8(out, this.#filetypes[fd]!);
+        view.setUint8(out + 1, 0);
+        view.setUint16(out + 2, 0, true);
+        view.setUint32(out + 4, 0, true);
+        view.setBigUint64(out + 8, rights, true);
+        view.setBigUint64(out + 16, rights, true);
         return Errno.SUCCESS;
       },
       fd_filestat_get: (fd: number, out: number) => {
         if (!this.#isOpen(fd)) return Errno.BADF;
         this.#memory.bytes().fill(0, out, checkedEnd(out, 64, this.#memory));
-        this.#memory.view().setUint8(out + 16, FILETYPE_CHARACTER_DEVICE);
+        this.#memory.view().setUint8(out + 16, this.#filetypes[fd]!);
         return Errno.SUCCESS;
       },
     };
@@ -318,6 +354,8 @@ export class WasiPreview1 {
     if (fd !== 0 || !this.#isOpen(fd)) return Errno.BADF;
     const count = this.#stdin.read(this.#iovecs(iovs, iovsLen));
     if (count === null) {
+      // What the guest wrote goes out first (a reply the host awaits).
+      this.flush();
       // Nothing to read yet: the guest waits; read again once bytes arrive.
       return this.#stdin.wait().then(() => this.#fdRead(fd, iovs, iovsLen, nread));
     }
@@ -327,22 +365,34 @@ export class WasiPreview1 {
 
   #fdWrite(fd: number, iovs: number, iovsLen: number, nwritten: number): number | Promise<number> {
     if (fd === 0 || !this.#isOpen(fd)) return Errno.BADF;
-    const buffers = this.#iovecs(iovs, iovsLen);
+    const view = this.#memory.view();
+    const memory = this.#memory.bytes();
+    // Every buffer is checked before any is written.
+    checkedEnd(iovs, iovsLen * 8, this.#memory);
     checkedEnd(nwritten, 4, this.#memory);
     let total = 0;
-    for (const buffer of buffers) total += buffer.length;
-    // One copy: guest memory is reused by the guest after the call.
-    const chunk = new Uint8Array(total);
-    let offset = 0;
-    for (const buffer of buffers) {
-      chunk.set(buffer, offset);
-      offset += buffer.length;
+    for (let i = 0; i < iovsLen; i++) {
+      const ptr = view.getUint32(iovs + i * 8, true);
+      const len = view.getUint32(iovs + i * 8 + 4, true);
+      checkedEnd(ptr, len, this.#memory);
+      total += len;
     }
-    const written = this.#outputs[fd - 1]!.write(chunk);
-    if (written === false) return Errno.PIPE;
-    this.#memory.view().setUint32(nwritten, total, true);
-    if (written === true) return Errno.SUCCESS;
-    return written.then(() => Errno.SUCCESS);
+    const output = this.#outputs[fd - 1]!;
+    if (!output.open) return Errno.PIPE;
+    // Lines of stdout and stderr reach their readers in the order written.
+    if (this.#lastOutput !== output) {
+      this.#lastOutput?.flush();
+      this.#lastOutput = output;
+    }
+    let wait: Promise<void> | undefined;
+    for (let i = 0; i < iovsLen; i++) {
+      const ptr = view.getUint32(iovs + i * 8, true);
+      const written = output.write(memory, ptr, ptr + view.getUint32(iovs + i * 8 + 4, true));
+      if (written === false) return Errno.PIPE;
+      if (written !== true) wait = written;
+    }
+    view.setUint32(nwritten, total, true);
+    return wait === undefined ? Errno.SUCCESS : wait.then(() => Errno.SUCCESS);
   }
 
   #pollOneoff(
@@ -403,6 +453,7 @@ export class WasiPreview1 {
     };
     const earliest = Math.min(...clocks.map((c) => c.deadline));
     if (immediate.length > 0 || earliest <= now) return finish();
+    this.flush();
     return new Promise((resolve) => {
       // Timers take at most MAX_TIMER_MS (longer delays fire at once), and
       // may fire a little early: wait again until the deadline has passed.

@@ -3,13 +3,20 @@ import { Errno } from "./errno.ts";
 import { WebAssemblyMemory } from "./guest_memory.ts";
 import { InputPipe } from "./input_pipe.ts";
 import { OutputPipe } from "./output_pipe.ts";
-import { PREVIEW1_SIGNATURES, PREVIEW1_SUPPORT, WasiPreview1 } from "./preview1.ts";
+import {
+  PREVIEW1_SIGNATURES,
+  PREVIEW1_SUPPORT,
+  type TerminalStreams,
+  WasiPreview1,
+} from "./preview1.ts";
 import { ProcessExit } from "./process_exit.ts";
 
 // deno-lint-ignore no-explicit-any
 type Fn = (...args: any[]) => number | Promise<number> | undefined;
 
-function setup(options: { args?: string[]; env?: Record<string, string> } = {}) {
+function setup(
+  options: { args?: string[]; env?: Record<string, string>; terminal?: TerminalStreams } = {},
+) {
   const memory = new WebAssemblyMemory(new WebAssembly.Memory({ initial: 1 }));
   const stdin = new InputPipe();
   const stdout = new OutputPipe();
@@ -56,7 +63,7 @@ Deno.test("WasiPreview1 answers the errnos C and Go startup depends on", () => {
   assert.equal(call("fd_fdstat_set_flags", 0, 4), Errno.NOSYS);
   for (const fd of [0, 1, 2]) {
     assert.equal(call("fd_fdstat_get", fd, 64), Errno.SUCCESS);
-    assert.equal(view.getUint8(64), 2); // character device
+    assert.equal(view.getUint8(64), 0); // a pipe: unknown file type
     assert.equal(view.getUint16(66, true), 0); // never non-blocking
   }
   assert.equal(call("fd_fdstat_get", 3, 64), Errno.BADF);
@@ -87,17 +94,104 @@ Deno.test("WasiPreview1 ends the guest on proc_exit and proc_raise", () => {
   );
 });
 
-Deno.test("WasiPreview1 writes gathered iovecs as one chunk", async () => {
-  const { call, view, memory, stdout } = setup();
+Deno.test("WasiPreview1 gathers iovecs and writes into one chunk until flushed", async () => {
+  const { call, view, memory, stdout, wasi } = setup();
   memory.bytes().set(new TextEncoder().encode("hello world"), 100);
   view.setUint32(0, 100, true);
   view.setUint32(4, 6, true);
   view.setUint32(8, 106, true);
   view.setUint32(12, 5, true);
   assert.equal(call("fd_write", 1, 0, 2, 16), Errno.SUCCESS);
+  assert.equal(call("fd_write", 1, 0, 2, 16), Errno.SUCCESS);
   assert.equal(view.getUint32(16, true), 11);
+  wasi.flush();
   const { value } = await stdout.readable.getReader().read();
-  assert.equal(new TextDecoder().decode(value), "hello world");
+  assert.equal(new TextDecoder().decode(value), "hello worldhello world");
+});
+
+Deno.test("WasiPreview1 reports each stdio stream as a pipe or, when told, a terminal", () => {
+  // As wasmtime 51 does: file type 0 (unknown) for a pipe, 2 (character
+  // device) for a terminal, and the stream's one right, base and inheriting.
+  const kinds = (terminal?: TerminalStreams) => {
+    const { call, view } = setup(terminal === undefined ? {} : { terminal });
+    return [0, 1, 2].map((fd) => {
+      view.setUint32(68, 0xffffffff, true); // padding the answer must clear
+      assert.equal(call("fd_fdstat_get", fd, 64), Errno.SUCCESS);
+      assert.equal(call("fd_filestat_get", fd, 128), Errno.SUCCESS);
+      return [
+        view.getUint8(64),
+        view.getUint16(66, true),
+        view.getUint32(68, true),
+        view.getBigUint64(72, true),
+        view.getBigUint64(80, true),
+        view.getUint8(128 + 16),
+      ];
+    });
+  };
+  const [read, write] = [1n << 1n, 1n << 6n];
+  assert.deepEqual(kinds(), [
+    [0, 0, 0, read, read, 0],
+    [0, 0, 0, write, write, 0],
+    [0, 0, 0, write, write, 0],
+  ]);
+  assert.deepEqual(kinds({ stdout: true, stderr: false }), [
+    [0, 0, 0, read, read, 0],
+    [2, 0, 0, write, write, 2],
+    [0, 0, 0, write, write, 0],
+  ]);
+  assert.deepEqual(kinds({ stdin: true, stdout: true, stderr: true }).map((k) => k[0]), [2, 2, 2]);
+});
+
+Deno.test("WasiPreview1 sends stdout and stderr on in the order the guest wrote them", async () => {
+  const { call, view, memory, wasi, stdout, stderr } = setup();
+  const chunks: string[] = [];
+  const collect = async (name: string, stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) chunks.push(`${name}:${new TextDecoder().decode(chunk)}`);
+  };
+  const done = Promise.all([collect("out", stdout.readable), collect("err", stderr.readable)]);
+  memory.bytes().set(new TextEncoder().encode("abc"), 100);
+  const write = (fd: number, at: number) => {
+    view.setUint32(0, at, true);
+    view.setUint32(4, 1, true);
+    assert.equal(call("fd_write", fd, 0, 1, 16), Errno.SUCCESS);
+  };
+  write(1, 100);
+  write(1, 101);
+  write(2, 102);
+  write(1, 100);
+  wasi.flush();
+  stdout.close();
+  stderr.close();
+  await done;
+  assert.deepEqual(chunks, ["out:ab", "err:c", "out:a"]);
+});
+
+Deno.test("WasiPreview1 sends what the guest wrote before it waits for input", async () => {
+  const { call, view, memory, stdout, stdin } = setup();
+  memory.bytes().set(new TextEncoder().encode("reply\n"), 100);
+  view.setUint32(0, 100, true);
+  view.setUint32(4, 6, true);
+  assert.equal(call("fd_write", 1, 0, 1, 16), Errno.SUCCESS);
+  view.setUint32(0, 200, true);
+  view.setUint32(4, 16, true);
+  const pending = call("fd_read", 0, 0, 1, 8);
+  assert.ok(pending instanceof Promise);
+  const { value } = await stdout.readable.getReader().read();
+  assert.equal(new TextDecoder().decode(value), "reply\n");
+  await stdin.writable.close();
+  assert.equal(await pending, Errno.SUCCESS);
+});
+
+Deno.test("WasiPreview1 answers EPIPE to writes once the reader cancelled", async () => {
+  const { call, view, stdout, stderr } = setup();
+  view.setUint32(0, 100, true);
+  view.setUint32(4, 4, true);
+  assert.equal(call("fd_write", 1, 0, 1, 16), Errno.SUCCESS);
+  await stdout.readable.cancel();
+  assert.equal(call("fd_write", 1, 0, 1, 16), Errno.PIPE);
+  assert.equal(call("fd_write", 2, 0, 1, 16), Errno.SUCCESS);
+  await stderr.readable.cancel();
+  assert.equal(call("fd_write", 2, 0, 1, 16), Errno.PIPE);
 });
 
 Deno.test("WasiPreview1 throws RangeError for pointers outside memory", () => {

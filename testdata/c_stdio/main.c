@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wasi/api.h>
 
 extern char **environ;
 
@@ -26,7 +27,11 @@ static const char usage_text[] =
     "  exit N            exit with status N\n"
     "  stderr TEXT       write TEXT and a newline to stderr\n"
     "  abort             call abort()\n"
-    "  stdout_flood N    write N bytes of 'x' to stdout in 64 KiB chunks\n";
+    "  stdout_flood N    write N bytes of 'x' to stdout in 64 KiB chunks\n"
+    "  stdio_kinds       print isatty() and the fdstat/filestat of fds 0-2\n"
+    "  write_lines N     write N numbered lines, one write() each\n"
+    "  write_forever     write lines, one write() each, until a write fails:\n"
+    "                    exit 32 on EPIPE, 1 on another error\n";
 
 static void usage(void) {
   fputs(usage_text, stderr);
@@ -124,6 +129,62 @@ static int stdout_flood(unsigned long long n) {
   return fflush(stdout) == 0 ? 0 : 1;
 }
 
+static int stdio_kinds(void) {
+  for (int fd = 0; fd < 3; fd++) {
+    __wasi_fdstat_t st;
+    __wasi_filestat_t fst;
+    __wasi_errno_t e1 = __wasi_fd_fdstat_get(fd, &st);
+    __wasi_errno_t e2 = __wasi_fd_filestat_get(fd, &fst);
+    printf("fd %d isatty %d fdstat %u filetype %u flags %u base 0x%llx "
+           "inheriting 0x%llx filestat %u filetype %u\n",
+           fd, isatty(fd), e1, st.fs_filetype, st.fs_flags,
+           (unsigned long long)st.fs_rights_base,
+           (unsigned long long)st.fs_rights_inheriting, e2, fst.filetype);
+  }
+  return 0;
+}
+
+/* Counts up the decimal digits at the end of line[0..len) (before '\n'). */
+static int next_line(char *line, int len) {
+  int i = len - 2;
+  while (i >= 5 && line[i] == '9') line[i--] = '0';
+  if (i >= 5) {
+    line[i]++;
+    return len;
+  }
+  /* All nines: one digit more. */
+  line[5] = '1';
+  line[len - 1] = '0';
+  line[len] = '\n';
+  return len + 1;
+}
+
+static int write_lines(unsigned long long n) {
+  char line[32] = "line 0\n";
+  int len = 7;
+  for (unsigned long long i = 0; i < n; i++) {
+    if (write(1, line, (size_t)len) != len) {
+      perror("write");
+      return 1;
+    }
+    len = next_line(line, len);
+  }
+  return 0;
+}
+
+static int write_forever(void) {
+  char line[32] = "line 0\n";
+  int len = 7;
+  for (;;) {
+    if (write(1, line, (size_t)len) < 0) {
+      int error = errno;
+      fprintf(stderr, "write: %s\n", strerror(error));
+      return error == EPIPE ? 32 : 1;
+    }
+    len = next_line(line, len);
+  }
+}
+
 int main(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : "";
   if (strcmp(cmd, "echo") == 0) return echo();
@@ -154,6 +215,9 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "abort") == 0) abort();
   if (strcmp(cmd, "stdout_flood") == 0)
     return stdout_flood(number_arg(argc, argv));
+  if (strcmp(cmd, "stdio_kinds") == 0) return stdio_kinds();
+  if (strcmp(cmd, "write_lines") == 0) return write_lines(number_arg(argc, argv));
+  if (strcmp(cmd, "write_forever") == 0) return write_forever();
   usage();
   return 2;
 }

@@ -186,12 +186,12 @@ export class Engine {
 
   /** Reads the `i32` in the `u64` slot at `ptr` as an unsigned number. */
   u32At(ptr: number): number {
-    return this.#views()[0][ptr >>> 2]!;
+    return this.#u32View()[ptr >>> 2]!;
   }
 
   /** Reads the `u64` slot at `ptr` as a signed bigint. */
   i64At(ptr: number): bigint {
-    return this.#views()[1][ptr >>> 3]!;
+    return this.#i64View()[ptr >>> 3]!;
   }
 
   /** Writes a value to the `u64` slot at `ptr`. */
@@ -221,25 +221,29 @@ export class Engine {
 
   #setSlot(ptr: number, value: number | bigint): void {
     if (typeof value === "bigint") {
-      this.#views()[1][ptr >>> 3] = value;
+      this.#i64View()[ptr >>> 3] = value;
     } else {
-      const u32 = this.#views()[0];
+      const u32 = this.#u32View();
       u32[ptr >>> 2] = value;
       u32[(ptr >>> 2) + 1] = value < 0 ? 0xffffffff : 0;
     }
   }
 
   #slot(index: number): bigint {
-    return BigInt.asUintN(64, this.#views()[1][(this.#scratch >>> 3) + index]!);
+    return BigInt.asUintN(64, this.#i64View()[(this.#scratch >>> 3) + index]!);
   }
 
-  #views(): [Uint32Array, BigInt64Array] {
-    const buffer = this.memory.buffer;
-    if (this.#u32.buffer !== buffer) {
-      this.#u32 = new Uint32Array(buffer);
-      this.#i64 = new BigInt64Array(buffer);
-    }
-    return [this.#u32, this.#i64];
+  // The engine's memory is not shared: growing it detaches the old buffer,
+  // and a view of a detached buffer has length 0. Checking the length is
+  // cheaper than reading `memory.buffer` on every host call.
+  #u32View(): Uint32Array {
+    if (this.#u32.length === 0) this.#u32 = new Uint32Array(this.memory.buffer);
+    return this.#u32;
+  }
+
+  #i64View(): BigInt64Array {
+    if (this.#i64.length === 0) this.#i64 = new BigInt64Array(this.memory.buffer);
+    return this.#i64;
   }
 
   #text(): string {

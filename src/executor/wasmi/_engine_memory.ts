@@ -10,7 +10,10 @@ import type { GuestMemory } from "../../wasi/guest_memory.ts";
  * Views of a guest's linear memory, which lives at `ptr..ptr+length` of the
  * engine's memory. The location changes when the guest grows its memory and
  * the engine's buffer changes when the engine's memory grows; both are
- * checked on every access, so views are never stale and never copied.
+ * checked on every access, so views are never stale and never copied. The
+ * engine's memory is not shared, so growing it detaches the old buffer and
+ * empties views of it: a view whose length is not the guest's is remade
+ * (cheaper than reading the engine's `buffer` on every host call).
  */
 export class EngineGuestMemory implements GuestMemory {
   readonly #engine: WebAssembly.Memory;
@@ -39,16 +42,19 @@ export class EngineGuestMemory implements GuestMemory {
   }
 
   bytes(): Uint8Array {
-    const buffer = this.#engine.buffer;
-    if (this.#bytes.buffer !== buffer) {
-      this.#bytes = new Uint8Array(buffer, this.#ptr, this.#length);
-    }
+    if (this.#bytes.length !== this.#length) this.#remake();
     return this.#bytes;
   }
 
   view(): DataView {
-    const buffer = this.#engine.buffer;
-    if (this.#view.buffer !== buffer) this.#view = new DataView(buffer, this.#ptr, this.#length);
+    // (A DataView of a detached buffer throws on byteLength: the bytes' view tells.)
+    if (this.#bytes.length !== this.#length) this.#remake();
     return this.#view;
+  }
+
+  #remake(): void {
+    const buffer = this.#engine.buffer;
+    this.#bytes = new Uint8Array(buffer, this.#ptr, this.#length);
+    this.#view = new DataView(buffer, this.#ptr, this.#length);
   }
 }

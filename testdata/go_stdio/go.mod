@@ -1,0 +1,3 @@
+module example.com/wasmi-plugins/go-stdio
+
+go 1.26
