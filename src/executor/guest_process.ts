@@ -242,7 +242,7 @@ export class GuestProcess implements AsyncDisposable {
     let stepFuel = 0;
     const nextSlice = async () => {
       // What the guest wrote in the slice reaches its readers meanwhile.
-      this.#wasi.flush();
+      this.#wasi!.flush();
       await this.#until(yieldToEventLoop());
       if (performance.now() >= this.#deadline) this.#halt(new TimeoutError(this.#timeout!));
       if (this.#stopped !== undefined) throw this.#stopped;
