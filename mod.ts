@@ -21,8 +21,10 @@ export * from "./src/wasi/mod.ts";
 export * from "./src/plugin/mod.ts";
 export * from "./src/rpc/mod.ts";
 export {
+  type FeatureReport,
   type ImportSupport,
   type InspectedImport,
+  type InspectOptions,
   inspectModule,
   type ModuleReport,
   type Verdict,

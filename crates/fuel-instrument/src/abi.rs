@@ -40,6 +40,37 @@ pub unsafe extern "C" fn instrument_module(ptr: *mut u8, len: usize, max_memory_
     status
 }
 
+/// Scans the `len` bytes at `ptr` (from [`buffer_alloc`], freed here) for
+/// the post-MVP proposals they use, validating them first if `validate` is
+/// 1. Returns 1 on success (the text: a JSON object with `proposals`, the
+/// sorted names from [`features::scan`](crate::features::scan), and the
+/// module's description as [`instrument_module`] gives it, without
+/// `memoryImport`), 0 on failure (the message in the text).
+///
+/// # Safety
+///
+/// `ptr` and `len` must come from one call of [`buffer_alloc`].
+#[no_mangle]
+pub unsafe extern "C" fn module_features(ptr: *mut u8, len: usize, validate: u32) -> u32 {
+    // SAFETY: the caller passes a buffer from `buffer_alloc` of `len` bytes.
+    let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
+    let result = crate::features::scan(&bytes, validate == 1).and_then(|proposals| {
+        let mut description = crate::scan::Module::scan(&bytes)?.describe();
+        description.pop(); // the closing brace
+        Ok(format!(
+            "{description},\"proposals\":{}}}",
+            crate::features::to_json(&proposals)
+        ))
+    });
+    let (status, text) = match result {
+        Ok(text) => (1, text),
+        Err(message) => (0, message),
+    };
+    OUTPUT.with(|o| *o.borrow_mut() = Vec::new());
+    TEXT.with(|t| *t.borrow_mut() = text);
+    status
+}
+
 /// The rewritten module of the last successful call.
 #[no_mangle]
 pub extern "C" fn output_ptr() -> *const u8 {

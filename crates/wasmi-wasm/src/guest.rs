@@ -55,7 +55,13 @@ pub fn new_engine() -> Engine {
     // running out of fuel while translating a callee cannot be resumed in
     // Wasmi 2.0 (wasmi-labs/wasmi#2032), and eager translation was never
     // charged either.
+    // The proposals this engine runs are those of the wasmi column of the
+    // host's feature table (src/executor/features.ts), which refuses the
+    // others before Wasmi sees a module: Wasmi 2.0's defaults, less
+    // multi-memory (refused on both engines: no wasm32-wasip1 toolchain
+    // emits it, and the V8 engine has no tests of it under its limits).
     config
+        .wasm_multi_memory(false)
         .consume_fuel(true)
         .compilation_mode(CompilationMode::Lazy)
         .fuel_cost(CustomFuelCosts {

@@ -33,28 +33,17 @@ export class V8Module {
   /** The instrumented, compiled module per memory maximum in pages. */
   readonly #compiled = new Map<number, Promise<PreparedModule>>();
 
-  private constructor(bytes: Uint8Array, description: Description) {
+  /**
+   * A module that was validated (and found to use only what this engine
+   * runs); it is instrumented and compiled per memory limit on first use
+   * ({@linkcode V8Module.prepare}).
+   */
+  constructor(bytes: Uint8Array, description: Description) {
     this.#bytes = bytes;
     this.imports = description.imports;
     this.exports = description.exports;
     this.memoryPages = description.memories;
     this.tableEntries = description.tables;
-  }
-
-  /**
-   * Validates, instruments and compiles a module (for guests of at most
-   * `maxMemory` bytes; other limits compile again on first use).
-   *
-   * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
-   */
-  static async compile(bytes: Uint8Array, maxMemory: number): Promise<V8Module> {
-    const pages = pagesOf(maxMemory);
-    const instrumented = await instrument(bytes, pages);
-    const module = new V8Module(bytes.slice(), instrumented.description);
-    const compiled = compile(instrumented);
-    module.#compiled.set(pages, compiled);
-    await compiled;
-    return module;
   }
 
   /** The compiled module for guests of at most `maxMemory` bytes. */
