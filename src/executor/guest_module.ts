@@ -9,7 +9,7 @@ import { EnginePool } from "./wasmi/_engine_pool.ts";
 import type { EngineName } from "./_guest_engine.ts";
 import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
 import { V8Module } from "./v8/v8_module.ts";
-import { scanModule } from "./v8/_instrumenter.ts";
+import { scanModule, scanProposals } from "./v8/_instrumenter.ts";
 import { UnsupportedFeatureError, unsupportedProposals } from "./features.ts";
 import { WasmiGuest } from "./wasmi/wasmi_guest.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
@@ -126,7 +126,7 @@ export class GuestModule implements Disposable {
       // Validated and scanned before it is instrumented and compiled, which
       // takes long for a large module: one that cannot run here (a feature,
       // an import) is refused at once.
-      const scanned = await scanModule(view, true);
+      const scanned = await scanModule(view);
       refuseUnsupported(scanned.proposals, name);
       const module = new V8Module(view, scanned);
       const description = scanned as unknown as Description;
@@ -145,7 +145,7 @@ export class GuestModule implements Disposable {
       const message = (error as Error).message.replace(/^WebAssembly\.compile\(\): /, "");
       throw new WebAssembly.CompileError(message);
     }
-    const { proposals } = await scanModule(view, false);
+    const { proposals } = await scanProposals(view);
     refuseUnsupported(proposals, name);
     const engine = await createEngine();
     const handle = engine.compile(view);

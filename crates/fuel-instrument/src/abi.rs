@@ -41,26 +41,28 @@ pub unsafe extern "C" fn instrument_module(ptr: *mut u8, len: usize, max_memory_
 }
 
 /// Scans the `len` bytes at `ptr` (from [`buffer_alloc`], freed here) for
-/// the post-MVP proposals they use, validating them first if `validate` is
-/// 1. Returns 1 on success (the text: a JSON object with `proposals`, the
-/// sorted names from [`features::scan`](crate::features::scan), and the
-/// module's description as [`instrument_module`] gives it, without
-/// `memoryImport`), 0 on failure (the message in the text).
+/// the post-MVP proposals they use. Bit 0 of `flags` validates the module
+/// first; bit 1 adds its description. Returns 1 on success, the text then a
+/// JSON object with `proposals` (the sorted names from
+/// [`features::scan`](crate::features::scan)) and, with bit 1, the fields of
+/// [`instrument_module`]'s description but `memoryImport`; returns 0 on
+/// failure, with the message in the text.
 ///
 /// # Safety
 ///
 /// `ptr` and `len` must come from one call of [`buffer_alloc`].
 #[no_mangle]
-pub unsafe extern "C" fn module_features(ptr: *mut u8, len: usize, validate: u32) -> u32 {
+pub unsafe extern "C" fn module_features(ptr: *mut u8, len: usize, flags: u32) -> u32 {
     // SAFETY: the caller passes a buffer from `buffer_alloc` of `len` bytes.
     let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
-    let result = crate::features::scan(&bytes, validate == 1).and_then(|proposals| {
+    let result = crate::features::scan(&bytes, flags & 1 != 0).and_then(|proposals| {
+        let proposals = crate::features::to_json(&proposals);
+        if flags & 2 == 0 {
+            return Ok(format!("{{\"proposals\":{proposals}}}"));
+        }
         let mut description = crate::scan::Module::scan(&bytes)?.describe();
         description.pop(); // the closing brace
-        Ok(format!(
-            "{description},\"proposals\":{}}}",
-            crate::features::to_json(&proposals)
-        ))
+        Ok(format!("{description},\"proposals\":{proposals}}}"))
     });
     let (status, text) = match result {
         Ok(text) => (1, text),

@@ -45,7 +45,7 @@ interface Exports {
   memory: WebAssembly.Memory;
   buffer_alloc(len: number): number;
   instrument_module(ptr: number, len: number, maxPages: number): number;
-  module_features(ptr: number, len: number, validate: number): number;
+  module_features(ptr: number, len: number, flags: number): number;
   output_ptr(): number;
   output_len(): number;
   text_ptr(): number;
@@ -57,11 +57,14 @@ let compiled: Promise<WebAssembly.Module> | undefined;
 let instance: Exports | undefined;
 const decoder = new TextDecoder();
 
-/** A module's description and the post-MVP proposals it uses (see src/executor/features.ts). */
-export interface Scanned extends Description {
+/** The post-MVP proposals a module uses (see src/executor/features.ts). */
+export interface Proposals {
   /** wasmparser's names of the proposals, sorted: `exceptions`, `gc`, `threads`, ... */
   proposals: string[];
 }
+
+/** A module's description and the post-MVP proposals it uses. */
+export interface Scanned extends Description, Proposals {}
 
 /**
  * Validates and rewrites `bytes`, the memory maximum clamped to
@@ -81,17 +84,31 @@ export async function instrument(bytes: Uint8Array, maxPages: number): Promise<I
 }
 
 /**
- * The proposals `bytes` uses and its description, from its sections and
- * code, without compiling it; validated first (with every proposal
- * enabled) if `validate`.
+ * The proposals `bytes` uses, from its sections and code, without
+ * compiling it (parsed, not validated: for a module the platform
+ * validated).
  *
- * @throws {WebAssembly.CompileError} if the module is invalid (or, without
- * `validate`, cannot be parsed).
+ * @throws {WebAssembly.CompileError} if the module cannot be parsed.
  */
-export async function scanModule(bytes: Uint8Array, validate: boolean): Promise<Scanned> {
+export async function scanProposals(bytes: Uint8Array): Promise<Proposals> {
   return await call(
     bytes,
-    (e, ptr) => e.module_features(ptr, bytes.length, validate ? 1 : 0),
+    (e, ptr) => e.module_features(ptr, bytes.length, 0),
+    (_, text) => JSON.parse(text) as Proposals,
+  );
+}
+
+/**
+ * Validates `bytes` (with every proposal enabled, so that an invalid
+ * module gets the validator's message) and gives its description and the
+ * proposals it uses, without instrumenting or compiling it.
+ *
+ * @throws {WebAssembly.CompileError} if the module is invalid.
+ */
+export async function scanModule(bytes: Uint8Array): Promise<Scanned> {
+  return await call(
+    bytes,
+    (e, ptr) => e.module_features(ptr, bytes.length, 3),
     (_, text) => JSON.parse(text) as Scanned,
   );
 }
