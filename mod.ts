@@ -24,8 +24,8 @@ export {
   type FeatureReport,
   type ImportSupport,
   type InspectedImport,
-  type InspectOptions,
   inspectModule,
+  type InspectOptions,
   type ModuleReport,
   type Verdict,
 } from "./src/inspect/inspect_module.ts";

@@ -17,7 +17,6 @@ import type { ModuleExport, ModuleImport } from "./module_description.ts";
 import { DEFAULT_MAX_MEMORY, GuestProcess, type SpawnOptions } from "./guest_process.ts";
 import { rejectOverflowingLengths } from "./wasmi/_length_guard.ts";
 import type { ExitStatus } from "./exit_status.ts";
-import type { FEATURES } from "./features.ts";
 
 /** What {@linkcode GuestModule.output} collected from a finished run. */
 export interface GuestOutput {
@@ -78,7 +77,7 @@ export class GuestModule implements Disposable {
   readonly engine: EngineName;
   /**
    * The post-MVP proposals the module uses, by wasmparser's names (see
-   * {@linkcode FEATURES} for what each engine runs).
+   * `FEATURES` for what each engine runs).
    */
   readonly proposals: readonly string[];
   /** The module's own Wasmi engine instances, or its V8 compilation; undefined once disposed. */
