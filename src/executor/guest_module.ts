@@ -134,17 +134,24 @@ export class GuestModule implements Disposable {
       }
       return new GuestModule(module, description, view.length, scanned.proposals);
     }
-    try {
-      // The function bodies are validated by the platform's own validator,
-      // off the main thread, so that compiling a large module does not hold
-      // the event loop (the scan below only parses; Wasmi parses the
-      // sections, then validates and translates each body again, lazily).
-      await WebAssembly.compile(view as Uint8Array<ArrayBuffer>);
-    } catch (error) {
-      const message = (error as Error).message.replace(/^WebAssembly\.compile\(\): /, "");
+    // The function bodies are validated by the platform's own validator,
+    // off the main thread, so that compiling a large module does not hold
+    // the event loop (Wasmi parses the sections, then validates and
+    // translates each body again, lazily); the feature scan parses the
+    // module meanwhile. The validator's message comes first.
+    const [validated, scanned] = await Promise.allSettled([
+      WebAssembly.compile(view as Uint8Array<ArrayBuffer>),
+      scanProposals(view),
+    ]);
+    if (validated.status === "rejected") {
+      const message = (validated.reason as Error).message.replace(
+        /^WebAssembly\.compile\(\): /,
+        "",
+      );
       throw new WebAssembly.CompileError(message);
     }
-    const { proposals } = await scanProposals(view);
+    if (scanned.status === "rejected") throw scanned.reason;
+    const { proposals } = scanned.value;
     refuseUnsupported(proposals, name);
     const engine = await createEngine();
     const handle = engine.compile(view);

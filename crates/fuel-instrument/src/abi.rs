@@ -17,8 +17,9 @@ pub extern "C" fn buffer_alloc(len: usize) -> *mut u8 {
     buffer.as_mut_ptr()
 }
 
-/// Rewrites the `len` bytes at `ptr` (from [`buffer_alloc`], freed here)
-/// with memories clamped to `max_memory_pages`. Returns 1 on success (the
+/// Rewrites the `len` bytes at `ptr` (from [`buffer_alloc`], freed here),
+/// a module [`module_features`] validated, with memories clamped to
+/// `max_memory_pages`. Returns 1 on success (the
 /// module in the output, its description in the text: see
 /// [`Instrumented::description`](crate::Instrumented::description), which
 /// has the limits of the memory the module imports, if it does), 0 on
@@ -31,7 +32,8 @@ pub extern "C" fn buffer_alloc(len: usize) -> *mut u8 {
 pub unsafe extern "C" fn instrument_module(ptr: *mut u8, len: usize, max_memory_pages: u32) -> u32 {
     // SAFETY: the caller passes a buffer from `buffer_alloc` of `len` bytes.
     let bytes = unsafe { Vec::from_raw_parts(ptr, len, len) };
-    let (status, output, text) = match crate::instrument(&bytes, u64::from(max_memory_pages)) {
+    let rewritten = crate::instrument::instrument_valid(&bytes, u64::from(max_memory_pages));
+    let (status, output, text) = match rewritten {
         Ok(done) => (1, done.wasm, done.description),
         Err(message) => (0, Vec::new(), message),
     };

@@ -84,6 +84,14 @@ pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, S
     wasmparser::Validator::new_with_features(features)
         .validate_all(bytes)
         .map_err(|e| e.to_string())?;
+    instrument_valid(bytes, max_memory_pages)
+}
+
+/// [`instrument`] for a module validated before (by
+/// [`features::scan`](crate::features::scan)): an invalid one gets a
+/// parse error or an invalid rewrite, which the engine's own validator
+/// refuses.
+pub fn instrument_valid(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, String> {
     let module = Module::scan(bytes)?;
     let mut description = module.describe();
     let rewrite = Rewrite::new(module, max_memory_pages)?;
