@@ -4,7 +4,7 @@
  * @module
  */
 
-import { createEngine } from "./wasmi/_engine.ts";
+import { compileEngine, createEngine } from "./wasmi/_engine.ts";
 import { EnginePool } from "./wasmi/_engine_pool.ts";
 import type { EngineName } from "./_guest_engine.ts";
 import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
@@ -139,9 +139,11 @@ export class GuestModule implements Disposable {
     // the event loop (Wasmi parses the sections, then validates and
     // translates each body again, lazily); the feature scan parses the
     // module meanwhile. The validator's message comes first.
+    // The engine's own bundle is decoded and compiled meanwhile (once).
     const [validated, scanned] = await Promise.allSettled([
       WebAssembly.compile(view as Uint8Array<ArrayBuffer>),
       scanProposals(view),
+      compileEngine(),
     ]);
     if (validated.status === "rejected") {
       const message = (validated.reason as Error).message.replace(

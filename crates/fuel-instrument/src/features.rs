@@ -7,36 +7,19 @@
 //! `exceptions`, `legacy_exceptions`, `simd`, ...), plus `memory64`,
 //! `multi_memory` and `custom_page_sizes`, which no instruction of their own
 //! gives away. An instruction's proposal comes from wasmparser's own list of
-//! operators (`for_each_operator!`), so a proposal wasmparser learns is
+//! operators (`for_each_visit_operator!`), so a proposal wasmparser learns is
 //! reported under its name, never missed. Proposals that only extend the MVP
 //! in ways both engines run (multi-value, mutable globals, extended constant
 //! expressions) are not reported.
 
 use std::collections::BTreeSet;
 use wasmparser::{
-    AbstractHeapType, CompositeInnerType, ConstExpr, ElementItems, HeapType, Operator,
-    OperatorsReader, Parser, Payload, RefType, TableInit, TypeRef, ValType, Validator,
-    WasmFeatures,
+    AbstractHeapType, CompositeInnerType, ConstExpr, ElementItems, HeapType, OperatorsReader,
+    Parser, Payload, RefType, TableInit, TypeRef, ValType, Validator, WasmFeatures,
 };
 
 /// The proposals a module uses, by name, sorted.
 pub type Proposals = BTreeSet<&'static str>;
-
-macro_rules! define_operator_proposal {
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
-        /// The proposal that introduced `op` (`mvp` for the MVP's own).
-        pub fn operator_proposal(op: &Operator<'_>) -> &'static str {
-            match op {
-                $( Operator::$op { .. } => stringify!($proposal), )*
-                // Operator is non-exhaustive: an operator of a newer
-                // wasmparser than this list is refused as unknown.
-                #[allow(unreachable_patterns)]
-                _ => "unknown",
-            }
-        }
-    };
-}
-wasmparser::for_each_operator!(define_operator_proposal);
 
 /// The proposals `bytes` uses. With `validate`, the module is validated
 /// first with every proposal enabled, so that an invalid module gets the
@@ -168,35 +151,107 @@ pub fn scan(bytes: &[u8], validate: bool) -> Result<Proposals, String> {
 }
 
 fn operators(found: &mut Proposals, mut reader: OperatorsReader<'_>) -> Result<(), String> {
+    // A visitor rather than `read()`: no `Operator` is built per
+    // instruction (the scan of a large module is mostly this loop).
+    let mut visitor = Visitor { found, last: "mvp" };
     while !reader.eof() {
-        let op = reader.read().map_err(|e| e.to_string())?;
-        let proposal = operator_proposal(&op);
-        if proposal != "mvp" {
-            found.insert(proposal);
-        }
-        match op {
-            Operator::RefNull { hty } => heap_type(found, hty),
-            Operator::Block { blockty }
-            | Operator::Loop { blockty }
-            | Operator::If { blockty }
-            | Operator::Try { blockty }
-            | Operator::TryTable {
-                try_table: wasmparser::TryTable { ty: blockty, .. },
-            } => {
-                if let wasmparser::BlockType::Type(ty) = blockty {
-                    val_type(found, ty);
-                }
-            }
-            Operator::TypedSelect { ty } => val_type(found, ty),
-            Operator::TypedSelectMulti { tys } => {
-                for ty in tys {
-                    val_type(found, ty);
-                }
-            }
-            _ => {}
-        }
+        reader
+            .visit_operator(&mut visitor)
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+/// Notes each instruction's proposal, and the types some immediates carry.
+struct Visitor<'f> {
+    found: &'f mut Proposals,
+    /// The proposal noted last (most instructions repeat it).
+    last: &'static str,
+}
+
+impl Visitor<'_> {
+    fn note(&mut self, proposal: &'static str) {
+        if proposal != self.last {
+            self.last = proposal;
+            if proposal != "mvp" {
+                self.found.insert(proposal);
+            }
+        }
+    }
+
+    fn block_type(&mut self, ty: wasmparser::BlockType) {
+        if let wasmparser::BlockType::Type(ty) = ty {
+            val_type(self.found, ty);
+        }
+    }
+}
+
+/// One `visit_*` per operator that notes its proposal; the few whose
+/// immediates name a type also look at it.
+macro_rules! define_visit {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*) )*) => {
+        $( define_visit!(one $proposal $visit $($($arg: $argty),*)?); )*
+    };
+    (one $proposal:ident visit_ref_null $arg:ident: $argty:ty) => {
+        fn visit_ref_null(&mut self, $arg: $argty) {
+            self.note(stringify!($proposal));
+            heap_type(self.found, $arg);
+        }
+    };
+    (one $proposal:ident visit_block $arg:ident: $argty:ty) => {
+        fn visit_block(&mut self, $arg: $argty) { self.block_type($arg) }
+    };
+    (one $proposal:ident visit_loop $arg:ident: $argty:ty) => {
+        fn visit_loop(&mut self, $arg: $argty) { self.block_type($arg) }
+    };
+    (one $proposal:ident visit_if $arg:ident: $argty:ty) => {
+        fn visit_if(&mut self, $arg: $argty) { self.block_type($arg) }
+    };
+    (one $proposal:ident visit_try $arg:ident: $argty:ty) => {
+        fn visit_try(&mut self, $arg: $argty) {
+            self.note(stringify!($proposal));
+            self.block_type($arg);
+        }
+    };
+    (one $proposal:ident visit_try_table $arg:ident: $argty:ty) => {
+        fn visit_try_table(&mut self, $arg: $argty) {
+            self.note(stringify!($proposal));
+            self.block_type($arg.ty);
+        }
+    };
+    (one $proposal:ident visit_typed_select $arg:ident: $argty:ty) => {
+        fn visit_typed_select(&mut self, $arg: $argty) {
+            self.note(stringify!($proposal));
+            val_type(self.found, $arg);
+        }
+    };
+    (one $proposal:ident visit_typed_select_multi $arg:ident: $argty:ty) => {
+        fn visit_typed_select_multi(&mut self, $arg: $argty) {
+            self.note(stringify!($proposal));
+            for ty in $arg {
+                val_type(self.found, ty);
+            }
+        }
+    };
+    (one $proposal:ident $visit:ident $($arg:ident: $argty:ty),*) => {
+        fn $visit(&mut self $(, _: $argty)*) { self.note(stringify!($proposal)) }
+    };
+}
+
+impl<'a> wasmparser::VisitOperator<'a> for Visitor<'_> {
+    type Output = ();
+
+    fn simd_visitor(
+        &mut self,
+    ) -> Option<&mut dyn wasmparser::VisitSimdOperator<'a, Output = Self::Output>> {
+        Some(self)
+    }
+
+    wasmparser::for_each_visit_operator!(define_visit);
+}
+
+impl<'a> wasmparser::VisitSimdOperator<'a> for Visitor<'_> {
+    wasmparser::for_each_visit_simd_operator!(define_visit);
 }
 
 fn const_expr(found: &mut Proposals, expr: &ConstExpr<'_>) -> Result<(), String> {
@@ -348,14 +403,22 @@ mod tests {
     }
 
     #[test]
-    fn every_operator_has_a_proposal() {
-        assert_eq!(operator_proposal(&Operator::Nop), "mvp");
-        assert_eq!(operator_proposal(&Operator::I32Extend8S), "sign_extension");
+    fn typed_immediates_are_looked_at() {
+        // `ref.null any` (GC's heap type), a block of a v128 (SIMD), and a
+        // sign-extension operator among MVP ones.
         assert_eq!(
-            operator_proposal(&Operator::ArrayFill {
-                array_type_index: 0
-            }),
-            "gc"
+            scan_wat("(module (func (drop (ref.null any))))"),
+            ["gc", "reference_types"]
+        );
+        assert_eq!(
+            scan_wat("(module (func (block (result v128) unreachable) drop))"),
+            ["simd"]
+        );
+        assert_eq!(
+            scan_wat(
+                "(module (func (drop (i32.add (i32.extend8_s (i32.const 1)) (i32.const 2)))))"
+            ),
+            ["sign_extension"]
         );
     }
 }
