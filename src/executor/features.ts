@@ -64,14 +64,14 @@ export const FEATURES: Readonly<Record<string, Feature>> = {
     name: "WebAssembly exceptions",
     wasmi: false,
     v8: true,
-    why:
-      "Wasmi 2.0 lacks them; on V8 `throw` costs a unit and an exception out of the guest is a trap",
+    why: "Wasmi 2.0 lacks them; on V8 a throw costs 2,048 units (about its time) and an " +
+      "exception out of the guest is a trap",
   },
   legacy_exceptions: {
     name: "WebAssembly exceptions",
     wasmi: false,
     v8: true,
-    why: "the legacy encoding (try/catch, as clang 16 emits it): `throw` and `rethrow` cost a unit",
+    why: "the legacy encoding (try/catch, as clang 16 emits it), charged as exceptions",
   },
   threads: {
     name: "threads (shared memory and atomics)",
