@@ -437,4 +437,20 @@ mod tests {
             assert_eq!(to_bits(&from_bits(ty, to_bits(&value))), to_bits(&value));
         }
     }
+
+    #[test]
+    fn the_engine_refuses_what_the_feature_table_refuses_it() {
+        // src/executor/features.ts: multi_memory is "no" on wasmi.
+        let memories = |count: u8| {
+            let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+            bytes.extend([5, 1 + 2 * count, count]);
+            for _ in 0..count {
+                bytes.extend([0, 1]);
+            }
+            bytes
+        };
+        let engine = new_engine();
+        assert!(Module::new(&engine, &memories(1)).is_ok());
+        assert!(Module::new(&engine, &memories(2)).is_err());
+    }
 }
