@@ -450,7 +450,7 @@ mod tests {
             bytes
         };
         let engine = new_engine();
-        assert!(Module::new(&engine, &memories(1)).is_ok());
-        assert!(Module::new(&engine, &memories(2)).is_err());
+        assert!(Module::new(&engine, memories(1)).is_ok());
+        assert!(Module::new(&engine, memories(2)).is_err());
     }
 }
