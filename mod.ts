@@ -21,9 +21,11 @@ export * from "./src/wasi/mod.ts";
 export * from "./src/plugin/mod.ts";
 export * from "./src/rpc/mod.ts";
 export {
+  type FeatureReport,
   type ImportSupport,
   type InspectedImport,
   inspectModule,
+  type InspectOptions,
   type ModuleReport,
   type Verdict,
 } from "./src/inspect/inspect_module.ts";

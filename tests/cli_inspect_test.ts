@@ -9,6 +9,8 @@ const verdicts: [string, string, number][] = [
   ["testdata/wat/needs_fs.wasm", "limited", 0],
   ["testdata/wat/env_import.wasm", "will-not-run", 1],
   ["testdata/wat/no_start.wasm", "will-not-run", 1],
+  ["testdata/wat/exception_escape.wasm", "will-not-run", 1],
+  ["testdata/wat/atomics_wait.wasm", "will-not-run", 1],
   ["LICENSE", "will-not-run", 1],
 ];
 
@@ -168,6 +170,7 @@ Deno.test("cli inspect keeps its report as it was for modules that do not descri
       "exports: _start (func), memory (memory)",
       "imports:",
       "  wasi_snapshot_preview1::fd_write  partial      stdout and stderr only",
+      "engines: wasmi and v8 (its WebAssembly features; this verdict: wasmi)",
       "verdict: runs here",
       "",
     ].join("\n"),
@@ -201,5 +204,39 @@ Deno.test("cli inspect says a file is not wasm instead of listing no exports, an
       .filter((i: { name: string }) => i.name === "fd_write").length,
     2,
     "--json keeps the module's imports as they are",
+  );
+});
+
+Deno.test("cli inspect gives the verdict per engine and names the engine that runs a module", async () => {
+  const wasmi = JSON.parse((await cli(["inspect", "--json", "testdata/wat/simd.wasm"])).stdout);
+  assert.equal(wasmi.engineName, "wasmi");
+  assert.deepEqual(wasmi.features, { proposals: ["simd"], names: ["SIMD"], runsOn: ["v8"] });
+  assert.deepEqual(wasmi.reasons, [
+    "the module uses SIMD, which the wasmi engine does not support; the v8 engine runs it",
+  ]);
+  const text = await cli(["inspect", "testdata/wat/exception_escape.wasm"]);
+  assert.equal(text.code, 1);
+  assert.match(
+    text.stdout,
+    /\nfeatures: WebAssembly exceptions\nengines: v8 only \(its WebAssembly features; this verdict: wasmi\)\nverdict: will not run here\n {2}- the module uses WebAssembly exceptions, which the wasmi engine does not support; the v8 engine runs it \(--engine v8\)\n$/,
+  );
+  const v8 = await cli(["inspect", "--json", "--engine", "v8", "testdata/wat/simd.wasm"]);
+  assert.equal(v8.code, 0, v8.stderr);
+  assert.equal(JSON.parse(v8.stdout).verdict, "runs");
+  assert.equal(JSON.parse(v8.stdout).engineName, "v8");
+  const neither = await cli(["inspect", "--engine", "v8", "testdata/wat/atomics_wait.wasm"]);
+  assert.equal(neither.code, 1);
+  assert.match(
+    neither.stdout,
+    /\nengines: neither .*\nverdict: will not run here\n {2}- the module uses threads \(shared memory and atomics\), which the v8 engine does not support\n$/,
+  );
+});
+
+Deno.test("cli run names the engine that runs a module its engine does not", async () => {
+  const run = await cli(["run", "testdata/wat/exception_escape.wasm"]);
+  assert.equal(run.code, 65, run.stderr);
+  assert.match(
+    run.stderr,
+    /'testdata\/wat\/exception_escape\.wasm' uses WebAssembly exceptions, which the wasmi engine does not support; the v8 engine runs it: run it with --engine v8/,
   );
 });

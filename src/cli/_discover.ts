@@ -18,7 +18,7 @@ const MAX_DOCUMENT_LENGTH = 4 << 20;
  * with `options` (its environment, arguments, fuel and memory limits,
  * `missingParams`); undefined if it cannot load. Calls time out after
  * {@linkcode DISCOVER_TIMEOUT} ms, its stderr is discarded, it may call no
- * host method, and it runs on the calling thread with the default engine.
+ * host method, and it runs on the calling thread with the options' engine.
  *
  * @param bytes The module's bytes.
  * @param options The plugin's options, from its manifest or none.
@@ -30,7 +30,6 @@ export async function loadForDiscovery(
 ): Promise<Plugin | undefined> {
   const {
     workers: _workers,
-    engine: _engine,
     host: _host,
     allowedHostMethods: _allowed,
     logger: _logger,

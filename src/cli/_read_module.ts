@@ -6,6 +6,7 @@
  * @module
  */
 
+import { featureProblem, UnsupportedFeatureError } from "../executor/features.ts";
 import { type EngineChoice, resolveEngine } from "../executor/engine_choice.ts";
 import { GuestModule } from "../executor/guest_module.ts";
 import { linkProblems } from "../inspect/_link_problems.ts";
@@ -123,6 +124,15 @@ async function moduleError(
   bytes: Uint8Array,
   inspect: string,
 ): Promise<unknown> {
+  if (error instanceof UnsupportedFeatureError) {
+    // A valid module this engine does not run: name the engine that does.
+    const other = error.runsOn[0];
+    return new WebAssembly.CompileError(
+      `'${label}' ${featureProblem(error.used, error.engine)}` +
+        (other === undefined ? "" : `: run it with --engine ${other}`),
+      { cause: error },
+    );
+  }
   if (error instanceof WebAssembly.CompileError) {
     return new WebAssembly.CompileError(
       `'${label}' is not a valid WebAssembly module (${error.message}); ` +

@@ -16,16 +16,20 @@ import { readInputFile, readManifestModule } from "./_read_module.ts";
 import { jsonForTerminal } from "./_json_for_terminal.ts";
 import { EXIT_CODES, parseCommand, UsageError } from "./_options.ts";
 import { programCommand, programName } from "./_program.ts";
+import { resolveEngine } from "../executor/engine_choice.ts";
 
 /** Help for `inspect`, with the program's name as it was started. */
 export function inspectHelp(): string {
   const program = programName();
-  return `Usage: ${program} inspect [--json] MODULE.wasm
-       ${program} inspect [--json] --manifest PLUGIN.jsonc
+  return `Usage: ${program} inspect [--json] [--engine E] MODULE.wasm
+       ${program} inspect [--json] [--engine E] --manifest PLUGIN.jsonc
 
 Shows what a module imports and exports, which WASI functions it uses and
-how well each is supported here, its memory limits, size and SHA-256, and a
-verdict: runs, limited (runs, but some calls answer an errno), or will not run.
+how well each is supported here, its memory limits, size and SHA-256, the
+WebAssembly features it uses and which engines run them, and a verdict on
+the engine given (default wasmi): runs, limited (runs, but some calls answer
+an errno), or will not run. A module that only the other engine runs is
+told so, with the --engine to run it with.
 
 A module that runs is then asked for its methods (rpc.discover on a fresh
 instance, at most 5 s, its logs discarded). A plugin that answers with an
@@ -37,6 +41,9 @@ Options:
   --manifest FILE      inspect the module a manifest names (and check its sha256)
   --allow-wasm-outside let the manifest's wasm be outside the manifest's directory
   --allow-remote-wasm  let the manifest's wasm be a URL (fetched)
+  --engine wasmi|v8|auto
+                       the engine to give the verdict for (and to ask for
+                       methods on): wasmi (default), v8, auto
   --json               print the report as JSON (with the plugin's OpenRPC
                        document under "openrpc" when it answers one)
   -h, --help           show this help
@@ -54,7 +61,10 @@ Example:
  * @param argv The arguments after `inspect`.
  */
 export async function inspectCommand(argv: string[]): Promise<number> {
-  const { help, json, manifest, access, positionals } = parseCommand(argv, ["manifest", "json"]);
+  const { help, json, manifest, access, positionals, limits } = parseCommand(argv, [
+    "manifest",
+    "json",
+  ]);
   if (help) {
     console.log(inspectHelp());
     return 0;
@@ -77,9 +87,10 @@ export async function inspectCommand(argv: string[]): Promise<number> {
   }
   // One compilation serves the report and the question for methods: only a
   // module that cannot load as a plugin is compiled again, to say why.
-  using plugin = await loadForDiscovery(bytes, options);
+  const engine = resolveEngine(limits.engine ?? options.engine);
+  using plugin = await loadForDiscovery(bytes, { ...options, engine });
   const report = plugin === undefined
-    ? await inspectModule(bytes)
+    ? await inspectModule(bytes, { engine })
     : await inspectCompiled(plugin.module, bytes);
   // A module that can run and reads stdin (a plugin must) is asked for its
   // methods; one that does not answer with a document (most programs) gets
@@ -142,8 +153,23 @@ function format(
   for (const [n, i] of imports.entries()) {
     lines.push(`  ${names[n]!.padEnd(width)}  ${i.support.padEnd(11)}  ${i.note}`);
   }
+  const { runsOn } = report.features;
+  const features = report.features.names;
+  if (features.length > 0) lines.push(`features: ${text(features.join(", "))}`);
+  lines.push(
+    `engines: ${
+      runsOn.length === 2 ? "wasmi and v8" : runsOn.length === 1 ? `${runsOn[0]} only` : "neither"
+    } (its WebAssembly features; this verdict: ${report.engineName})`,
+  );
   lines.push(`verdict: ${VERDICT_WORDS[report.verdict]}`);
-  for (const reason of report.reasons) lines.push(`  - ${text(reason)}`);
+  const other = runsOn.find((engine) => engine !== report.engineName);
+  for (const reason of report.reasons) {
+    // A module refused for its features is told the engine that runs it.
+    const hint = other !== undefined && reason.endsWith(`the ${other} engine runs it`)
+      ? ` (--engine ${other})`
+      : "";
+    lines.push(`  - ${text(reason)}${hint}`);
+  }
   if (description !== undefined) {
     lines.push(description.methods.length === 0 ? "methods: none" : "methods:");
     lines.push(...methodsTable(description.methods));

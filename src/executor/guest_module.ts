@@ -4,11 +4,14 @@
  * @module
  */
 
-import { createEngine } from "./wasmi/_engine.ts";
+import { compileEngine, createEngine } from "./wasmi/_engine.ts";
 import { EnginePool } from "./wasmi/_engine_pool.ts";
 import type { EngineName } from "./_guest_engine.ts";
 import { type EngineChoice, resolveEngine } from "./engine_choice.ts";
 import { V8Module } from "./v8/v8_module.ts";
+import { tableProblem } from "./_instance_limits.ts";
+import { scanModule, scanProposals } from "./v8/_instrumenter.ts";
+import { UnsupportedFeatureError, unsupportedProposals } from "./features.ts";
 import { WasmiGuest } from "./wasmi/wasmi_guest.ts";
 import { PREVIEW1_SIGNATURES } from "../wasi/preview1.ts";
 import type { ModuleExport, ModuleImport } from "./module_description.ts";
@@ -73,6 +76,11 @@ export class GuestModule implements Disposable {
   readonly size: number;
   /** The engine the module's guests run on. */
   readonly engine: EngineName;
+  /**
+   * The post-MVP proposals the module uses, by wasmparser's names (see
+   * `FEATURES` for what each engine runs).
+   */
+  readonly proposals: readonly string[];
   /** The module's own Wasmi engine instances, or its V8 compilation; undefined once disposed. */
   #pool: EnginePool | V8Module | undefined;
   /** Why the module cannot run here (found once: imports and exports never change). */
@@ -82,10 +90,12 @@ export class GuestModule implements Disposable {
     pool: EnginePool | V8Module,
     description: { imports: ModuleImport[]; exports: ModuleExport[] },
     size: number,
+    proposals: readonly string[],
   ) {
     this.#pool = pool;
     this.engine = pool instanceof V8Module ? "v8" : "wasmi";
     this.size = size;
+    this.proposals = proposals;
     const { imports, exports } = description;
     this.imports = imports;
     this.exports = exports;
@@ -99,6 +109,8 @@ export class GuestModule implements Disposable {
    * @param options The engine to run it on.
    * @returns the compiled module
    * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
+   * @throws {UnsupportedFeatureError} if the module uses a WebAssembly
+   * feature the engine does not run (checked before anything is compiled).
    * @throws {TypeError} if the engine is unknown, or `"v8"` where JSPI is missing.
    */
   static async compile(
@@ -111,24 +123,45 @@ export class GuestModule implements Disposable {
     const view = (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).slice();
     rejectOverflowingLengths(view);
     if (name === "v8") {
-      const module = await V8Module.compile(view, DEFAULT_MAX_MEMORY);
-      return new GuestModule(module, module as unknown as Description, view.length);
+      // Validated and scanned before it is instrumented and compiled, which
+      // takes long for a large module: one that cannot run here (a feature,
+      // an import) is refused at once.
+      const scanned = await scanModule(view);
+      refuseUnsupported(scanned.proposals, name);
+      const tables = tableProblem(scanned.tables);
+      if (tables !== undefined) throw new WebAssembly.CompileError(tables);
+      const module = new V8Module(view, scanned);
+      const description = scanned as unknown as Description;
+      if (linkErrorsOf(description.imports, description.exports).length === 0) {
+        await module.prepare(DEFAULT_MAX_MEMORY);
+      }
+      return new GuestModule(module, description, view.length, scanned.proposals);
     }
-    const engine = await createEngine();
-    const handle = engine.compile(view);
-    try {
-      // The engine parses the module and checks its sections; the function
-      // bodies are validated by the platform's own validator, off the main
-      // thread, so that compiling a large module does not hold the event
-      // loop (Wasmi validates and translates each body again, lazily).
-      await WebAssembly.compile(view as Uint8Array<ArrayBuffer>);
-    } catch (error) {
-      engine.freeModule(handle);
-      const message = (error as Error).message.replace(/^WebAssembly\.compile\(\): /, "");
+    // The function bodies are validated by the platform's own validator,
+    // off the main thread, so that compiling a large module does not hold
+    // the event loop (Wasmi parses the sections, then validates and
+    // translates each body again, lazily); the feature scan parses the
+    // module meanwhile. The validator's message comes first.
+    // The engine's own bundle is decoded and compiled meanwhile (once).
+    const [validated, scanned] = await Promise.allSettled([
+      WebAssembly.compile(view as Uint8Array<ArrayBuffer>),
+      scanProposals(view),
+      compileEngine(),
+    ]);
+    if (validated.status === "rejected") {
+      const message = (validated.reason as Error).message.replace(
+        /^WebAssembly\.compile\(\): /,
+        "",
+      );
       throw new WebAssembly.CompileError(message);
     }
+    if (scanned.status === "rejected") throw scanned.reason;
+    const { proposals } = scanned.value;
+    refuseUnsupported(proposals, name);
+    const engine = await createEngine();
+    const handle = engine.compile(view);
     const pool = new EnginePool(view, engine, handle);
-    return new GuestModule(pool, engine.describe(handle) as Description, view.length);
+    return new GuestModule(pool, engine.describe(handle) as Description, view.length, proposals);
   }
 
   /**
@@ -266,6 +299,13 @@ export function importProblem(imp: ModuleImport): "foreign" | "unknown" | "misty
   const types = (list: string[] | undefined) =>
     (list ?? []).map((t) => TYPE_CODES[t] ?? "?").join("");
   return `${types(imp.params)}:${types(imp.results)}` === expected ? undefined : "mistyped";
+}
+
+/** Throws {@linkcode UnsupportedFeatureError} if `engine` does not run all of `proposals`. */
+function refuseUnsupported(proposals: readonly string[], engine: EngineName): void {
+  if (unsupportedProposals(proposals, engine).length > 0) {
+    throw new UnsupportedFeatureError(engine, proposals);
+  }
 }
 
 /** Why a module with `imports` and `exports` cannot run here, one line per problem. */

@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import {
   AbortedError,
+  FEATURES,
   FuelExhaustedError,
   GuestModule,
   MemoryBudget,
   MemoryLimitError,
   TimeoutError,
   TrapError,
+  UnsupportedFeatureError,
 } from "./mod.ts";
 import { yieldToEventLoop } from "./_yield.ts";
+import { FEATURE_MODULES } from "../../tests/_feature_modules.ts";
 import { engineMode } from "../../tests/_engine_mode.ts";
 import { ticksDuring } from "../../tests/_ticks.ts";
 
@@ -17,6 +20,8 @@ const wat = async (name: string) =>
     await Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url)),
     engineMode,
   );
+const wasm = (name: string) =>
+  Deno.readFile(new URL(`../../testdata/wat/${name}.wasm`, import.meta.url));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 Deno.test("GuestModule runs a guest that writes to stdout", async () => {
@@ -95,18 +100,97 @@ Deno.test("GuestModule rejects an invalid function body with a CompileError", as
   await assert.rejects(GuestModule.compile(bytes, engineMode), { name: "CompileError" });
 });
 
-Deno.test("GuestModule runs what Wasmi supports: a SIMD function traps when first called", async () => {
-  // The platform's validator accepts SIMD; the bundled Wasmi does not run it.
-  using module = await wat("simd");
-  if (module.engine === "v8") {
+Deno.test("GuestModule runs SIMD on the v8 engine and refuses it at load on the wasmi engine", async () => {
+  if (engineMode.engine === "v8") {
+    using module = await wat("simd");
+    assert.deepEqual(module.proposals, ["simd"]);
     assert.equal((await module.output()).status.code, 0);
     return;
   }
-  await assert.rejects(module.output(), (error: unknown) => {
-    assert.ok(error instanceof TrapError);
-    assert.match(error.trap, /SIMD/);
+  await assert.rejects(wat("simd"), (error: unknown) => {
+    assert.ok(error instanceof UnsupportedFeatureError);
+    assert.ok(error instanceof WebAssembly.CompileError);
+    assert.equal(
+      error.message,
+      'The module uses SIMD, which the wasmi engine does not support; the v8 engine runs it (engine: "v8")',
+    );
+    assert.deepEqual([error.proposals, error.runsOn], [["simd"], ["v8"]]);
     return true;
   });
+});
+
+Deno.test("GuestModule refuses at load, on both engines, what neither runs, naming it", async (t) => {
+  const refused: [string, Uint8Array, string][] = [
+    [
+      "atomics.wait on a shared memory",
+      await wasm("atomics_wait"),
+      "threads (shared memory and atomics)",
+    ],
+    ["a 64-bit memory", await wasm("memory64"), "64-bit memories or tables (memory64)"],
+    ["two memories", await wasm("multi_memory"), "several memories (multi-memory)"],
+    ...Object.entries(FEATURE_MODULES)
+      .filter(([, { proposal }]) => !FEATURES[proposal]![engineMode.engine])
+      .filter(([, { proposal }]) => proposal !== "exceptions")
+      .map(([name, { proposal, bytes }]): [string, Uint8Array, string] => [
+        name,
+        bytes,
+        FEATURES[proposal]!.name,
+      ]),
+  ];
+  for (const [name, bytes, feature] of refused) {
+    await t.step(name, async () => {
+      await assert.rejects(GuestModule.compile(bytes, engineMode), (error: unknown) => {
+        assert.ok(error instanceof UnsupportedFeatureError, String(error));
+        assert.equal(
+          error.message,
+          `The module uses ${feature}, which the ${engineMode.engine} engine does not support`,
+        );
+        assert.deepEqual(error.runsOn, []);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("GuestModule runs wasm exceptions metered on v8 (a trap when one escapes) and refuses them on wasmi", async (t) => {
+  const cases: [string, Uint8Array][] = [
+    ["throw out of _start (legacy encoding)", await wasm("exception_escape")],
+    ["throw out of _start", FEATURE_MODULES["throw"]!.bytes],
+    ["a throw/catch loop (legacy try/catch)", await wasm("exception_loop")],
+    ["a throw/catch loop (try_table)", FEATURE_MODULES["try_table loop"]!.bytes],
+  ];
+  for (const [name, bytes] of cases) {
+    await t.step(name, async () => {
+      if (engineMode.engine === "wasmi") {
+        await assert.rejects(GuestModule.compile(bytes, engineMode), (error: unknown) => {
+          assert.ok(error instanceof UnsupportedFeatureError);
+          assert.match(
+            error.message,
+            /^The module uses WebAssembly exceptions.*, which the wasmi engine does not support; the v8 engine runs it \(engine: "v8"\)$/,
+          );
+          return true;
+        });
+        return;
+      }
+      using module = await GuestModule.compile(bytes, engineMode);
+      assert.ok(module.proposals.includes("exceptions"));
+      if (name.startsWith("throw")) {
+        await assert.rejects(module.output(), (error: unknown) => {
+          assert.ok(error instanceof TrapError, String(error));
+          assert.equal(error.kind, "trap");
+          assert.equal(error.trap, "uncaught wasm exception");
+          return true;
+        });
+      } else {
+        // Every throw is charged: the endless loop ends at its budget.
+        await assert.rejects(module.output({ fuel: 1_000_000 }), (error: unknown) => {
+          assert.ok(error instanceof FuelExhaustedError, String(error));
+          assert.equal(error.fuelConsumed, 1_000_000);
+          return true;
+        });
+      }
+    });
+  }
 });
 
 Deno.test("GuestModule refuses imports outside WASI, naming them", async () => {

@@ -42,3 +42,11 @@ export {
 } from "./guest_process.ts";
 export { type EngineBuild, engineBuild, engineHeapBytes } from "./wasmi/engine_stats.ts";
 export { MemoryBudget } from "./memory_budget.ts";
+export {
+  type Feature,
+  featureProblem,
+  FEATURES,
+  runsOn,
+  UnsupportedFeatureError,
+  unsupportedProposals,
+} from "./features.ts";

@@ -6,6 +6,8 @@
 
 import { type EngineBuild, engineBuild } from "../executor/wasmi/engine_stats.ts";
 import { GuestModule } from "../executor/guest_module.ts";
+import { type EngineChoice, type EngineName, resolveEngine } from "../executor/engine_choice.ts";
+import { featureProblem, FEATURES, runsOn, UnsupportedFeatureError } from "../executor/features.ts";
 import type { ModuleExport } from "../executor/module_description.ts";
 import { PREVIEW1_SUPPORT } from "../wasi/preview1.ts";
 import { linkProblems } from "./_link_problems.ts";
@@ -50,8 +52,33 @@ export interface ModuleReport {
   exports: ModuleExport[];
   /** The module's own memory limits in 64 KiB pages, if it has a memory. */
   memory?: { minimum: number; maximum?: number };
-  /** The engine that would run it: Wasmi version, features, dispatch, toolchain. */
+  /** The bundled Wasmi engine: version, features, dispatch, toolchain. */
   engine: EngineBuild;
+  /** The engine the verdict is for (`inspectModule`'s `engine` option). */
+  engineName: EngineName;
+  /** The WebAssembly features the module uses, and which engines run them. */
+  features: FeatureReport;
+}
+
+/** The post-MVP WebAssembly features a module uses (see `FEATURES`). */
+export interface FeatureReport {
+  /** The proposals, by wasmparser's names (`exceptions`, `simd`, ...), sorted. */
+  proposals: string[];
+  /** The proposals in words. */
+  names: string[];
+  /** The engines that run all of them (imports aside); empty if none. */
+  runsOn: EngineName[];
+}
+
+/** Options for {@linkcode inspectModule}. */
+export interface InspectOptions {
+  /** The engine to give the verdict for (default `"wasmi"`). */
+  engine?: EngineChoice;
+}
+
+function featureReport(proposals: readonly string[]): FeatureReport {
+  const names = proposals.map((p) => Object.hasOwn(FEATURES, p) ? FEATURES[p]!.name : p);
+  return { proposals: [...proposals], names, runsOn: runsOn(proposals) };
 }
 
 const PARTIAL_NOTES: Record<string, string> = {
@@ -79,9 +106,11 @@ function errnoNote(name: string): string {
 
 /**
  * Inspects a module: imports and their support, exports, memory limits,
- * size, SHA-256 and a verdict.
+ * size, SHA-256, the WebAssembly features it uses and the engines that run
+ * them, and a verdict for one engine.
  *
  * @param bytes The module's bytes.
+ * @param options The engine to give the verdict for.
  * @returns the report
  *
  * @example
@@ -91,18 +120,27 @@ function errnoNote(name: string): string {
  * console.log(report.verdict, report.reasons);
  * ```
  */
-export async function inspectModule(bytes: Uint8Array): Promise<ModuleReport> {
+export async function inspectModule(
+  bytes: Uint8Array,
+  options: InspectOptions = {},
+): Promise<ModuleReport> {
+  const engineName = resolveEngine(options.engine);
   const notModule = headerProblem(bytes);
   let module: GuestModule;
   try {
     if (notModule !== undefined) throw new WebAssembly.CompileError(notModule);
-    module = await GuestModule.compile(bytes);
+    module = await GuestModule.compile(bytes, { engine: engineName });
   } catch (error) {
+    const unsupported = error instanceof UnsupportedFeatureError;
     return {
       ...await fileFacts(bytes),
+      engineName,
+      features: featureReport(unsupported ? error.used : []),
       verdict: "will-not-run",
       reasons: [
-        notModule === undefined
+        unsupported
+          ? `the module ${featureProblem(error.used, engineName)}`
+          : notModule === undefined
           ? `the file is not a valid WebAssembly module: ${(error as Error).message}`
           : `the file ${notModule}`,
       ],
@@ -130,8 +168,8 @@ async function fileFacts(
 }
 
 /**
- * {@linkcode inspectModule} for a module already compiled (on the default
- * engine) from `bytes`, which is not compiled again.
+ * {@linkcode inspectModule} for a module already compiled from `bytes`
+ * (the verdict is for its engine), which is not compiled again.
  *
  * @param module The compiled module.
  * @param bytes The bytes it was compiled from.
@@ -173,6 +211,8 @@ export async function inspectCompiled(
   const memory = [...module.exports, ...module.imports].find((e) => e.kind === "memory");
   const report: ModuleReport = {
     ...await fileFacts(bytes),
+    engineName: module.engine,
+    features: featureReport(module.proposals),
     verdict: !runs ? "will-not-run" : errno.length > 0 ? "limited" : "runs",
     reasons,
     imports,

@@ -9,12 +9,17 @@
  * Wasmi's words on both) unless one overflowed its stack; when one of them
  * ends so and the other traps, the
  * trap may only be a call stack exhausted (the engines' stack depths
- * differ). Runs where Wasmi reaches an instruction of a proposal it lacks
- * (SIMD, exception handling, GC: it loads such modules, which V8
- * validates, but cannot run that code) are not compared. Fuel counts differ between the engines (docs/SECURITY.md), so
+ * differ). Fuel counts differ between the engines (docs/SECURITY.md), so
  * runs that end on fuel, time or memory are not compared; neither are
- * modules only one engine compiles (Wasmi compiles SIMD modules and traps
- * at the first SIMD instruction, V8 runs them).
+ * modules only one engine loads (SIMD and exceptions run on V8 only: the
+ * feature table refuses them on Wasmi at load).
+ *
+ * Every fourth input is a module built from snippets that use post-MVP
+ * proposals (threads, GC, exceptions, SIMD, memory64: `featureModule`):
+ * each engine must refuse it at load exactly when the feature table
+ * (src/executor/features.ts) says that engine does not run one of them,
+ * with an `UnsupportedFeatureError` listing what the module uses, and
+ * otherwise load it, report the same proposals and run it to its end.
  *
  * @module
  */
@@ -24,6 +29,39 @@ import { hasJspi } from "../../src/executor/v8/v8_guest.ts";
 import { Prng } from "./_prng.ts";
 import { describe, type Failure, type FuzzOptions, type FuzzReport } from "./_report.ts";
 import { wasmInput, wasmSeeds } from "./wasm_target.ts";
+import { UnsupportedFeatureError, unsupportedProposals } from "../../src/executor/features.ts";
+import { featureModule } from "../_feature_modules.ts";
+
+/** Why an engine's verdict on a feature module is not the table's, or undefined. */
+async function featureVerdict(
+  engine: "wasmi" | "v8",
+  bytes: Uint8Array,
+  proposals: string[],
+): Promise<string | undefined> {
+  const refuses = unsupportedProposals(proposals, engine).length > 0;
+  let module: GuestModule;
+  try {
+    module = await GuestModule.compile(bytes, { engine });
+  } catch (error) {
+    if (!(error instanceof UnsupportedFeatureError)) return `${engine}: ${describe(error)}`;
+    if (!refuses) return `${engine} refused what the table runs: ${error.message}`;
+    if (error.used.join() !== proposals.join()) {
+      return `${engine} found [${error.used}], the module uses [${proposals}]`;
+    }
+    return undefined;
+  }
+  using _ = module;
+  if (refuses) return `${engine} loaded a module the table refuses on it`;
+  if (module.proposals.join() !== proposals.join()) {
+    return `${engine} found [${module.proposals}], the module uses [${proposals}]`;
+  }
+  try {
+    const { status } = await module.output(LIMITS);
+    return status.code === 0 ? undefined : `${engine}: exit ${status.code}`;
+  } catch (error) {
+    return `${engine} failed to run it: ${describe(error)}`;
+  }
+}
 
 /** Per-run limits, as in the wasm target but with fuel to spare: both runs should end. */
 const LIMITS = { timeout: 200, fuel: 20_000_000, maxMemory: 8 << 20, maxBuffer: 1 << 20 };
@@ -79,9 +117,6 @@ function disagreement(wasmi: Ending, v8: Ending): string | undefined {
     }
     return undefined;
   }
-  // Wasmi loads modules V8 validates and traps at the first instruction of
-  // a proposal it lacks (SIMD, exception handling, GC; README).
-  if (/SIMD opcode|support is not enabled/.test(wasmi.message ?? "")) return undefined;
   if (wasmi.how === "trap" && v8.how === "trap" && wasmi.message !== v8.message) {
     const stack = /call stack exhausted/;
     if (!stack.test(wasmi.message ?? "") && !stack.test(v8.message ?? "")) {
@@ -107,6 +142,16 @@ export async function fuzzEngines(options: FuzzOptions): Promise<FuzzReport> {
   const first = options.from ?? 0;
   let i = first;
   for (; performance.now() < deadline && (options.iterations ?? Infinity) > i - first; i++) {
+    if (i % 4 === 3) {
+      const prng = Prng.for(options.seed ^ 0xfea7, i);
+      const { bytes, proposals, how } = featureModule((n) => prng.int(n));
+      for (const engine of ["wasmi", "v8"] as const) {
+        const why = await featureVerdict(engine, bytes, proposals);
+        if (why) failures.push({ iteration: i, message: why, input: how, bytes });
+      }
+      outcomes["feature-verdict"] = (outcomes["feature-verdict"] ?? 0) + 1;
+      continue;
+    }
     const { bytes, how } = wasmInput(seeds, options.seed, i);
     const stdin = Prng.for(options.seed ^ 0x5eed, i).bytes(16);
     try {

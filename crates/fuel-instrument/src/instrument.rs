@@ -78,9 +78,23 @@ pub struct Instrumented {
 /// module's one defined memory becomes an import (see the [module
 /// docs](self)), described in [`Instrumented::description`].
 pub fn instrument(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, String> {
-    wasmparser::Validator::new()
+    // wasmparser's default proposals, plus the legacy encoding of
+    // exceptions (try/catch, which clang 16's -fwasm-exceptions emits). The
+    // host refuses what the V8 engine does not run before it gets here
+    // (crate::features, src/executor/features.ts).
+    let features =
+        wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::LEGACY_EXCEPTIONS;
+    wasmparser::Validator::new_with_features(features)
         .validate_all(bytes)
         .map_err(|e| e.to_string())?;
+    instrument_valid(bytes, max_memory_pages)
+}
+
+/// [`instrument`] for a module validated before (by
+/// [`features::scan`](crate::features::scan)): an invalid one gets a
+/// parse error or an invalid rewrite, which the engine's own validator
+/// refuses.
+pub fn instrument_valid(bytes: &[u8], max_memory_pages: u64) -> Result<Instrumented, String> {
     let module = Module::scan(bytes)?;
     let mut description = module.describe();
     let rewrite = Rewrite::new(module, max_memory_pages)?;

@@ -7,10 +7,12 @@
 //! [`cost`] for what things cost). Built for `wasm32-unknown-unknown`, the
 //! crate is bundled with the TypeScript host and called through the small C
 //! ABI in [`abi`], so the rewrite runs the same in Deno, browsers and edge
-//! runtimes.
+//! runtimes. [`features`] tells the host which post-MVP proposals a module
+//! uses, before it instruments or compiles anything.
 
 pub mod abi;
 pub mod cost;
+pub mod features;
 pub mod instrument;
 pub mod scan;
 

@@ -56,7 +56,13 @@ pub fn new_engine() -> Engine {
     // running out of fuel while translating a callee cannot be resumed in
     // Wasmi 2.0 (wasmi-labs/wasmi#2032), and eager translation was never
     // charged either.
+    // The proposals this engine runs are those of the wasmi column of the
+    // host's feature table (src/executor/features.ts), which refuses the
+    // others before Wasmi sees a module: Wasmi 2.0's defaults, less
+    // multi-memory (refused on both engines: no wasm32-wasip1 toolchain
+    // emits it, and the V8 engine has no tests of it under its limits).
     config
+        .wasm_multi_memory(false)
         .consume_fuel(true)
         .compilation_mode(CompilationMode::Lazy)
         .fuel_cost(CustomFuelCosts {
@@ -426,5 +432,21 @@ mod tests {
             let ty = value.ty();
             assert_eq!(to_bits(&from_bits(ty, to_bits(&value))), to_bits(&value));
         }
+    }
+
+    #[test]
+    fn the_engine_refuses_what_the_feature_table_refuses_it() {
+        // src/executor/features.ts: multi_memory is "no" on wasmi.
+        let memories = |count: u8| {
+            let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+            bytes.extend([5, 1 + 2 * count, count]);
+            for _ in 0..count {
+                bytes.extend([0, 1]);
+            }
+            bytes
+        };
+        let engine = new_engine();
+        assert!(Module::new(&engine, memories(1)).is_ok());
+        assert!(Module::new(&engine, memories(2)).is_err());
     }
 }

@@ -360,9 +360,17 @@ class LateMemory implements GuestMemory {
 /** Thrown into a guest whose plain import asked to stop it (exit, host failure). */
 class HostStop extends Error {}
 
+/** `WebAssembly.Exception`, which the TypeScript library does not declare. */
+const WasmException = (WebAssembly as unknown as { Exception?: abstract new () => object })
+  .Exception;
+
 /** The status and message of an error the guest's run rejected with. */
 function classify(error: unknown): [Status, string] {
   if (error instanceof HostStop) return [Status.Suspended, ""];
+  // A wasm exception the guest threw and did not catch.
+  if (WasmException !== undefined && error instanceof WasmException) {
+    return [Status.Trap, "uncaught wasm exception"];
+  }
   if (error instanceof WebAssembly.RuntimeError || error instanceof RangeError) {
     const found = TRAPS.find(([pattern]) => pattern.test(error.message));
     return [Status.Trap, found?.[1] ?? error.message];

@@ -8,7 +8,6 @@
 import type { GuestCallbacks } from "../_guest_engine.ts";
 import { type Description, instrument, type Instrumented } from "./_instrumenter.ts";
 import { MemoryPool } from "./_memory_pool.ts";
-import { tableProblem } from "../_instance_limits.ts";
 import { V8Guest } from "./v8_guest.ts";
 
 const PAGE = 65536;
@@ -34,30 +33,17 @@ export class V8Module {
   /** The instrumented, compiled module per memory maximum in pages. */
   readonly #compiled = new Map<number, Promise<PreparedModule>>();
 
-  private constructor(bytes: Uint8Array, description: Description) {
+  /**
+   * A module that was validated (and found to use only what this engine
+   * runs); it is instrumented and compiled per memory limit on first use
+   * ({@linkcode V8Module.prepare}).
+   */
+  constructor(bytes: Uint8Array, description: Description) {
     this.#bytes = bytes;
     this.imports = description.imports;
     this.exports = description.exports;
     this.memoryPages = description.memories;
     this.tableEntries = description.tables;
-  }
-
-  /**
-   * Validates, instruments and compiles a module (for guests of at most
-   * `maxMemory` bytes; other limits compile again on first use).
-   *
-   * @throws {WebAssembly.CompileError} if the bytes are not a valid module.
-   */
-  static async compile(bytes: Uint8Array, maxMemory: number): Promise<V8Module> {
-    const pages = pagesOf(maxMemory);
-    const instrumented = await instrument(bytes, pages);
-    const tables = tableProblem(instrumented.description.tables);
-    if (tables !== undefined) throw new WebAssembly.CompileError(tables);
-    const module = new V8Module(bytes.slice(), instrumented.description);
-    const compiled = compile(instrumented);
-    module.#compiled.set(pages, compiled);
-    await compiled;
-    return module;
   }
 
   /** The compiled module for guests of at most `maxMemory` bytes. */
