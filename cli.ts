@@ -6,7 +6,8 @@
  * - `cli.ts run MODULE.wasm [-- ARGS]` runs a wasm32-wasip1 program with this
  *   process's stdio;
  * - `cli.ts inspect MODULE.wasm` tells what a module needs and whether it runs;
- * - `cli.ts serve PLUGIN.wasm` exposes a plugin session as JSON-RPC on stdio.
+ * - `cli.ts serve PLUGIN.wasm` exposes a plugin session as JSON-RPC on stdio;
+ * - `cli.ts build PLUGIN.ts -o PLUGIN.wasm` builds a plugin from TypeScript.
  *
  * Errors are one line on stderr (`--verbose` adds details); exit codes are
  * listed in {@linkcode EXIT_CODES} and the README.
@@ -15,6 +16,7 @@
  */
 
 import { escapeControlCharacters } from "./src/_escape_control.ts";
+import { buildCommand } from "./src/cli/build.ts";
 import { callCommand } from "./src/cli/call.ts";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
@@ -32,6 +34,7 @@ Commands:
   run MODULE.wasm [-- ARGS]       run a wasm32-wasip1 program with this process's stdio
   inspect MODULE.wasm             show what a module needs and whether it runs here
   serve PLUGIN.wasm               expose a plugin session as JSON-RPC on stdin/stdout
+  build PLUGIN.ts -o PLUGIN.wasm  build a plugin from TypeScript (JavaScript runtime)
 
 Run '${programName()} COMMAND --help' for a command's options and an example.
 
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
   inspect: inspectCommand,
   serve: serveCommand,
+  build: buildCommand,
 };
 
 /**
