@@ -79,9 +79,9 @@ export async function buildScript(script: string, options: BuildOptions = {}): P
     });
   } catch (error) {
     if (error instanceof SnapshotRunFailed) {
-      throw new BuildError(`the script failed while it was built: ${error.stderr}`, {
-        cause: error,
-      });
+      // The whole stderr (with the stack) went to `log`; the message is its first line.
+      const first = error.stderr.split("\n", 1)[0]!.replace(/^the script failed: /, "");
+      throw new BuildError(`the script failed while it was built: ${first}`, { cause: error });
     }
     throw error;
   }

@@ -176,9 +176,10 @@ fn random() -> f64 {
 fn describe_exception(ctx: &Ctx<'_>) -> String {
     let value = ctx.catch();
     if let Some(exception) = value.as_exception() {
+        let name: String = exception.get("name").unwrap_or_else(|_| "Error".to_owned());
         let message = exception.message().unwrap_or_default();
         let stack = exception.stack().unwrap_or_default();
-        return format!("{message}\n{stack}").trim_end().to_owned();
+        return format!("{name}: {message}\n{stack}").trim_end().to_owned();
     }
     let text: Option<String> = ctx
         .globals()
