@@ -197,9 +197,10 @@ async function instantiate(module: Uint8Array, run: SnapshotRun): Promise<WebAss
   const args = run.args.map((a) => encoder.encode(`${a}\0`));
   let stdinAt = 0;
   let stderr = "";
-  let instance: WebAssembly.Instance | undefined;
-  const view = () => new DataView((instance!.exports.memory as WebAssembly.Memory).buffer);
-  const mem = () => new Uint8Array((instance!.exports.memory as WebAssembly.Memory).buffer);
+  // Set once instantiated; the imports read the memory through it.
+  const state: { memory?: WebAssembly.Memory } = {};
+  const view = () => new DataView(state.memory!.buffer);
+  const mem = () => new Uint8Array(state.memory!.buffer);
   const flushLines = (final: boolean) => {
     let nl;
     while ((nl = stderr.indexOf("\n")) >= 0) {
@@ -289,7 +290,8 @@ async function instantiate(module: Uint8Array, run: SnapshotRun): Promise<WebAss
     get: (target, name: string) => target[name] ?? (() => ERRNO.nosys),
   });
   const compiled = await WebAssembly.compile(module as Uint8Array<ArrayBuffer>);
-  instance = await WebAssembly.instantiate(compiled, { wasi_snapshot_preview1: imports });
+  const instance = await WebAssembly.instantiate(compiled, { wasi_snapshot_preview1: imports });
+  state.memory = instance.exports.memory as WebAssembly.Memory;
   let code = 0;
   try {
     (instance.exports._start as () => void)();

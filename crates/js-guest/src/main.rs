@@ -22,9 +22,9 @@
 //! At the build run the prelude refuses host calls and stdout writes; an
 //! error thrown by the script's top level fails the build (exit status 1,
 //! the error on stderr).
-#![no_main]
+#![cfg_attr(target_os = "wasi", no_main)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -52,10 +52,15 @@ struct Guest {
 }
 
 thread_local! {
-    static GUEST: RefCell<Option<Guest>> = const { RefCell::new(None) };
+    /// Leaked, never dropped: a thread-local with drop glue would free all of
+    /// QuickJS's heap at every exit (most of a short call's cost).
+    static GUEST: Cell<Option<&'static Guest>> = const { Cell::new(None) };
     static SCRIPT: RefCell<String> = const { RefCell::new(String::new()) };
     static INPUT: RefCell<Input> = const { RefCell::new(Input { buffer: Vec::new(), start: 0, eof: false }) };
 }
+
+/// The most one read of stdin takes.
+const READ_SIZE: usize = 4096;
 
 /// stdin, split into lines.
 struct Input {
@@ -97,7 +102,9 @@ impl Input {
             }
             self.buffer.drain(..self.start);
             self.start = 0;
-            let mut chunk = [0u8; 65536];
+            // A small chunk: a large one costs a heap allocation (and its
+            // zeroing) in every instance, the largest cost of a short call.
+            let mut chunk = [0u8; READ_SIZE];
             match std::io::stdin().read(&mut chunk) {
                 Ok(0) | Err(_) => self.eof = true,
                 Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
@@ -156,6 +163,7 @@ fn install_natives<'js>(ctx: &Ctx<'js>, building: bool) -> rquickjs::Result<()> 
     Ok(())
 }
 
+#[cfg(target_os = "wasi")]
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
 extern "C" {
     #[link_name = "random_get"]
@@ -167,8 +175,19 @@ extern "C" {
 /// would replay the same numbers.
 fn random() -> f64 {
     let mut bytes = [0u8; 8];
+    #[cfg(target_os = "wasi")]
     // SAFETY: the buffer is 8 writable bytes.
-    unsafe { wasi_random_get(bytes.as_mut_ptr(), bytes.len()) };
+    unsafe {
+        wasi_random_get(bytes.as_mut_ptr(), bytes.len())
+    };
+    #[cfg(not(target_os = "wasi"))]
+    {
+        // Only for checking the crate on the build machine.
+        use std::hash::BuildHasher;
+        bytes = std::collections::hash_map::RandomState::new()
+            .hash_one(0u8)
+            .to_le_bytes();
+    }
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -226,6 +245,12 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
         }
         Ok((functions.0, functions.1))
     })?;
+    // Collect what evaluating left, and let the heap grow by half before
+    // the next collection: a collection is the largest cost a short call
+    // could meet (a stateless call never needs one).
+    runtime.run_gc();
+    let size = usize::try_from(runtime.memory_usage().malloc_size).unwrap_or(0);
+    runtime.set_gc_threshold(size + size / 2);
     Ok(Guest {
         _runtime: runtime,
         context,
@@ -271,7 +296,7 @@ fn fail(message: &str) -> i32 {
     1
 }
 
-fn main() -> i32 {
+fn run() -> i32 {
     match PHASE.load(Ordering::Relaxed) {
         FRESH => {
             let mode = std::env::args().nth(1).unwrap_or_default();
@@ -291,7 +316,7 @@ fn main() -> i32 {
                 return 0;
             }
             match start(&script, true) {
-                Ok(guest) => GUEST.set(Some(guest)),
+                Ok(guest) => GUEST.set(Some(Box::leak(Box::new(guest)))),
                 Err(message) => return fail(&message),
             }
             PHASE.store(EVALUATED, Ordering::Relaxed);
@@ -300,14 +325,14 @@ fn main() -> i32 {
         LOADED => {
             let script = SCRIPT.take();
             match start(&script, false) {
-                Ok(guest) => GUEST.set(Some(guest)),
+                Ok(guest) => GUEST.set(Some(Box::leak(Box::new(guest)))),
                 Err(message) => return fail(&message),
             }
-            GUEST.with_borrow(|guest| serve(guest.as_ref().expect("started")));
+            serve(GUEST.get().expect("started"));
             0
         }
         _ => {
-            GUEST.with_borrow(|guest| serve(guest.as_ref().expect("evaluated")));
+            serve(GUEST.get().expect("evaluated"));
             0
         }
     }
@@ -317,7 +342,14 @@ fn main() -> i32 {
 /// Not Rust's `main`: Rust's start-up records the main thread once per
 /// process, and a pre-initialised module's `_start` runs again on memory
 /// where that already happened.
+#[cfg(target_os = "wasi")]
 #[no_mangle]
 pub extern "C" fn __main_void() -> i32 {
-    main()
+    run()
+}
+
+/// Elsewhere (the crate is checked and tested on the build machine), a plain `main`.
+#[cfg(not(target_os = "wasi"))]
+fn main() {
+    std::process::exit(run())
 }
