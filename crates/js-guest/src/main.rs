@@ -121,6 +121,37 @@ fn write_line(mut out: impl Write, line: &str) {
         .and_then(|()| out.flush());
 }
 
+/// Whether `text` has a run of 16 digits: only then can it hold an integer
+/// outside the safe range (2^53), which the prelude's exact parser reads.
+fn has_long_digits(text: &str) -> bool {
+    let mut run = 0;
+    for byte in text.bytes() {
+        run = if byte.is_ascii_digit() { run + 1 } else { 0 };
+        if run == 16 {
+            return true;
+        }
+    }
+    false
+}
+
+/// A line as the prelude's `handleLine` takes it: a string, `{ exact: text }`
+/// when it needs the exact parser, `false` when it is not UTF-8; `None` at EOF.
+fn line_value<'js>(ctx: &Ctx<'js>, line: Line) -> rquickjs::Result<Option<Value<'js>>> {
+    Ok(Some(match line {
+        Line::Eof => return Ok(None),
+        Line::NotUtf8 => Value::new_bool(ctx.clone(), false),
+        Line::Text(text) => {
+            let string = rquickjs::String::from_str(ctx.clone(), &text)?.into_value();
+            if !has_long_digits(&text) {
+                return Ok(Some(string));
+            }
+            let exact = Object::new(ctx.clone())?;
+            exact.set("exact", string)?;
+            exact.into_value()
+        }
+    }))
+}
+
 /// The natives the prelude uses, on the global `__native` until the prelude
 /// takes them.
 fn install_natives<'js>(ctx: &Ctx<'js>, building: bool) -> rquickjs::Result<()> {
@@ -130,11 +161,8 @@ fn install_natives<'js>(ctx: &Ctx<'js>, building: bool) -> rquickjs::Result<()> 
         Function::new(
             ctx.clone(),
             |ctx: Ctx<'js>| -> rquickjs::Result<Value<'js>> {
-                Ok(match INPUT.with_borrow_mut(Input::line) {
-                    Line::Text(text) => rquickjs::String::from_str(ctx, &text)?.into_value(),
-                    Line::NotUtf8 => Value::new_bool(ctx, false),
-                    Line::Eof => Value::new_null(ctx),
-                })
+                let line = INPUT.with_borrow_mut(Input::line);
+                Ok(line_value(&ctx, line)?.unwrap_or_else(|| Value::new_null(ctx)))
             },
         )?,
     )?;
@@ -174,21 +202,24 @@ extern "C" {
 /// seeded once, at build time, so every call of a pre-initialised plugin
 /// would replay the same numbers.
 fn random() -> f64 {
+    (u64::from_le_bytes(random_bytes()) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(target_os = "wasi")]
+fn random_bytes() -> [u8; 8] {
     let mut bytes = [0u8; 8];
-    #[cfg(target_os = "wasi")]
     // SAFETY: the buffer is 8 writable bytes.
-    unsafe {
-        wasi_random_get(bytes.as_mut_ptr(), bytes.len())
-    };
-    #[cfg(not(target_os = "wasi"))]
-    {
-        // Only for checking the crate on the build machine.
-        use std::hash::BuildHasher;
-        bytes = std::collections::hash_map::RandomState::new()
-            .hash_one(0u8)
-            .to_le_bytes();
-    }
-    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
+    unsafe { wasi_random_get(bytes.as_mut_ptr(), bytes.len()) };
+    bytes
+}
+
+/// Only for checking and testing the crate on the build machine.
+#[cfg(not(target_os = "wasi"))]
+fn random_bytes() -> [u8; 8] {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new()
+        .hash_one(0u8)
+        .to_le_bytes()
 }
 
 /// The error a script's evaluation threw, as text for stderr.
@@ -266,12 +297,9 @@ fn serve(guest: &Guest) {
         let handle_line = guest.handle_line.clone().restore(&ctx).expect("prelude");
         let finish = guest.finish.clone().restore(&ctx).expect("prelude");
         loop {
-            let line = match INPUT.with_borrow_mut(Input::line) {
-                Line::Eof => break,
-                Line::Text(text) => rquickjs::String::from_str(ctx.clone(), &text)
-                    .map(|s| s.into_value())
-                    .expect("string"),
-                Line::NotUtf8 => Value::new_bool(ctx.clone(), false),
+            let line = INPUT.with_borrow_mut(Input::line);
+            let Some(line) = line_value(&ctx, line).expect("a line as a JS value") else {
+                break;
             };
             if handle_line.call::<_, ()>((line,)).is_err() {
                 report(&ctx);

@@ -31,17 +31,13 @@
 
   // ---- JSON with exact large integers ----------------------------------
   // Integers outside the safe range (2^53) are read as BigInt and BigInt
-  // values are written with all their digits. Lines with no run of 16 digits
-  // hold no such integer: they take the native parser.
-  const LONG_DIGITS = /\d{16}/;
+  // values are written with all their digits. The runtime hands over lines
+  // with a run of 16 digits (the only ones that can hold such an integer) as
+  // { exact: text }, for parseExact; others take the native parser.
   const WS = /[ \t\n\r]*/y;
   const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const LITERAL = /true|false|null/y;
-
-  function parse(text) {
-    return LONG_DIGITS.test(text) ? parseExact(text) : JSON.parse(text);
-  }
 
   function parseExact(text) {
     let at = 0;
@@ -387,20 +383,20 @@
     if (message === null || typeof message !== "object" || Array.isArray(message)) {
       return reply(failure(null, new RpcError(INVALID_REQUEST, "Invalid Request")));
     }
-    const hasId = has(message, "id");
-    if (!has(message, "method") && hasId && (has(message, "result") || has(message, "error"))) {
+    // Parsed JSON has no undefined members: undefined is absent.
+    const { id, method: name } = message;
+    const hasId = id !== undefined;
+    if (name === undefined && hasId && (has(message, "result") || has(message, "error"))) {
       settle(message);
       return reply(undefined);
     }
-    const id = message.id;
     const validId = id === null || typeof id === "number" || typeof id === "string" ||
       typeof id === "bigint";
-    if (message.jsonrpc !== "2.0" || typeof message.method !== "string" || (hasId && !validId)) {
+    if (message.jsonrpc !== "2.0" || typeof name !== "string" || (hasId && !validId)) {
       return reply(
         failure(validId ? (id ?? null) : null, new RpcError(INVALID_REQUEST, "Invalid Request")),
       );
     }
-    const name = message.method;
     const entry = methods.get(name);
     const handler = entry?.handler ?? (name === "rpc.discover" ? discover : undefined);
     if (!hasId) {
@@ -413,9 +409,26 @@
     if (handler === undefined) {
       return reply(failure(id, new RpcError(METHOD_NOT_FOUND, `Method not found: ${name}`)));
     }
-    run(handler, message.params, (error, result) => {
-      reply(error === undefined ? success(id, result) : failure(id, error));
-    });
+    // run(), inlined for the common case: a sync handler answered at once.
+    let result;
+    try {
+      result = handler(message.params);
+    } catch (error) {
+      return reply(failure(id, error));
+    }
+    if (result !== null && typeof result === "object" && typeof result.then === "function") {
+      Promise.resolve(result).then(
+        (value) => reply(success(id, value)),
+        (error) => reply(failure(id, error)),
+      );
+    } else {
+      reply(success(id, result));
+    }
+  }
+
+  /** Writes the response to a single message (none for notifications). */
+  function replyOne(response) {
+    if (response !== undefined) native.writeOut(line(response));
   }
 
   function handleBatch(messages) {
@@ -435,21 +448,23 @@
     });
   }
 
-  function handleLine(text) {
-    if (text === false) {
+  /** Handles one line: a string, `{ exact }` (see parseExact) or `false` (not UTF-8). */
+  function handleLine(input) {
+    if (input === false) {
       return send(failure(null, new RpcError(PARSE_ERROR, "Parse error: the line is not UTF-8")));
     }
-    if (text.trim() === "") return;
+    const exact = typeof input === "object";
+    const text = exact ? input.exact : input;
+    // Blank lines are ignored (only they can start with white space and be blank).
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === "")) return;
     let message;
     try {
-      message = parse(text);
+      message = exact ? parseExact(text) : JSON.parse(text);
     } catch (error) {
       return send(failure(null, new RpcError(PARSE_ERROR, `Parse error: ${error.message}`)));
     }
     if (Array.isArray(message)) return handleBatch(message);
-    dispatch(message, (response) => {
-      if (response !== undefined) native.writeOut(line(response));
-    });
+    dispatch(message, replyOne);
   }
 
   /** The script's top level has run: refuse what it must not have done. */
