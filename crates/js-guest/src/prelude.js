@@ -35,6 +35,7 @@
   // with a run of 16 digits (the only ones that can hold such an integer) as
   // { exact: text }, for parseExact; others take the native parser.
   const WS = /[ \t\n\r]*/y;
+  // deno-lint-ignore no-control-regex -- JSON strings exclude the control characters
   const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const LITERAL = /true|false|null/y;
