@@ -6,7 +6,7 @@
  *
  *   deno run -A bench/ts_guest.ts
  *
- * Prints a Markdown table (medians of 5 runs, in milliseconds).
+ * Prints a Markdown table (medians over alternating rounds, in milliseconds).
  *
  * @module
  */
@@ -15,17 +15,6 @@ import { Plugin } from "../mod.ts";
 import { buildPlugin, buildScript } from "../src/build/mod.ts";
 
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function perOp(count: number, op: () => Promise<unknown>): Promise<number> {
-  await op();
-  const runs: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    const started = performance.now();
-    for (let i = 0; i < count; i++) await op();
-    runs.push((performance.now() - started) / count);
-  }
-  return median(runs);
-}
 
 // The Rust test plugin's prime_sieve (testdata/test_plugin), in JavaScript.
 const SCRIPT = `
@@ -57,21 +46,50 @@ const guests = {
   "TypeScript, not pre-initialised": await buildScript(SCRIPT, { preinitialize: false }),
 };
 const WARM = Number(Deno.env.get("WARM") ?? 300);
+const ROUNDS = 15;
 const SIEVE = 100_000;
 const rows: string[] = [];
 for (const engine of ["wasmi", "v8"] as const) {
-  for (const [name, wasm] of Object.entries(guests)) {
-    using plugin = await Plugin.load(wasm, { engine, logger: () => {} });
-    const session = plugin.session({ timeout: 0 });
-    for (let i = 0; i < WARM; i++) await Promise.all([plugin.call("ping"), session.call("ping")]);
-    const stateless = await perOp(50, () => plugin.call("ping"));
-    const sessionPing = await perOp(200, () => session.call("ping"));
-    const sieve = await perOp(3, () => session.call("prime_sieve", [SIEVE]));
+  // All guests loaded and warmed together, then measured in alternating
+  // rounds, so that a loaded machine slows them alike.
+  const loaded = await Promise.all(
+    Object.entries(guests).map(async ([name, wasm]) => {
+      const plugin = await Plugin.load(wasm, { engine, logger: () => {} });
+      return { name, plugin, session: plugin.session({ timeout: 0 }) };
+    }),
+  );
+  for (let i = 0; i < WARM; i++) {
+    for (const { plugin, session } of loaded) {
+      await Promise.all([plugin.call("ping"), session.call("ping")]);
+    }
+  }
+  const times = loaded.map(() => ({
+    stateless: [] as number[],
+    session: [] as number[],
+    sieve: [] as number[],
+  }));
+  const timed = async (count: number, op: () => Promise<unknown>) => {
+    const started = performance.now();
+    for (let i = 0; i < count; i++) await op();
+    return (performance.now() - started) / count;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, { plugin, session }] of loaded.entries()) {
+      times[i]!.stateless.push(await timed(20, () => plugin.call("ping")));
+      times[i]!.session.push(await timed(100, () => session.call("ping")));
+      if (round < 3) {
+        times[i]!.sieve.push(await timed(1, () => session.call("prime_sieve", [SIEVE])));
+      }
+    }
+  }
+  for (const [i, { name, plugin, session }] of loaded.entries()) {
     await session.close();
+    plugin[Symbol.dispose]();
+    const t = times[i]!;
     rows.push(
-      `| ${engine} | ${name} | ${stateless.toFixed(3)} | ${sessionPing.toFixed(3)} | ${
-        sieve.toFixed(2)
-      } |`,
+      `| ${engine} | ${name} | ${median(t.stateless).toFixed(3)} | ${
+        median(t.session).toFixed(3)
+      } | ${median(t.sieve).toFixed(2)} |`,
     );
   }
 }
