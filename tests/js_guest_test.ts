@@ -228,3 +228,60 @@ Deno.test("js guest: hostile scripts are stopped by the limits", async (t) => {
   );
   assert.equal(await plugin.call("ping"), "pong");
 });
+
+/** A random JSON value (seeded): nested arrays and objects, integers of any size, doubles, strings. */
+function randomJson(next: () => number, depth = 0): unknown {
+  const pick = Math.floor(next() * (depth > 3 ? 6 : 8));
+  const text = () =>
+    Array.from({ length: Math.floor(next() * 8) }, () => {
+      const kinds = [
+        () => String.fromCharCode(32 + Math.floor(next() * 95)),
+        () => String.fromCharCode(Math.floor(next() * 32)), // control characters
+        () => String.fromCodePoint(0x80 + Math.floor(next() * 0xd000)),
+        () => String.fromCodePoint(0x10000 + Math.floor(next() * 0xfffff)),
+        () => String.fromCharCode(0xd800 + Math.floor(next() * 0x800)), // a lone surrogate
+        () => '"\\',
+      ];
+      return kinds[Math.floor(next() * kinds.length)]!();
+    }).join("");
+  switch (pick) {
+    case 0:
+      return null;
+    case 1:
+      return next() < 0.5;
+    case 2:
+      return Math.floor((next() - 0.5) * 2 ** 53) || 1; // safe integers (no -0)
+    case 3: // integers past 2^53, as bigint
+      return (BigInt(Math.floor(next() * 2 ** 52)) << BigInt(2 + Math.floor(next() * 80))) *
+          (next() < 0.5 ? -1n : 1n) + 1n;
+    case 4:
+      // Doubles below 2^53 (an integral double past it is written as an integer: a bigint).
+      return (next() - 0.5) * 10 ** Math.floor(next() * 30 - 20) || 0.5;
+    case 5:
+      return text();
+    case 6:
+      return Array.from({ length: Math.floor(next() * 5) }, () => randomJson(next, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: Math.floor(next() * 5) }, () => [text(), randomJson(next, depth + 1)]),
+      );
+  }
+}
+
+Deno.test("js guest: random JSON comes back unchanged (property test, fixed seed)", async () => {
+  let seed = 0x2545f491;
+  const next = () => { // xorshift32
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const { plugin } = await load(SCRIPT, { largeIntegers: "bigint" });
+  using _ = plugin;
+  const session = plugin.session();
+  for (let i = 0; i < 200; i++) {
+    const value = [randomJson(next)];
+    assert.deepStrictEqual(await session.call("echo", value), value, `case ${i}`);
+  }
+  assert.equal((await session.close()).code, 0);
+});
