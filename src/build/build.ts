@@ -26,6 +26,7 @@ export interface BuildOptions {
 
 /** The script could not be bundled, or failed while it was evaluated at build time. */
 export class BuildError extends Error {
+  /** An error with `message` (and `options.cause`). */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "BuildError";

@@ -25,16 +25,23 @@ export type Json = null | boolean | number | bigint | string | Json[] | { [key: 
 
 /** An OpenRPC content descriptor (a param or the result of a method). */
 export interface ContentDescriptor {
+  /** The param's name (or the result's). */
   name: string;
+  /** What it is, at length. */
   description?: string;
+  /** What it is, in a line. */
   summary?: string;
+  /** Its JSON Schema (default: `{}`, any value). */
   schema?: Record<string, unknown>;
+  /** Whether a call must give it. */
   required?: boolean;
 }
 
 /** What `rpc.discover` says about a method. */
 export interface MethodOptions {
+  /** What the method does, in a line (`inspect` lists it). */
   summary?: string;
+  /** What the method does, at length. */
   description?: string;
   /** The params by position: descriptors, or just their names. */
   params?: (string | ContentDescriptor)[];
@@ -57,7 +64,7 @@ export interface PluginApi {
   /** Ends the plugin at once with exit status `code`, answering nothing more. */
   exit(code?: number): never;
   /** The error class handlers throw to answer a JSON-RPC error. */
-  RpcError: typeof RpcErrorClass;
+  RpcError: RpcErrorConstructor;
 }
 
 /** Calls to the host. Not allowed at the script's top level. */
@@ -70,17 +77,26 @@ export interface HostApi {
   notify(method: string, params?: Json): void;
 }
 
-/** A JSON-RPC error: thrown by a handler it answers `{ code, message, data }`. */
-declare class RpcErrorClass extends Error {
-  constructor(code: number, message: string, data?: Json);
+/** A JSON-RPC error: thrown by a handler, it answers `{ code, message, data }`. */
+export interface RpcError extends Error {
+  /** The JSON-RPC error code. */
   code: number;
+  /** The error's `data`, if any. */
   data?: Json;
+}
+
+/** The class of {@linkcode RpcError}. */
+export interface RpcErrorConstructor {
+  /** An error answering `{ code, message, data }`. */
+  new (code: number, message: string, data?: Json): RpcError;
+  /** For `instanceof`. */
+  readonly prototype: RpcError;
 }
 
 const runtime = globalThis as unknown as {
   plugin: PluginApi;
   host: HostApi;
-  RpcError: typeof RpcErrorClass;
+  RpcError: RpcErrorConstructor;
 };
 
 /** The plugin's registrations. */
@@ -88,6 +104,4 @@ export const plugin: PluginApi = runtime.plugin;
 /** Calls to the host. */
 export const host: HostApi = runtime.host;
 /** A JSON-RPC error with code, message and data. */
-export const RpcError: typeof RpcErrorClass = runtime.RpcError;
-/** A JSON-RPC error with code, message and data. */
-export type RpcError = RpcErrorClass;
+export const RpcError: RpcErrorConstructor = runtime.RpcError;
