@@ -8,6 +8,7 @@
  * - `cli.ts inspect MODULE.wasm` tells what a module needs and whether it runs;
  * - `cli.ts serve PLUGIN.wasm` exposes a plugin session as JSON-RPC on stdio;
  * - `cli.ts new rust|c|go|assemblyscript DIR` writes a ready plugin project.
+ * - `cli.ts build PLUGIN.ts -o PLUGIN.wasm` builds a plugin from TypeScript.
  *
  * Errors are one line on stderr (`--verbose` adds details); exit codes are
  * listed in {@linkcode EXIT_CODES} and the README.
@@ -16,6 +17,7 @@
  */
 
 import { escapeControlCharacters } from "./src/_escape_control.ts";
+import { buildCommand } from "./src/cli/build.ts";
 import { callCommand } from "./src/cli/call.ts";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { EXIT_CODES, exitCodeOf, UsageError } from "./src/cli/_options.ts";
@@ -40,6 +42,7 @@ Commands:
   serve PLUGIN.wasm               expose a plugin session as JSON-RPC on stdin/stdout
   new rust|c|go|assemblyscript DIR
                                   write a ready plugin project (sources, kit, build, test)
+  build PLUGIN.ts -o PLUGIN.wasm  build a plugin from TypeScript (JavaScript runtime)
 
 Run '${programName()} COMMAND --help' for a command's options and an example,
 '${programName()} --version' for the version.
@@ -53,6 +56,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   inspect: inspectCommand,
   serve: serveCommand,
   new: newCommand,
+  build: buildCommand,
 };
 
 /**

@@ -1,11 +1,11 @@
-// The example plugins under examples/ (Rust, C, Go, AssemblyScript) serve
+// The example plugins under examples/ (Rust, C, Go, AssemblyScript, TypeScript) serve
 // the same methods; each one goes through the same assertions here.
 
 import assert from "node:assert/strict";
 import { type HostContext, JsonRpcError, Plugin, PluginError, Router } from "../mod.ts";
 import { modeOptions } from "./_plugin_mode.ts";
 
-const LANGUAGES = ["rust", "c", "go", "assemblyscript"] as const;
+const LANGUAGES = ["rust", "c", "go", "assemblyscript", "ts"] as const;
 
 /** The methods examples/README.md lists, which each plugin's OpenRPC document describes. */
 const DOCUMENTED_METHODS = ["add", "exit", "fail", "greet", "log", "ping"];

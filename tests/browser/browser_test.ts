@@ -14,6 +14,7 @@ Deno.test({
     "/index.html": new URL("./fixtures/index.html", import.meta.url),
     "/mod.js": await bundle(),
     "/test_plugin.wasm": new URL("../../testdata/test_plugin.wasm", import.meta.url),
+    "/ts_plugin.wasm": new URL("../../examples/ts/plugin.wasm", import.meta.url),
   });
   const browser = await launchChromium();
   try {
@@ -33,8 +34,9 @@ Deno.test({
       (globalThis as unknown as { results: Record<string, unknown> }).results
     );
     assert.equal(r.error, undefined);
-    // With workers, each worker loaded the bundle itself; otherwise none ran.
-    const bundles = mode === "workers=2" ? 2 : 0;
+    // With workers, each worker loaded the bundle itself (two plugins, a
+    // pool of two each); otherwise none ran.
+    const bundles = mode === "workers=2" ? 4 : 0;
     assert.deepEqual(workers, Array(bundles).fill(`${server.url}/mod.js`));
     assert.equal(r.ping, "pong");
     assert.equal(r.manyEcho, 20);
@@ -61,6 +63,7 @@ Deno.test({
       kind: "aborted",
       message: "Call of test_plugin.infinite_loop was aborted",
     });
+    assert.deepEqual(r.ts, ["pong", 5, "Hello, Ada!"]);
     await page.close();
   }
 });

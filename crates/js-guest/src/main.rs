@@ -1,0 +1,383 @@
+//! The JavaScript guest runtime: QuickJS (through `rquickjs`) serving
+//! JSON-RPC 2.0 over stdio, as a wasm32-wasip1 command module.
+//!
+//! The JSON-RPC model lives in `prelude.js` (`plugin`, `host`, `console`,
+//! `RpcError`); this file gives it four natives (read a line of stdin,
+//! write a line to stdout or stderr, exit) and runs its loop: read a line,
+//! hand it to the prelude, run the pending promise jobs, until end of input.
+//!
+//! # Phases
+//!
+//! The committed runtime carries no script. `build` (src/build/) runs it once
+//! with the bundled script on stdin and the phase as its argument, then writes
+//! a new module whose memory starts from the memory the run left (see
+//! src/build/_snapshot.ts). The phase reached is kept in [`PHASE`], so the
+//! built module's `_start` resumes from it:
+//!
+//! | argument  | build run does                         | built module's `_start`           |
+//! | --------- | -------------------------------------- | --------------------------------- |
+//! | `--eval`  | starts QuickJS, evaluates the script   | serves at once (pre-initialised)  |
+//! | `--load`  | only keeps the script's text           | starts QuickJS, evaluates, serves |
+//!
+//! At the build run the prelude refuses host calls and stdout writes; an
+//! error thrown by the script's top level fails the build (exit status 1,
+//! the error on stderr).
+#![cfg_attr(target_os = "wasi", no_main)]
+
+use std::cell::{Cell, RefCell};
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
+
+/// Nothing done yet: this is the runtime as committed, run by `build`.
+const FRESH: u8 = 0;
+/// The build run kept the script's text ([`SCRIPT`]) and nothing else.
+const LOADED: u8 = 1;
+/// The build run evaluated the script: [`GUEST`] is ready to serve.
+const EVALUATED: u8 = 2;
+
+/// The phase this module's memory is in (see the module docs).
+static PHASE: AtomicU8 = AtomicU8::new(FRESH);
+
+/// The state that outlives the build run. wasm32-wasip1 without threads:
+/// thread-locals are plain statics in linear memory, which the snapshot keeps.
+struct Guest {
+    // Dropped never: the snapshot keeps them alive across `_start`s.
+    _runtime: Runtime,
+    context: Context,
+    /// The prelude's `handleLine(line)` and `finish()`.
+    handle_line: Persistent<Function<'static>>,
+    finish: Persistent<Function<'static>>,
+}
+
+thread_local! {
+    /// Leaked, never dropped: a thread-local with drop glue would free all of
+    /// QuickJS's heap at every exit (most of a short call's cost).
+    static GUEST: Cell<Option<&'static Guest>> = const { Cell::new(None) };
+    static SCRIPT: RefCell<String> = const { RefCell::new(String::new()) };
+    static INPUT: RefCell<Input> = const { RefCell::new(Input { buffer: Vec::new(), start: 0, eof: false }) };
+}
+
+/// The most one read of stdin takes.
+const READ_SIZE: usize = 4096;
+
+/// stdin, split into lines.
+struct Input {
+    buffer: Vec<u8>,
+    /// Where the unread bytes begin in `buffer`.
+    start: usize,
+    eof: bool,
+}
+
+/// What reading one line gave.
+enum Line {
+    Text(String),
+    /// The line is not UTF-8 (answered with -32700 by the prelude).
+    NotUtf8,
+    Eof,
+}
+
+impl Input {
+    fn line(&mut self) -> Line {
+        loop {
+            if let Some(at) = self.buffer[self.start..].iter().position(|&b| b == b'\n') {
+                let end = self.start + at;
+                let line = &self.buffer[self.start..end];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let line = match std::str::from_utf8(line) {
+                    Ok(text) => Line::Text(text.to_owned()),
+                    Err(_) => Line::NotUtf8,
+                };
+                self.start = end + 1;
+                return line;
+            }
+            if self.eof {
+                if self.start == self.buffer.len() {
+                    return Line::Eof;
+                }
+                // A last line without a newline.
+                self.buffer.push(b'\n');
+                continue;
+            }
+            self.buffer.drain(..self.start);
+            self.start = 0;
+            // A small chunk: a large one costs a heap allocation (and its
+            // zeroing) in every instance, the largest cost of a short call.
+            let mut chunk = [0u8; READ_SIZE];
+            match std::io::stdin().read(&mut chunk) {
+                Ok(0) | Err(_) => self.eof = true,
+                Ok(n) => self.buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+}
+
+fn write_line(mut out: impl Write, line: &str) {
+    // A closed stdout or stderr leaves nothing to tell: the host has gone.
+    let _ = out
+        .write_all(line.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+}
+
+/// Whether `text` has a run of 16 digits: only then can it hold an integer
+/// outside the safe range (2^53), which the prelude's exact parser reads.
+fn has_long_digits(text: &str) -> bool {
+    let mut run = 0;
+    for byte in text.bytes() {
+        run = if byte.is_ascii_digit() { run + 1 } else { 0 };
+        if run == 16 {
+            return true;
+        }
+    }
+    false
+}
+
+/// A line as the prelude's `handleLine` takes it: a string, `{ exact: text }`
+/// when it needs the exact parser, `false` when it is not UTF-8; `None` at EOF.
+fn line_value<'js>(ctx: &Ctx<'js>, line: Line) -> rquickjs::Result<Option<Value<'js>>> {
+    Ok(Some(match line {
+        Line::Eof => return Ok(None),
+        Line::NotUtf8 => Value::new_bool(ctx.clone(), false),
+        Line::Text(text) => {
+            let string = rquickjs::String::from_str(ctx.clone(), &text)?.into_value();
+            if !has_long_digits(&text) {
+                return Ok(Some(string));
+            }
+            let exact = Object::new(ctx.clone())?;
+            exact.set("exact", string)?;
+            exact.into_value()
+        }
+    }))
+}
+
+/// The natives the prelude uses, on the global `__native` until the prelude
+/// takes them.
+fn install_natives<'js>(ctx: &Ctx<'js>, building: bool) -> rquickjs::Result<()> {
+    let native = Object::new(ctx.clone())?;
+    native.set(
+        "readLine",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>| -> rquickjs::Result<Value<'js>> {
+                let line = INPUT.with_borrow_mut(Input::line);
+                Ok(line_value(&ctx, line)?.unwrap_or_else(|| Value::new_null(ctx)))
+            },
+        )?,
+    )?;
+    native.set(
+        "writeOut",
+        Function::new(ctx.clone(), |line: String| {
+            write_line(std::io::stdout().lock(), &line)
+        })?,
+    )?;
+    native.set(
+        "writeErr",
+        Function::new(ctx.clone(), |line: String| {
+            write_line(std::io::stderr().lock(), &line)
+        })?,
+    )?;
+    native.set(
+        "exit",
+        Function::new(ctx.clone(), |code: i32| -> rquickjs::Result<()> {
+            let _ = std::io::stdout().flush();
+            std::process::exit(code)
+        })?,
+    )?;
+    native.set("random", Function::new(ctx.clone(), random)?)?;
+    native.set("building", building)?;
+    ctx.globals().set("__native", native)?;
+    Ok(())
+}
+
+#[cfg(target_os = "wasi")]
+#[link(wasm_import_module = "wasi_snapshot_preview1")]
+extern "C" {
+    #[link_name = "random_get"]
+    fn wasi_random_get(buf: *mut u8, len: usize) -> u16;
+}
+
+/// `Math.random()` from WASI's random bytes: QuickJS's own generator is
+/// seeded once, at build time, so every call of a pre-initialised plugin
+/// would replay the same numbers.
+fn random() -> f64 {
+    (u64::from_le_bytes(random_bytes()) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(target_os = "wasi")]
+fn random_bytes() -> [u8; 8] {
+    let mut bytes = [0u8; 8];
+    // SAFETY: the buffer is 8 writable bytes.
+    unsafe { wasi_random_get(bytes.as_mut_ptr(), bytes.len()) };
+    bytes
+}
+
+/// Only for checking and testing the crate on the build machine.
+#[cfg(not(target_os = "wasi"))]
+fn random_bytes() -> [u8; 8] {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new()
+        .hash_one(0u8)
+        .to_le_bytes()
+}
+
+/// The error a script's evaluation threw, as text for stderr.
+fn describe_exception(ctx: &Ctx<'_>) -> String {
+    let value = ctx.catch();
+    if let Some(exception) = value.as_exception() {
+        let name: String = exception.get("name").unwrap_or_else(|_| "Error".to_owned());
+        let message = exception.message().unwrap_or_default();
+        let stack = exception.stack().unwrap_or_default();
+        return format!("{name}: {message}\n{stack}").trim_end().to_owned();
+    }
+    let text: Option<String> = ctx
+        .globals()
+        .get::<_, Function>("String")
+        .and_then(|f| f.call((value,)))
+        .ok();
+    text.unwrap_or_else(|| "an exception".to_owned())
+}
+
+/// Runs every pending promise job (the reactions of settled promises).
+fn run_jobs(ctx: &Ctx<'_>) {
+    while ctx.execute_pending_job() {}
+}
+
+/// Starts QuickJS and evaluates the prelude, then the script; `Err` holds
+/// the error for stderr.
+fn start(script: &str, building: bool) -> Result<Guest, String> {
+    let runtime = Runtime::new().map_err(|e| format!("QuickJS did not start: {e}"))?;
+    let context = Context::full(&runtime).map_err(|e| format!("QuickJS did not start: {e}"))?;
+    let functions = context.with(|ctx| -> Result<_, String> {
+        install_natives(&ctx, building).map_err(|e| e.to_string())?;
+        let prelude: Object = ctx
+            .eval(include_str!("prelude.js"))
+            .map_err(|_| format!("the prelude failed: {}", describe_exception(&ctx)))?;
+        let get = |name: &str| -> Result<Persistent<Function<'static>>, String> {
+            let f: Function = prelude.get(name).map_err(|e| e.to_string())?;
+            Ok(Persistent::save(&ctx, f))
+        };
+        let functions = (get("handleLine")?, get("finish")?, get("ready")?);
+        let evaluated: rquickjs::Result<Value> = ctx.eval(script);
+        if evaluated.is_err() {
+            return Err(format!("the script failed: {}", describe_exception(&ctx)));
+        }
+        run_jobs(&ctx);
+        // The prelude checks what the top level left (a rejected promise,
+        // a host call) and ends the build phase.
+        let ready = functions
+            .2
+            .clone()
+            .restore(&ctx)
+            .map_err(|e| e.to_string())?;
+        if ready.call::<_, ()>(()).is_err() {
+            return Err(format!("the script failed: {}", describe_exception(&ctx)));
+        }
+        Ok((functions.0, functions.1))
+    })?;
+    // Collect what evaluating left, and let the heap grow by half before
+    // the next collection: a collection is the largest cost a short call
+    // could meet (a stateless call never needs one).
+    runtime.run_gc();
+    let size = usize::try_from(runtime.memory_usage().malloc_size).unwrap_or(0);
+    runtime.set_gc_threshold(size + size / 2);
+    Ok(Guest {
+        _runtime: runtime,
+        context,
+        handle_line: functions.0,
+        finish: functions.1,
+    })
+}
+
+/// Serves messages until end of input, then lets the prelude answer what is
+/// still pending.
+fn serve(guest: &Guest) {
+    guest.context.with(|ctx| {
+        let handle_line = guest.handle_line.clone().restore(&ctx).expect("prelude");
+        let finish = guest.finish.clone().restore(&ctx).expect("prelude");
+        loop {
+            let line = INPUT.with_borrow_mut(Input::line);
+            let Some(line) = line_value(&ctx, line).expect("a line as a JS value") else {
+                break;
+            };
+            if handle_line.call::<_, ()>((line,)).is_err() {
+                report(&ctx);
+            }
+            run_jobs(&ctx);
+        }
+        if finish.call::<_, ()>(()).is_err() {
+            report(&ctx);
+        }
+        run_jobs(&ctx);
+    });
+}
+
+/// An exception that escaped the prelude: a bug in it, logged.
+fn report(ctx: &Ctx<'_>) {
+    let text = describe_exception(ctx);
+    write_line(std::io::stderr().lock(), &format!("ERROR {text}"));
+}
+
+fn fail(message: &str) -> i32 {
+    write_line(std::io::stderr().lock(), message);
+    1
+}
+
+fn run() -> i32 {
+    match PHASE.load(Ordering::Relaxed) {
+        FRESH => {
+            let mode = std::env::args().nth(1).unwrap_or_default();
+            if mode != "--eval" && mode != "--load" {
+                return fail(
+                    "this is the JavaScript plugin runtime without a script: \
+                     build a plugin with `cli.ts build plugin.ts -o plugin.wasm`",
+                );
+            }
+            let mut script = String::new();
+            if std::io::stdin().read_to_string(&mut script).is_err() {
+                return fail("the script is not UTF-8");
+            }
+            if mode == "--load" {
+                SCRIPT.set(script);
+                PHASE.store(LOADED, Ordering::Relaxed);
+                return 0;
+            }
+            match start(&script, true) {
+                Ok(guest) => GUEST.set(Some(Box::leak(Box::new(guest)))),
+                Err(message) => return fail(&message),
+            }
+            PHASE.store(EVALUATED, Ordering::Relaxed);
+            0
+        }
+        LOADED => {
+            let script = SCRIPT.take();
+            match start(&script, false) {
+                Ok(guest) => GUEST.set(Some(Box::leak(Box::new(guest)))),
+                Err(message) => return fail(&message),
+            }
+            serve(GUEST.get().expect("started"));
+            0
+        }
+        _ => {
+            serve(GUEST.get().expect("evaluated"));
+            0
+        }
+    }
+}
+
+/// The program's entry, called by wasi-libc's `_start` (crt1-command.o).
+/// Not Rust's `main`: Rust's start-up records the main thread once per
+/// process, and a pre-initialised module's `_start` runs again on memory
+/// where that already happened.
+#[cfg(target_os = "wasi")]
+#[no_mangle]
+pub extern "C" fn __main_void() -> i32 {
+    run()
+}
+
+/// Elsewhere (the crate is checked and tested on the build machine), a plain `main`.
+#[cfg(not(target_os = "wasi"))]
+fn main() {
+    std::process::exit(run())
+}
