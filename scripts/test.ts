@@ -24,7 +24,14 @@ interface Part {
 const PARTS: Part[] = [
   {
     name: "chromium",
-    args: ["run", "--allow-env", "--allow-read", "--allow-run", "--allow-sys=uid", "scripts/chromium.ts"],
+    args: [
+      "run",
+      "--allow-env",
+      "--allow-read",
+      "--allow-run",
+      "--allow-sys=uid",
+      "scripts/chromium.ts",
+    ],
   },
   { name: "core", args: ["task", "test:core"] },
   { name: "browser", args: ["task", "test:browser"] },

@@ -250,7 +250,8 @@ Deno.test("cli shows control characters from plugins and manifests escaped", asy
     const escapedName = "\\x1b]0;owned\\x07evil\\u009b2J";
     await Deno.writeTextFile(
       `${dir}/m/p.jsonc`,
-      JSON.stringify({ name, wasm: "p.wasm", limits: { timeout: 200 } }),
+      // Fuel, not a timeout, stops the loop: the verdict must not depend on the machine's speed.
+      JSON.stringify({ name, wasm: "p.wasm", limits: { fuel: 5_000_000 } }),
     );
     const manifest = ["--manifest", `${dir}/m/p.jsonc`];
     const log = await cli([
@@ -261,10 +262,10 @@ Deno.test("cli shows control characters from plugins and manifests escaped", asy
     ]);
     assert.equal(log.stderr, `[${escapedName}] INFO \\x1b[2J\\x1b]52;c;ZXZpbA==\\x07\n`);
     const loop = await cli(["call", ...manifest, "infinite_loop"]);
-    assert.equal(loop.code, 124);
+    assert.equal(loop.code, 125);
     assert.equal(
       loop.stderr,
-      `error: Plugin ${escapedName} failed: Guest timed out after 200 ms\n`,
+      `error: Plugin ${escapedName} failed: Guest ran out of fuel (budget 5000000)\n`,
     );
     // A result holding C1 characters is printed as JSON escapes (the same value).
     const echo = await cli(["call", PLUGIN, "echo", '["\\u009b\\u007f"]']);
