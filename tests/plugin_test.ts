@@ -218,7 +218,7 @@ Deno.test("Plugin.call logs each instance's start-up lines with its call, once",
 });
 
 Deno.test("Plugin.call counts the instance's start-up against the call's limits", async (t) => {
-  const { plugin } = await testPlugin({ timeout: 400 });
+  const { plugin } = await testPlugin({ timeout: 2000 });
   using _ = plugin;
   await t.step("fuel: less than the start-up needs", async () => {
     assert.equal(await plugin.call("ping"), "pong");
@@ -232,11 +232,12 @@ Deno.test("Plugin.call counts the instance's start-up against the call's limits"
   await t.step("timeout: runs from the call, not from an earlier start", async () => {
     assert.equal(await plugin.call("ping"), "pong");
     // An instance started ahead of the next call must not have used that
-    // call's time up: 300 + 200 ms is over the 400 ms timeout, 200 is not.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(await plugin.call("sleep", [200]), 200);
+    // call's time up: 1500 + 600 ms is over the 2000 ms timeout, 600 is not
+    // (the 1400 ms left over leave room for a busy machine).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(await plugin.call("sleep", [600]), 600);
     // Idle for longer than the timeout, and still served.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     assert.equal(await plugin.call("ping"), "pong");
   });
 });
