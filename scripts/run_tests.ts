@@ -1,5 +1,6 @@
 /**
- * The README's test command (`deno task test`): runs every part of the
+ * The README's test command (`deno task test`; not named test.ts, which
+ * `deno test` would pick up as a test module): runs every part of the
  * suite, even after one fails, so that one failure never hides another:
  *
  *   1. `scripts/chromium.ts`: makes sure there is a Chromium (installs one if it may),
@@ -11,7 +12,7 @@
  * a part that fails without a test summary counts as one failure). The exit
  * code is 0 only if every part passed.
  *
- *   deno run --allow-env --allow-read --allow-run --allow-sys=uid scripts/test.ts
+ *   deno run --allow-env --allow-read --allow-run --allow-sys=uid scripts/run_tests.ts
  *
  * @module
  */
