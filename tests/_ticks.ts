@@ -1,6 +1,8 @@
 /**
  * Counts the ticks of a 1 ms interval while `body` runs: more than zero
  * means the host's timers fired during it (its event loop kept turning).
+ * Only "more than zero" is a verdict that holds on any machine: how many
+ * ticks fit in a run moves with the machine's speed and load.
  * Or counts event-loop turns, independent of speed.
  *
  * @module

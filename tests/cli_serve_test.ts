@@ -150,19 +150,17 @@ function assertRpcError(code: number, check?: (data: Record<string, unknown>) =>
 }
 
 Deno.test("cli serve answers a request past --timeout with -32003 and goes on with a fresh instance", async () => {
-  const { request, end } = serve("--timeout", "500", "testdata/test_plugin.wasm");
+  const { request, end } = serve("--timeout", "2000", "testdata/test_plugin.wasm");
   assert.equal(await request("counter"), 1);
-  const started = performance.now();
   const looping = request("infinite_loop");
   const behind = request("ping"); // waits for the same instance
   await assert.rejects(
     looping,
     assertRpcError(-32003, (data) => {
       assert.equal(data.kind, "timeout");
-      assert.equal(data.timeout, 500);
+      assert.equal(data.timeout, 2000);
     }),
   );
-  assert.ok(performance.now() - started < 5000);
   await assert.rejects(behind, (e: unknown) => {
     assertRpcError(-32002, (data) => assert.equal(data.kind, "aborted"))(e);
     assert.match((e as Error).message, /^Plugin test_plugin was stopped: request \d+ timed out$/);
@@ -175,12 +173,12 @@ Deno.test("cli serve answers a request past --timeout with -32003 and goes on wi
   assert.equal(code, 0);
   assert.match(
     stderr,
-    /^serve: request \d+ timed out after 500 ms; its plugin instance was stopped\n$/,
+    /^serve: request \d+ timed out after 2000 ms; its plugin instance was stopped\n$/,
   );
 });
 
 Deno.test("cli serve exits when stdin ends and the request in flight times out", async () => {
-  const { request, end } = serve("--timeout", "500", "testdata/test_plugin.wasm");
+  const { request, end } = serve("--timeout", "2000", "testdata/test_plugin.wasm");
   assert.equal(await request("ping"), "pong");
   const looping = request("infinite_loop");
   looping.catch(() => {});
@@ -195,7 +193,7 @@ Deno.test("cli serve takes the per-request timeout from a manifest's limits.time
     await Deno.copyFile("testdata/test_plugin.wasm", `${dir}/p.wasm`);
     await Deno.writeTextFile(
       `${dir}/p.jsonc`,
-      '{ "wasm": "p.wasm", "limits": { "timeout": 500 } }',
+      '{ "wasm": "p.wasm", "limits": { "timeout": 2000 } }',
     );
     const { request, end } = serve("--manifest", `${dir}/p.jsonc`);
     await assert.rejects(request("infinite_loop"), assertRpcError(-32003));

@@ -96,22 +96,22 @@ Deno.test("isolation: 1,000 distinct plugins loaded, called and disposed of leav
     stderr: "inherit",
   }).output();
   assert.ok(success);
-  const { start, before, after, collected, engines } = JSON.parse(
-    new TextDecoder().decode(stdout),
-  );
-  const outside = (m: Deno.MemoryUsage) => m.rss - m.heapTotal;
+  const { start, after, counts, engines } = JSON.parse(new TextDecoder().decode(stdout));
   const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-  console.log(
-    `RSS ${mib(start.rss)} at start, ${mib(before.rss)} after 1,000 plugins to warm up, ` +
-      `${mib(after.rss)} after 1,000 more; outside the JS heap ${mib(outside(before))} → ` +
-      `${mib(outside(after))}; JS heap used ${mib(before.heapUsed)} → ${mib(after.heapUsed)}`,
-  );
-  // Every plugin and every engine instance was reclaimed, and resident
-  // memory outside the JavaScript heap (where engine instances live) is
-  // back within 10% of where it was before the 1,000.
-  assert.equal(collected, 1000);
-  assert.ok(outside(after) < 1.1 * outside(before), "memory outside the JS heap grew by over 10%");
+  // A figure, not a verdict: resident memory moves with V8's collector and
+  // the machine's load (bench/plugin_churn.ts measures it after a warm-up).
+  console.log(`RSS ${mib(start.rss)} at start, ${mib(after.rss)} after 1,000 plugins`);
+  // Nothing is in use, and every plugin, every engine instance and every
+  // engine's memory (which lives outside the JavaScript heap) was collected:
+  // nothing kept a reference to any of them.
   assert.equal(engines, 0);
+  assert.equal(counts.plugins.registered, 1000);
+  assert.ok(counts.engines.registered >= 1000, `${counts.engines.registered} engines`);
+  assert.deepEqual(counts, {
+    plugins: { registered: 1000, collected: 1000 },
+    engines: { registered: counts.engines.registered, collected: counts.engines.registered },
+    memories: { registered: counts.engines.registered, collected: counts.engines.registered },
+  });
 });
 
 Deno.test("isolation: closed sessions and a disposed plugin the application still holds pin no engine memory", async (t) => {

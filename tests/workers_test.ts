@@ -35,10 +35,13 @@ Deno.test("workers: instances go to the least busy worker; a session stays on it
   await using first = plugin.session();
   await using second = plugin.session();
   assert.deepEqual(pool.busy(), [1, 1]);
-  const call = plugin.call("sleep", [50]);
+  // A call that lasts until it is aborted: it is running whenever we look.
+  const stop = new AbortController();
+  const call = plugin.call("sleep", [600_000], { signal: stop.signal });
   await until(() => pool.busy().reduce((a, b) => a + b) === 3);
   assert.deepEqual(pool.busy().sort(), [1, 2]);
-  assert.equal(await call, 50);
+  stop.abort();
+  await assert.rejects(call, { name: "PluginError", kind: "aborted" });
   // Both sessions keep their state on their worker.
   assert.deepEqual([await first.call("counter"), await first.call("counter")], [1, 2]);
   assert.deepEqual([await second.call("counter")], [1]);
@@ -47,14 +50,17 @@ Deno.test("workers: instances go to the least busy worker; a session stays on it
 Deno.test("workers: a dying worker fails only its own calls and is replaced", async () => {
   const { plugin, pool } = await load(2);
   using _ = plugin;
-  // One long call and one session on worker 0, one call on worker 1.
-  const doomed = plugin.call("sleep", [5_000]);
+  // One endless call and one session on worker 0, a session on worker 1
+  // (each holds its worker until it ends, however long the machine takes).
+  const doomed = plugin.call("sleep", [600_000]);
   await until(() => pool.busy()[0] === 1);
-  const survivor = plugin.call("sleep", [300]);
-  await until(() => pool.busy()[1] === 1);
+  await using survivorSession = plugin.session();
+  assert.equal(await survivorSession.call("counter"), 1);
   const session = plugin.session();
   assert.deepEqual(pool.busy(), [2, 1]);
   assert.equal(await session.call("counter"), 1);
+  // A call of worker 1's session in flight (or just ended) during the crash.
+  const survivor = survivorSession.call("sleep", [300]);
   pool.crashWorker(0);
   await assert.rejects(doomed, (error: unknown) => {
     assert.ok(error instanceof PluginError, `${error}`);
@@ -67,8 +73,10 @@ Deno.test("workers: a dying worker fails only its own calls and is replaced", as
   });
   await assert.rejects(session.call("counter"), { name: "PluginError", kind: "engine" });
   await assert.rejects(session.ended, { name: "PluginError", kind: "engine" });
-  // The other worker's call never noticed.
+  // The other worker's session never noticed.
   assert.equal(await survivor, 300);
+  assert.equal(await survivorSession.call("counter"), 2);
+  await survivorSession.close();
   // A fresh worker took the dead one's place.
   await until(() => pool.size === 2);
   assert.deepEqual(pool.busy(), [0, 0]);
@@ -134,11 +142,16 @@ Deno.test("workers: the option is checked at load", async (t) => {
 
 Deno.test("workers: a disposed plugin's workers end once its calls have ended", async () => {
   const { plugin, pool } = await load(2);
-  const running = plugin.call("sleep", [100]);
+  // A call that lasts until it is aborted: still running at dispose.
+  const stop = new AbortController();
+  const running = plugin.call("sleep", [600_000], { signal: stop.signal });
   await until(() => pool.busy()[0] === 1);
   plugin[Symbol.dispose]();
   assert.throws(() => plugin.spawn(), { name: "TypeError", message: "The module was disposed" });
-  assert.equal(await running, 100);
+  // The running call still holds its worker.
+  assert.deepEqual(pool.busy().filter((n) => n > 0), [1]);
+  stop.abort();
+  await assert.rejects(running, { name: "PluginError", kind: "aborted" });
   await until(() => pool.size === 0);
 });
 

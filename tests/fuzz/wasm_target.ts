@@ -6,14 +6,23 @@
  * Oracle: the host never throws anything but the documented classes
  * (`WebAssembly.CompileError`, `WebAssembly.LinkError`, `GuestError`
  * subclasses, `RangeError` for output past `maxBuffer`), no run outlives its timeout by more than a watchdog margin,
- * no run keeps the event loop from turning for more than `STALL_MS` (a 1 ms
- * interval measures it: guests run in slices of about 2 ms, so only a guest
- * that escapes the slicing, like a looping start function or a writer
- * resumed from microtasks once did, comes near it),
- * running a compiled module leaves the engine heap where it was (every
- * instance is freed), and once every module is disposed of the engine
- * instances in use hold what they held before (each module's compiled code
- * goes with its engine instance).
+ * running a compiled module again and again does not grow the engine heap
+ * run after run (every instance is freed), and once every module is
+ * disposed of the engine instances in use hold what they held before (each
+ * module's compiled code goes with its engine instance). The longest time
+ * the event loop stood still during a run (a 1 ms interval measures it:
+ * guests run in slices of about 2 ms, so only a guest that escapes the
+ * slicing, like a looping start function or a writer resumed from
+ * microtasks once did, comes near it) is reported, not judged: it moves with
+ * the machine's load (bench/event_loop_gaps.ts measures it under hostile
+ * guests).
+ *
+ * The heap verdict does not depend on history or speed: it compares runs of
+ * the same module (the first may set up per-module state: Wasmi compiles a
+ * function when it is first called, and keeps a grown call stack for the
+ * next run), and a leak must show in both of two repeated runs that ended
+ * the same way, not on a timeout (a run cut short by the clock reaches a
+ * different amount of code each time).
  *
  * @module
  */
@@ -28,12 +37,8 @@ const TIMEOUT_MS = 100;
 const FUEL = 2_000_000;
 const MAX_MEMORY = 8 << 20;
 const MAX_BUFFER = 1 << 20;
-/** The longest the event loop may stand still during a run (≈ 250 slices). */
-const STALL_MS = 500;
 /** How late past its timeout a run may end before it counts as a hang. */
-const WATCHDOG_MS = 10_000;
-/** How much all second runs together may grow the engine heap (instances must be freed). */
-const RUN_HEAP_SLACK = 16 << 10;
+const WATCHDOG_MS = 60_000;
 
 /** Loads the seed modules: every committed test guest and the corpus. */
 export async function wasmSeeds(): Promise<{ name: string; bytes: Uint8Array }[]> {
@@ -188,8 +193,8 @@ export function wasmInput(
   return { bytes, how: `${base.name}: ${steps.join(", ")}` };
 }
 
-/** Engine heap growth of second runs of a module, and of compiles. */
-const heap = { runs: 0, compiles: 0 };
+/** Engine heap growth of repeated runs of a module, and of compiles; the longest stall. */
+const heap = { runs: 0, compiles: 0, stall: 0 };
 
 /** Runs one input; returns the outcome's name, or throws a failure message. */
 async function runOne(bytes: Uint8Array, stdin: Uint8Array): Promise<string> {
@@ -206,11 +211,21 @@ async function runOne(bytes: Uint8Array, stdin: Uint8Array): Promise<string> {
   try {
     const outcome = await spawnAndRun(module, stdin);
     if (outcome === "link-error") return outcome;
-    // A second run of the same module must leave the heap as it was (the
-    // first may set up per-module state in the engine).
-    const beforeRun = await engineHeapBytes();
-    await spawnAndRun(module, stdin);
-    heap.runs += await engineHeapBytes() - beforeRun;
+    // Two more runs: a leak grows the heap in each of them.
+    const grew: number[] = [];
+    const endings: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const beforeRun = await engineHeapBytes();
+      endings.push(await spawnAndRun(module, stdin));
+      grew.push(await engineHeapBytes() - beforeRun);
+    }
+    heap.runs += grew[0]! + grew[1]!;
+    const comparable = endings[0] === endings[1] && endings[0] !== "timeout";
+    if (comparable && grew[0]! > 0 && grew[1]! > 0) {
+      throw new Error(
+        `runs grew the engine heap by ${grew[0]} and then ${grew[1]} bytes (${endings[0]})`,
+      );
+    }
     return outcome;
   } finally {
     module[Symbol.dispose]();
@@ -243,10 +258,7 @@ async function spawnAndRun(module: GuestModule, stdin: Uint8Array): Promise<stri
       last = now;
     }, 1);
     const checkStall = () => {
-      stall = Math.max(stall, performance.now() - last);
-      if (stall > STALL_MS) {
-        throw new Error(`stall: the event loop stood still for ${Math.round(stall)} ms`);
-      }
+      heap.stall = Math.max(heap.stall, stall, performance.now() - last);
     };
     try {
       const run = module.output({
@@ -283,6 +295,7 @@ export async function fuzzWasm(options: FuzzOptions): Promise<FuzzReport> {
   const first = options.from ?? 0;
   const start = await engineHeapBytes();
   const [runs0, compiles0] = [heap.runs, heap.compiles];
+  heap.stall = 0;
   let i = first;
   for (; performance.now() < deadline && (options.iterations ?? Infinity) > i - first; i++) {
     const { bytes, how } = wasmInput(seeds, options.seed, i);
@@ -305,13 +318,6 @@ export async function fuzzWasm(options: FuzzOptions): Promise<FuzzReport> {
       input: "all inputs",
     });
   }
-  if (runs > RUN_HEAP_SLACK) {
-    failures.push({
-      iteration: i,
-      message: `runs grew the engine heap by ${runs} bytes (slack ${RUN_HEAP_SLACK})`,
-      input: "all inputs",
-    });
-  }
   return {
     target: "wasm",
     seed: options.seed,
@@ -321,6 +327,7 @@ export async function fuzzWasm(options: FuzzOptions): Promise<FuzzReport> {
     notes: [
       `engine heap ${start} → ${end} bytes: runs ${runs}, compiles ${compiles} ` +
       `(${Math.round(compiles / Math.max(1, executions))} per input, freed with each module)`,
+      `the longest the event loop stood still during a run: ${Math.round(heap.stall)} ms`,
     ],
   };
 }

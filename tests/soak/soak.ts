@@ -126,26 +126,38 @@ export async function statelessPhase(
   return result(points, calls, (performance.now() - started) / 1000);
 }
 
-/** Runs one session for `seconds` with mixed calls, sampling `samples` times. */
+/**
+ * Runs one session with mixed calls for `length.seconds`, or for
+ * `length.calls` calls (the same calls, and so the same samples, on any
+ * machine), sampling `samples` times.
+ */
 export async function sessionPhase(
   plugin: Plugin,
-  seconds: number,
+  length: { seconds: number } | { calls: number },
   samples: number,
 ): Promise<PhaseResult> {
   await using session = plugin.session();
   const call = (method: string, params?: unknown[]) => session.call(method, params);
   for (let i = 0; i < 200; i++) await mixedCall(call, i); // warm up the guest's allocator
   const started = performance.now();
-  const end = started + seconds * 1000;
-  const every = (seconds * 1000) / samples;
   const points: Sample[] = [await sample(0, started)];
   let calls = 0;
-  let next = started + every;
-  while (performance.now() < end) {
-    await mixedCall(call, calls++);
-    if (performance.now() >= next) {
-      points.push(await sample(calls, started));
-      next += every;
+  if ("calls" in length) {
+    const every = Math.max(1, Math.floor(length.calls / samples));
+    while (calls < length.calls) {
+      await mixedCall(call, calls++);
+      if (calls % every === 0) points.push(await sample(calls, started));
+    }
+  } else {
+    const end = started + length.seconds * 1000;
+    const every = (length.seconds * 1000) / samples;
+    let next = started + every;
+    while (performance.now() < end) {
+      await mixedCall(call, calls++);
+      if (performance.now() >= next) {
+        points.push(await sample(calls, started));
+        next += every;
+      }
     }
   }
   await session.close();
@@ -183,6 +195,7 @@ if (import.meta.main) {
   const samples = Number(values.samples);
   const stateless = await statelessPhase(plugin, Number(values.calls), samples);
   console.log(formatPhase("stateless", stateless));
-  const session = await sessionPhase(plugin, Number(values["session-minutes"]) * 60, samples);
+  const seconds = Number(values["session-minutes"]) * 60;
+  const session = await sessionPhase(plugin, { seconds }, samples);
   console.log(formatPhase("session", session));
 }
