@@ -576,6 +576,25 @@ await session.close();
   for (const line of new TextDecoder().decode(stdout).trimEnd().split("\n")) out(line);
 }
 
+// --- TypeScript plugins ------------------------------------------------------------
+// bench/ts_guest.ts in a fresh process: the JavaScript runtime (QuickJS) against the
+// Rust test plugin, both engines, with and without pre-initialisation.
+{
+  const { stdout, stderr, success } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("bench/ts_guest.ts", root).pathname],
+  }).output();
+  if (!success) throw new Error(`bench/ts_guest.ts: ${new TextDecoder().decode(stderr)}`);
+  out();
+  out("## TypeScript plugins");
+  out();
+  out(
+    "`bench/ts_guest.ts`: a plugin built by `cli.ts build` (QuickJS, pre-initialised unless " +
+      "noted) against the Rust test plugin, the same methods, side by side in one process.",
+  );
+  out();
+  for (const line of new TextDecoder().decode(stdout).trimEnd().split("\n")) out(line);
+}
+
 // --- Where it is slow ------------------------------------------------------------
 const worst = ratios.reduce((a, b) => a.ratio > b.ratio ? a : b);
 const best = ratios.reduce((a, b) => a.ratio < b.ratio ? a : b);

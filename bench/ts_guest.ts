@@ -93,7 +93,14 @@ for (const engine of ["wasmi", "v8"] as const) {
     );
   }
 }
-console.log(`build of examples/ts/hello.ts: ${median(buildTimes).toFixed(0)} ms (median of 5)\n`);
+const runtimeBytes =
+  (await Deno.stat(new URL("../src/build/js_runtime.wasm", import.meta.url))).size;
+console.log(
+  `JavaScript runtime (src/build/js_runtime.wasm): ${
+    runtimeBytes.toLocaleString("en")
+  } bytes raw; ` +
+    `build of examples/ts/hello.ts: ${median(buildTimes).toFixed(0)} ms (median of 5)\n`,
+);
 console.log(`| engine | guest | stateless ping | session ping | prime_sieve(${SIEVE}) (session) |`);
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const row of rows) console.log(row);
