@@ -107,6 +107,22 @@ Deno.test({
       ),
   );
   await t.step(
+    "a top level that never ends (a count of QuickJS's interrupt checks, not a time)",
+    () =>
+      refuses(
+        `for (;;) {}`,
+        "^the script failed while it was built: its top level ran past the build's bound of 100000 interrupt checks \\(about 1000 million branches and calls\\): do the work in a handler$",
+      ),
+  );
+  await t.step(
+    "a top level that allocates without end",
+    () =>
+      refuses(
+        `const kept = []; for (;;) kept.push(new Array(65536).fill(1));`,
+        "^the script failed while it was built: its top level allocated more than the build's bound of 256 MiB$",
+      ),
+  );
+  await t.step(
     "a syntax error",
     () => refuses(`plugin.method(`, "^the script failed while it was built: SyntaxError"),
   );

@@ -21,12 +21,15 @@
 //!
 //! At the build run the prelude refuses host calls and stdout writes; an
 //! error thrown by the script's top level fails the build (exit status 1,
-//! the error on stderr).
+//! the error on stderr). The build run is bounded, the same on every
+//! machine: its top level may take [`BUILD_STEPS`] of QuickJS's interrupt
+//! checks (one per about 10,000 branches and calls) and allocate
+//! [`BUILD_MEMORY`] bytes; past either the build fails, naming the bound.
 #![cfg_attr(target_os = "wasi", no_main)]
 
 use std::cell::{Cell, RefCell};
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
 
@@ -39,6 +42,14 @@ const EVALUATED: u8 = 2;
 
 /// The phase this module's memory is in (see the module docs).
 static PHASE: AtomicU8 = AtomicU8::new(FRESH);
+
+/// QuickJS interrupt checks the build run's top level may take: a count,
+/// not a time, so that a build succeeds or fails alike everywhere.
+const BUILD_STEPS: u32 = 100_000;
+/// Bytes QuickJS may allocate while the build run evaluates the script.
+const BUILD_MEMORY: usize = 256 << 20;
+/// Interrupt checks taken so far by the build run.
+static BUILD_STEPS_TAKEN: AtomicU32 = AtomicU32::new(0);
 
 /// The state that outlives the build run. wasm32-wasip1 without threads:
 /// thread-locals are plain statics in linear memory, which the snapshot keeps.
@@ -239,6 +250,25 @@ fn describe_exception(ctx: &Ctx<'_>) -> String {
     text.unwrap_or_else(|| "an exception".to_owned())
 }
 
+/// The pending exception as text, or the build bound it ran into.
+fn over_build_bounds(ctx: &Ctx<'_>) -> String {
+    let text = describe_exception(ctx);
+    if BUILD_STEPS_TAKEN.load(Ordering::Relaxed) >= BUILD_STEPS {
+        format!(
+            "its top level ran past the build's bound of {BUILD_STEPS} interrupt checks \
+             (about {} million branches and calls): do the work in a handler",
+            BUILD_STEPS / 100
+        )
+    } else if text.starts_with("InternalError: out of memory") {
+        format!(
+            "its top level allocated more than the build's bound of {} MiB",
+            BUILD_MEMORY >> 20
+        )
+    } else {
+        text
+    }
+}
+
 /// Runs every pending promise job (the reactions of settled promises).
 fn run_jobs(ctx: &Ctx<'_>) {
     while ctx.execute_pending_job() {}
@@ -249,6 +279,12 @@ fn run_jobs(ctx: &Ctx<'_>) {
 fn start(script: &str, building: bool) -> Result<Guest, String> {
     let runtime = Runtime::new().map_err(|e| format!("QuickJS did not start: {e}"))?;
     let context = Context::full(&runtime).map_err(|e| format!("QuickJS did not start: {e}"))?;
+    if building {
+        runtime.set_memory_limit(BUILD_MEMORY);
+        runtime.set_interrupt_handler(Some(Box::new(|| {
+            BUILD_STEPS_TAKEN.fetch_add(1, Ordering::Relaxed) >= BUILD_STEPS
+        })));
+    }
     let functions = context.with(|ctx| -> Result<_, String> {
         install_natives(&ctx, building).map_err(|e| e.to_string())?;
         let prelude: Object = ctx
@@ -261,7 +297,7 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
         let functions = (get("handleLine")?, get("finish")?, get("ready")?);
         let evaluated: rquickjs::Result<Value> = ctx.eval(script);
         if evaluated.is_err() {
-            return Err(format!("the script failed: {}", describe_exception(&ctx)));
+            return Err(format!("the script failed: {}", over_build_bounds(&ctx)));
         }
         run_jobs(&ctx);
         // The prelude checks what the top level left (a rejected promise,
@@ -272,10 +308,14 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
             .restore(&ctx)
             .map_err(|e| e.to_string())?;
         if ready.call::<_, ()>(()).is_err() {
-            return Err(format!("the script failed: {}", describe_exception(&ctx)));
+            return Err(format!("the script failed: {}", over_build_bounds(&ctx)));
         }
         Ok((functions.0, functions.1))
     })?;
+    // The bounds hold for the build run only: the snapshot keeps the
+    // runtime's settings, and a plugin's limits are the host's.
+    runtime.set_interrupt_handler(None);
+    runtime.set_memory_limit(0);
     // Collect what evaluating left, and let the heap grow by half before
     // the next collection: a collection is the largest cost a short call
     // could meet (a stateless call never needs one).
