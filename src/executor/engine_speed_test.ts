@@ -3,6 +3,7 @@ import type { CreateGuest, EngineSpeed } from "./_guest_engine.ts";
 import { GuestProcess } from "./guest_process.ts";
 import type { ModuleImport } from "./module_description.ts";
 import { V8Module } from "./v8/v8_module.ts";
+import { scanModule } from "./v8/_instrumenter.ts";
 import { speedOf as v8SpeedOf } from "./v8/v8_guest.ts";
 import { createEngine } from "./wasmi/_engine.ts";
 import { speedOf as wasmiSpeedOf, WasmiGuest } from "./wasmi/wasmi_guest.ts";
@@ -20,7 +21,7 @@ interface Compiled {
 
 const engines: Record<string, (bytes: Uint8Array) => Promise<Compiled>> = {
   async v8(bytes) {
-    const module = await V8Module.compile(bytes, MAX_MEMORY);
+    const module = new V8Module(bytes, await scanModule(bytes));
     return {
       imports: module.imports as readonly ModuleImport[],
       create: (host) => module.instantiate(MAX_MEMORY, host),
