@@ -1,6 +1,9 @@
 """Records the reference outputs of tests/conformance/cases.json: each case
 runs under wasmtime (the PyPI package) with its stdin, no directories and no
 environment; its exit code, stdout and stderr become the case's `expected`.
+A program built with WebAssembly exceptions runs from its exnref translation
+(PROGRAM.exnref.wasm, see scripts/fetch_conformance.sh) when there is one:
+wasmtime runs only that encoding.
 
   python3 scripts/_record_conformance.py CACHE_DIR   (run by scripts/fetch_conformance.sh --record)
 """
@@ -17,14 +20,18 @@ LONG = 2048
 cache = pathlib.Path(sys.argv[1])
 cases_path = pathlib.Path(__file__).parent.parent / "tests/conformance/cases.json"
 document = json.loads(cases_path.read_text())
-engine = wasmtime.Engine()
+config = wasmtime.Config()
+config.wasm_exceptions = True
+engine = wasmtime.Engine(config)
 modules = {}
 with tempfile.TemporaryDirectory() as tmp:
     files = {name: pathlib.Path(tmp, name) for name in ("stdin", "stdout", "stderr")}
     for case in document["cases"]:
         program = case["program"]
         if program not in modules:
-            modules[program] = wasmtime.Module.from_file(engine, str(cache / f"{program}.wasm"))
+            translated = cache / f"{program}.exnref.wasm"
+            path = translated if translated.exists() else cache / f"{program}.wasm"
+            modules[program] = wasmtime.Module.from_file(engine, str(path))
         files["stdin"].write_bytes(case["stdin"].encode())
         linker = wasmtime.Linker(engine)
         linker.define_wasi()

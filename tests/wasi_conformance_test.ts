@@ -15,6 +15,7 @@ import {
   OutputPipe,
   PREVIEW1_SIGNATURES,
   ProcessExit,
+  UnsupportedFeatureError,
   WasiPreview1,
   WebAssemblyMemory,
 } from "../mod.ts";
@@ -248,8 +249,9 @@ Deno.test("WASI conformance: a real guest gets EFAULT for out-of-bounds pointers
 // ---------------------------------------------------------------------------
 // Real programs (issue 26): built by scripts/fetch_conformance.sh into
 // target/conformance/ (outside git), each case's output compared with what
-// wasmtime answered (tests/conformance/cases.json). Skipped, saying why,
-// when the programs have not been fetched.
+// wasmtime answered (tests/conformance/cases.json), or, where the engine
+// does not run the program (`refusals`), its refusal sentence checked.
+// Skipped, saying why, when a program has not been fetched.
 
 interface ConformanceCase {
   name: string;
@@ -267,7 +269,7 @@ interface ConformanceCase {
 
 const conformance = JSON.parse(
   await Deno.readTextFile(new URL("conformance/cases.json", import.meta.url)),
-) as { cases: ConformanceCase[] };
+) as { refusals: Record<string, Partial<Record<string, string>>>; cases: ConformanceCase[] };
 const programs = new URL("../target/conformance/", import.meta.url);
 const fetched = async (program: string) =>
   await Deno.stat(new URL(`${program}.wasm`, programs)).then(() => true, () => false);
@@ -287,6 +289,16 @@ for (const c of conformance.cases) {
         : ` (skipped: target/conformance/${c.program}.wasm is missing; run scripts/fetch_conformance.sh)`),
     ignore: !present,
     fn: async () => {
+      const refusal = conformance.refusals[c.program]?.[engineMode.engine];
+      if (refusal !== undefined) {
+        const bytes = await Deno.readFile(new URL(`${c.program}.wasm`, programs));
+        await assert.rejects(GuestModule.compile(bytes, engineMode), (error: unknown) => {
+          assert.ok(error instanceof UnsupportedFeatureError, String(error));
+          assert.equal(error.message, refusal);
+          return true;
+        });
+        return;
+      }
       if (!compiled.has(c.program)) {
         compiled.set(
           c.program,
