@@ -50,6 +50,8 @@ export interface ModuleParts {
   tags?: number[];
   /** Functions after `_start` (index 0), each `() -> ()` with the given body (no `end`). */
   funcs?: number[][];
+  /** Tables of `funcref`, each of the given initial entries (no maximum). */
+  tables?: number[];
 }
 
 /**
@@ -57,7 +59,7 @@ export interface ModuleParts {
  * being its body without the final `end`.
  */
 export function buildModule(start: number[], parts: ModuleParts = {}): Uint8Array {
-  const { types = [], memory = [0x00, 0x01], tags = [], funcs = [] } = parts;
+  const { types = [], memory = [0x00, 0x01], tags = [], funcs = [], tables = [] } = parts;
   const bodies = [start, ...funcs].map((body) => {
     const code = [0x00, ...body, 0x0b];
     return [...uleb(code.length), ...code];
@@ -73,6 +75,7 @@ export function buildModule(start: number[], parts: ModuleParts = {}): Uint8Arra
     0x00,
     ...section(1, [[0x60, 0x00, 0x00], ...types]),
     ...section(3, bodies.map(() => [0x00])),
+    ...(tables.length > 0 ? section(4, tables.map((n) => [0x70, 0x00, ...uleb(n)])) : []),
     ...section(5, [memory]),
     ...(tags.length > 0 ? section(13, tags.map((type) => [0x00, ...uleb(type)])) : []),
     ...section(7, [[...name("memory"), 0x02, 0x00], [...name("_start"), 0x00, 0x00]]),

@@ -20,6 +20,11 @@
  * (src/executor/features.ts) says that engine does not run one of them,
  * with an `UnsupportedFeatureError` listing what the module uses, and
  * otherwise load it, report the same proposals and run it to its end.
+ * Every eighth of those is instead a module whose tables are near the
+ * engines' shared cap (2^20 entries, src/executor/_instance_limits.ts),
+ * grown by `table.grow`: both engines refuse it at load with the same
+ * sentence exactly when a table starts over the cap, and otherwise end the
+ * same way (kind `memory` when the tables and memory cross `maxMemory`).
  *
  * @module
  */
@@ -30,7 +35,49 @@ import { Prng } from "./_prng.ts";
 import { describe, type Failure, type FuzzOptions, type FuzzReport } from "./_report.ts";
 import { wasmInput, wasmSeeds } from "./wasm_target.ts";
 import { UnsupportedFeatureError, unsupportedProposals } from "../../src/executor/features.ts";
-import { featureModule } from "../_feature_modules.ts";
+import { buildModule, featureModule, i32 } from "../_feature_modules.ts";
+import { MAX_TABLE_ENTRIES, tableProblem } from "../../src/executor/_instance_limits.ts";
+
+/** A module with tables near the cap; `_start` grows the first by `grow` entries. */
+function tableModule(pick: (n: number) => number) {
+  const near = () => MAX_TABLE_ENTRIES - 8 + pick(16);
+  const tables = Array.from({ length: 1 + pick(2) }, () => pick(2) === 0 ? near() : pick(1024));
+  const grow = pick(3) === 0 ? 0 : pick(64);
+  // table.grow 0 (ref.null func) (i32.const grow), result dropped.
+  const code = [0xd0, 0x70, ...i32(grow), 0xfc, 0x0f, 0x00, 0x1a];
+  return {
+    bytes: buildModule(code, { tables }),
+    tables,
+    how: `tables of [${tables}] entries, the first grown by ${grow}`,
+  };
+}
+
+/** Why the engines' verdicts on a table module differ, or undefined. */
+async function tableVerdict(bytes: Uint8Array, tables: number[]): Promise<string | undefined> {
+  const expected = tableProblem(tables);
+  const endings: string[] = [];
+  for (const engine of ["wasmi", "v8"] as const) {
+    let module: GuestModule;
+    try {
+      module = await GuestModule.compile(bytes, { engine });
+    } catch (error) {
+      const message = (error as Error).message;
+      if (expected === undefined) return `${engine} refused a module within the cap: ${message}`;
+      if (!message.includes(expected)) return `${engine} refused it otherwise: ${message}`;
+      endings.push("refused");
+      continue;
+    }
+    using _ = module;
+    if (expected !== undefined) return `${engine} loaded a table over the cap (${expected})`;
+    try {
+      const { status } = await module.output({ ...LIMITS, maxMemory: 16 << 20 });
+      endings.push(`exit ${status.code}`);
+    } catch (error) {
+      endings.push(error instanceof GuestError ? error.kind : describe(error));
+    }
+  }
+  return endings[0] === endings[1] ? undefined : `wasmi ${endings[0]}, v8 ${endings[1]}`;
+}
 
 /** Why an engine's verdict on a feature module is not the table's, or undefined. */
 async function featureVerdict(
@@ -142,6 +189,14 @@ export async function fuzzEngines(options: FuzzOptions): Promise<FuzzReport> {
   const first = options.from ?? 0;
   let i = first;
   for (; performance.now() < deadline && (options.iterations ?? Infinity) > i - first; i++) {
+    if (i % 32 === 31) {
+      const prng = Prng.for(options.seed ^ 0x7ab1e, i);
+      const { bytes, tables, how } = tableModule((n) => prng.int(n));
+      const why = await tableVerdict(bytes, tables);
+      if (why) failures.push({ iteration: i, message: why, input: how, bytes });
+      outcomes["table-verdict"] = (outcomes["table-verdict"] ?? 0) + 1;
+      continue;
+    }
     if (i % 4 === 3) {
       const prng = Prng.for(options.seed ^ 0xfea7, i);
       const { bytes, proposals, how } = featureModule((n) => prng.int(n));
