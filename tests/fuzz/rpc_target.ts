@@ -7,7 +7,8 @@
  * a `RangeError` exactly when a line is longer than the cap; strict UTF-8,
  * blank lines skipped, `JSON.parse`); the peer throws nothing uncaught,
  * writes only valid responses, answers every request at most once (valid
- * requests exactly once), and still answers a final request.
+ * requests exactly once), never runs a request of a batch over its
+ * `maxBatchSize`, and still answers a final request.
  *
  * @module
  */
@@ -128,15 +129,40 @@ interface PeerInput {
   valid: Set<string>;
   /** Every id we gave out: at most one answer each. */
   given: Set<string>;
+  /** Requests in batches over the limit: never answered one by one. */
+  refused: Set<string>;
   how: string[];
 }
+
+/** The fuzzed peer's `maxBatchSize` (small, so that batches over it are cheap). */
+const MAX_BATCH = 64;
 
 /** The lines of iteration `i`. */
 export function peerInput(seeds: readonly string[], seed: number, i: number): PeerInput {
   const rng = Prng.for(seed, i);
-  const input: PeerInput = { lines: [], valid: new Set(), given: new Set(), how: [] };
+  const input: PeerInput = {
+    lines: [],
+    valid: new Set(),
+    given: new Set(),
+    refused: new Set(),
+    how: [],
+  };
   const count = 1 + rng.int(20);
   for (let n = 0; n < count; n++) {
+    if (rng.chance(0.05)) {
+      // A batch of echo requests around the peer's batch limit: one over it
+      // is answered with one -32600 and none of its requests is run.
+      const size = MAX_BATCH - 4 + rng.int(9);
+      const ids = Array.from({ length: size }, (_, k) => `q${i}.${n}.b${k}`);
+      const batch = ids.map((id) => ({ jsonrpc: "2.0", id, method: "echo", params: [id] }));
+      for (const id of ids) {
+        input.given.add(id);
+        (size > MAX_BATCH ? input.refused : input.valid).add(id);
+      }
+      input.lines.push(encoder.encode(JSON.stringify(batch)));
+      input.how.push(`batch of ${size}`);
+      continue;
+    }
     const text = rng.pick(seeds);
     let value: unknown;
     try {
@@ -280,6 +306,7 @@ async function fuzzPeer(rng: Prng, input: PeerInput): Promise<void> {
     maxLineLength: 1 << 20,
     // Lines too deep are answered and skipped, so the final request still is.
     tooDeep: "answer",
+    maxBatchSize: MAX_BATCH,
   });
   const ours = [peer.call("remote", [1]), peer.call("remote", [2])].map((p) =>
     p.then(() => "resolved", () => "rejected")
@@ -348,6 +375,9 @@ async function fuzzPeer(rng: Prng, input: PeerInput): Promise<void> {
     if (input.given.has(id)) assert.ok(n <= 1, `request ${id} answered ${n} times`);
   }
   for (const id of input.valid) assert.equal(answers.get(id), 1, `request ${id} not answered`);
+  for (const id of input.refused) {
+    assert.equal(answers.get(id), undefined, `request ${id} of a batch over the limit was run`);
+  }
   const settled = await withWatchdog(Promise.all(ours), "our calls did not settle at close");
   assert.equal(settled.length, 2);
   await writing.catch(() => {});
