@@ -193,7 +193,27 @@ const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
     using plugin = await Plugin.load(wat("misbehave"), { logger: () => {} });
     return await measure(() => plugin.call("inception_1000000"));
   },
+  // Proposals the feature table refuses (issue 24): measured from the load
+  // on, so that a refusal at load is what "after" shows.
+  "memory.atomic.wait32 on a shared memory, v8: load and run (timeout 1000)": (m, measure) =>
+    featureCase(m, measure, "memory.atomic.wait32"),
+  "GC array.new of 1 GiB, v8: load and run (maxMemory 1 MiB, timeout 1000)": (m, measure) =>
+    featureCase(m, measure, "array.new"),
+  "GC array.fill of 16 MiB, v8: load and run (fuel 1,000,000, timeout 1000)": (m, measure) =>
+    featureCase(m, measure, "array.fill"),
+  "throw/catch loop (try_table), v8: load and run (fuel 1,000,000, timeout 1000)": (m, measure) =>
+    featureCase(m, measure, "try_table loop"),
 };
+
+/** Loads and runs one of tests/_feature_modules.ts's modules on v8. */
+async function featureCase(m: Mod, measure: Measure, name: string) {
+  const { FEATURE_MODULES } = await import("../tests/_feature_modules.ts");
+  const { bytes } = FEATURE_MODULES[name]!;
+  return await measure(async () => {
+    using module = await m.GuestModule.compile(bytes, { engine: "v8" });
+    return await module.output({ timeout: 1000, fuel: 1_000_000, maxMemory: 1 << 20 });
+  });
+}
 
 /** A session's call whose guest sends `n` host calls as one batch line. */
 async function volleyCase(m: Mod, measure: Measure, n: number) {
