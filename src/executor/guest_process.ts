@@ -209,7 +209,11 @@ export class GuestProcess implements AsyncDisposable {
     }
     this.#functions = imports.map((i) => wasi.imports[i.name]!);
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
-    const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
+    const failed = "status" in created
+      ? this.#failure(created.status, created.message)
+      : this.#held() > this.#maxMemory
+      ? new MemoryLimitError(this.#maxMemory, "its memory and files need more")
+      : undefined;
     this.status = this.#run(options, failed);
     this.status.catch(() => {});
   }
@@ -462,7 +466,10 @@ export class GuestProcess implements AsyncDisposable {
   /** Whether the guest's files may hold `bytes` more (see `WasiPreview1Options.reserveFileBytes`). */
   #reserveFileBytes = (bytes: number): boolean => {
     if (this.#released) return bytes < 0;
-    if (bytes > 0 && this.#held() + bytes > this.#maxMemory) return false;
+    // The initial files are checked against maxMemory alone (the memory an
+    // engine instantiates later is checked against both, see the constructor).
+    const held = this.#wasi === undefined ? this.#fileBytes : this.#held();
+    if (bytes > 0 && held + bytes > this.#maxMemory) return false;
     if (!this.#reserve(bytes)) return false;
     this.#fileBytes += bytes;
     return true;

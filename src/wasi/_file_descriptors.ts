@@ -189,7 +189,9 @@ export class FileDescriptors {
         if (typeof r === "number") return r;
         if (r.node !== undefined) return Errno.EXIST;
         if (!this.#fs.writable) return Errno.PERM;
-        return this.#fs.createDirectory(r.parent, r.name) === undefined ? Errno.NOSPC : Errno.SUCCESS;
+        return this.#fs.createDirectory(r.parent, r.name) === undefined
+          ? Errno.NOSPC
+          : Errno.SUCCESS;
       },
       path_unlink_file: (fd: number, path: number, len: number) => {
         const r = this.#resolve(fd, path, len);
@@ -212,8 +214,14 @@ export class FileDescriptors {
         this.#fs.remove(r.parent, r.name);
         return Errno.SUCCESS;
       },
-      path_rename: (fd: number, old: number, oldLen: number, newFd: number, path: number, len: number) =>
-        this.#rename(fd, old, oldLen, newFd, path, len),
+      path_rename: (
+        fd: number,
+        old: number,
+        oldLen: number,
+        newFd: number,
+        path: number,
+        len: number,
+      ) => this.#rename(fd, old, oldLen, newFd, path, len),
       path_readlink: (fd: number, path: number, len: number) => {
         // No symlinks: an existing path is not one.
         const r = this.#resolve(fd, path, len);
@@ -383,7 +391,14 @@ export class FileDescriptors {
     return Errno.SUCCESS;
   }
 
-  #rename(fd: number, old: number, oldLen: number, newFd: number, path: number, len: number): number {
+  #rename(
+    fd: number,
+    old: number,
+    oldLen: number,
+    newFd: number,
+    path: number,
+    len: number,
+  ): number {
     const from = this.#resolve(fd, old, oldLen);
     if (typeof from === "number") return from;
     const to = this.#resolve(newFd, path, len);

@@ -84,9 +84,13 @@ export class MemoryFileSystem {
     for (const [path, value] of Object.entries(files.entries)) {
       const directory = path.endsWith("/");
       const parts = (directory ? path.slice(0, -1) : path).split("/");
-      if (path === "/" || parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\0"))) {
+      if (
+        path === "/" || parts.some((p) => p === "" || p === "." || p === ".." || p.includes("\0"))
+      ) {
         throw new TypeError(
-          `files: ${JSON.stringify(path)} is not a relative path of plain names (no "", ".", ".." or leading "/")`,
+          `files: ${
+            JSON.stringify(path)
+          } is not a relative path of plain names (no "", ".", ".." or leading "/")`,
         );
       }
       let dir = this.root;
@@ -99,7 +103,7 @@ export class MemoryFileSystem {
             : this.#directory(dir);
           if (!this.#add(dir, name, node)) {
             throw new RangeError(
-              `files: the entries need more than the ${this.#held} bytes the guest may hold besides its memory (maxMemory, or the memory budget)`,
+              `files: the entries need more bytes than the guest may hold (maxMemory, or the memory budget), ${this.#held} bytes in`,
             );
           }
         } else if (node.kind === "file" || (last && !directory)) {
@@ -176,7 +180,9 @@ export class MemoryFileSystem {
     parent.entries.delete(name);
     parent.mtime = nowNs();
     if (node.kind === "dir") node.parent = undefined;
-    this.#give(NODE_COST + encoder.encode(name).length + (node.kind === "file" ? node.data.length : 0));
+    this.#give(
+      NODE_COST + encoder.encode(name).length + (node.kind === "file" ? node.data.length : 0),
+    );
   }
 
   /**
@@ -245,7 +251,11 @@ export class MemoryFileSystem {
   }
 
   #add(parent: MemoryDirectory, name: string, node: MemoryNode): boolean {
-    if (!this.#take(NODE_COST + encoder.encode(name).length + (node.kind === "file" ? node.data.length : 0))) {
+    if (
+      !this.#take(
+        NODE_COST + encoder.encode(name).length + (node.kind === "file" ? node.data.length : 0),
+      )
+    ) {
       return false;
     }
     parent.entries.set(name, node);

@@ -229,7 +229,9 @@ export class WasiPreview1 {
     if (options.files !== undefined) {
       const guestPath = options.files.guestPath ?? "/";
       if (typeof guestPath !== "string" || guestPath === "" || guestPath.includes("\0")) {
-        throw new TypeError(`files.guestPath must be a non-empty path, not ${JSON.stringify(guestPath)}`);
+        throw new TypeError(
+          `files.guestPath must be a non-empty path, not ${JSON.stringify(guestPath)}`,
+        );
       }
       const fs = new MemoryFileSystem(options.files, options.reserveFileBytes ?? (() => true));
       this.#files = new FileDescriptors(fs, guestPath, this.#memory);

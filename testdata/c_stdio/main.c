@@ -38,6 +38,7 @@ static const char usage_text[] =
     "  fs OP ARGS...     file operations in turn, one output line each (errors\n"
     "                    as `errno N`): cat P, write P TEXT, append P TEXT,\n"
     "                    ls P, mkdir P, rmdir P, rm P, mv A B, stat P, and\n"
+    "                    fill P N (append N bytes of 'x' in 64 KiB writes), and\n"
     "                    raw P (path_open on fd 3 as given: `raw P: errno N`)\n";
 
 static void usage(void) {
@@ -244,6 +245,25 @@ static int fs_ls(const char *path) {
   return 0;
 }
 
+static int fs_fill(const char *path, const char *count) {
+  static char chunk[64 * 1024];
+  unsigned long long n = strtoull(count, NULL, 10);
+  memset(chunk, 'x', sizeof chunk);
+  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (fd < 0) return fail("fill", path);
+  while (n > 0) {
+    size_t len = n < sizeof chunk ? (size_t)n : sizeof chunk;
+    if (write(fd, chunk, len) != (ssize_t)len) {
+      close(fd);
+      return fail("fill", path);
+    }
+    n -= len;
+  }
+  close(fd);
+  printf("fill %s: %s bytes\n", path, count);
+  return 0;
+}
+
 static int fs_stat(const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) return fail("stat", path);
@@ -265,7 +285,8 @@ static int fs(int argc, char **argv) {
   int status = 0;
   for (int i = 2; i < argc;) {
     const char *op = argv[i++];
-    int two = strcmp(op, "write") == 0 || strcmp(op, "append") == 0 || strcmp(op, "mv") == 0;
+    int two = strcmp(op, "write") == 0 || strcmp(op, "append") == 0 || strcmp(op, "mv") == 0 ||
+              strcmp(op, "fill") == 0;
     if (i + two >= argc) usage();
     const char *a = argv[i++];
     const char *b = two ? argv[i++] : NULL;
@@ -275,6 +296,7 @@ static int fs(int argc, char **argv) {
     else if (strcmp(op, "append") == 0) r = fs_write(a, b, O_APPEND);
     else if (strcmp(op, "ls") == 0) r = fs_ls(a);
     else if (strcmp(op, "stat") == 0) r = fs_stat(a);
+    else if (strcmp(op, "fill") == 0) r = fs_fill(a, b);
     else if (strcmp(op, "raw") == 0) r = fs_raw(a);
     else if (strcmp(op, "mkdir") == 0)
       r = mkdir(a, 0755) == 0 ? (printf("mkdir %s: ok\n", a), 0) : fail("mkdir", a);
