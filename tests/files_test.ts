@@ -25,7 +25,7 @@ const FILES: Files = { entries: { "a.txt": "hello", "sub/b.txt": "bee", "empty/"
 async function run(guest: string, args: string[], files?: Files, maxMemory?: number) {
   using module = await compile(guest);
   const { status, stdout } = await module.output({
-    args: ["fs", ...args],
+    args,
     ...(files === undefined ? {} : { files }),
     ...(maxMemory === undefined ? {} : { maxMemory }),
   });
@@ -34,7 +34,7 @@ async function run(guest: string, args: string[], files?: Files, maxMemory?: num
 
 Deno.test("a C guest reads and lists a read-only directory, and its writes are refused", async () => {
   const { code, out } = await run(
-    "c_stdio",
+    "c_files",
     ["cat", "a.txt", "cat", "/sub/b.txt", "ls", ".", "ls", "/empty", "stat", "sub", "stat", "a.txt"]
       .concat(["write", "c.txt", "new", "write", "a.txt", "x", "mkdir", "d", "rm", "a.txt"])
       .concat(["mv", "a.txt", "z.txt", "rmdir", "empty", "cat", "a.txt"]),
@@ -52,7 +52,7 @@ Deno.test("a C guest reads and lists a read-only directory, and its writes are r
 });
 
 Deno.test("a C guest writes, appends, renames and removes in a writable directory", async () => {
-  const { code, out } = await run("c_stdio", [
+  const { code, out } = await run("c_files", [
     ...["ls", "/data", "write", "/data/c.txt", "new", "append", "/data/c.txt", "+more"],
     ...["cat", "/data/c.txt", "mkdir", "/data/d", "mv", "/data/c.txt", "/data/d/e.txt"],
     ...[
@@ -82,7 +82,7 @@ Deno.test("a C guest writes, appends, renames and removes in a writable director
 
 Deno.test("the caller's entries are copied: a guest's writes never change them", async () => {
   const bytes = new TextEncoder().encode("hello");
-  await run("c_stdio", ["write", "a.txt", "HELLO"], {
+  await run("c_files", ["write", "a.txt", "HELLO"], {
     entries: { "a.txt": bytes },
     writable: true,
   });
@@ -91,7 +91,7 @@ Deno.test("the caller's entries are copied: a guest's writes never change them",
 
 Deno.test("hostile paths get the errno wasmtime gives, and reach nothing outside", async () => {
   const long = "x/".repeat(2100) + "x";
-  const { out } = await run("c_stdio", [
+  const { out } = await run("c_files", [
     ...["raw", "../x", "raw", "/etc/passwd", "raw", "sub/../../x", "raw", "sub/../a.txt"],
     ...["raw", "./sub/./b.txt", "raw", "a.txt/", "raw", "a.txt/x", "raw", "missing/x"],
     ...["raw", "y".repeat(256), "raw", long, "raw", ""],
@@ -114,7 +114,7 @@ Deno.test("hostile paths get the errno wasmtime gives, and reach nothing outside
 });
 
 Deno.test("without files a C guest finds no directory, as under wasmtime without --dir", async () => {
-  const { code, out } = await run("c_stdio", ["cat", "a.txt", "raw", "a.txt"]);
+  const { code, out } = await run("c_files", ["cat", "a.txt", "raw", "a.txt"]);
   assert.equal(out, `cat a.txt: errno ${Errno.NOTCAPABLE}\nraw a.txt: errno ${Errno.BADF}\n`);
   assert.equal(code, 1);
 });
@@ -136,7 +136,7 @@ Deno.test("a Rust guest reads, writes and lists with std::fs", async () => {
     ],
   ];
   const files = { ...FILES, guestPath: "/data" };
-  const rw = await run("rust_stdio", args, { ...files, writable: true });
+  const rw = await run("rust_files", args, { ...files, writable: true });
   assert.equal(
     rw.out,
     "ls /data: a.txt empty/ sub/\ncat /data/a.txt: hello\nwrite /data/c.txt: 3 bytes\n" +
@@ -144,7 +144,7 @@ Deno.test("a Rust guest reads, writes and lists with std::fs", async () => {
       `rm /data/a.txt: ok\ncat /data/../x: errno ${Errno.NOTCAPABLE}\n` +
       `cat /etc/x: errno ${Errno.NOTCAPABLE}\n`,
   );
-  const ro = await run("rust_stdio", args, files);
+  const ro = await run("rust_files", args, files);
   assert.equal(
     ro.out,
     "ls /data: a.txt empty/ sub/\ncat /data/a.txt: hello\n" +
@@ -157,7 +157,7 @@ Deno.test("a Rust guest reads, writes and lists with std::fs", async () => {
 
 Deno.test("files count toward maxMemory: a write past it fails with ENOSPC", async () => {
   const { code, out } = await run(
-    "c_stdio",
+    "c_files",
     ["fill", "big", String(2 << 20), "rm", "big", "fill", "small", "1000", "stat", "small"],
     { entries: {}, writable: true },
     1 << 20,
@@ -170,7 +170,7 @@ Deno.test("files count toward maxMemory: a write past it fails with ENOSPC", asy
 });
 
 Deno.test("files past maxMemory are refused: alone at spawn, with the memory as the run's failure", async () => {
-  using module = await compile("c_stdio");
+  using module = await compile("c_files");
   assert.throws(
     () =>
       module.spawn({ maxMemory: 1 << 20, files: { entries: { big: new Uint8Array(2 << 20) } } }),
@@ -184,7 +184,7 @@ Deno.test("files past maxMemory are refused: alone at spawn, with the memory as 
 });
 
 Deno.test("bad entries and guest paths are refused with a sentence naming them", async () => {
-  using module = await compile("c_stdio");
+  using module = await compile("c_files");
   for (const path of ["../x", "/abs", "a//b", "a/./b", "a\0b", ""]) {
     assert.throws(
       () => module.spawn({ files: { entries: { [path]: "x" } } }),
@@ -244,7 +244,7 @@ Deno.test("filesFromDirectory snapshots a host directory, refuses symlinks, and 
     await Deno.writeTextFile(`${dir}/sub/b.txt`, "bee");
     const files = await filesFromDirectory(dir, { guestPath: "/data", writable: true });
     assert.deepEqual(Object.keys(files.entries), ["a.txt", "sub/b.txt", "sub/deeper/"]);
-    const { out } = await run("c_stdio", ["ls", "/data/sub", "write", "/data/a.txt", "x"], files);
+    const { out } = await run("c_files", ["ls", "/data/sub", "write", "/data/a.txt", "x"], files);
     assert.equal(out, "ls /data/sub: b.txt deeper/\nwrite /data/a.txt: 1 bytes\n");
     assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
     await Deno.symlink("/etc", `${dir}/sub/link`);
@@ -263,9 +263,8 @@ Deno.test("cli run --dir mounts a snapshot, read-only unless :rw, and never writ
     const ro = await cli([
       "--dir",
       dir,
-      "testdata/c_stdio.wasm",
+      "testdata/c_files.wasm",
       "--",
-      "fs",
       "cat",
       "a.txt",
       "write",
@@ -275,16 +274,16 @@ Deno.test("cli run --dir mounts a snapshot, read-only unless :rw, and never writ
     assert.equal(text(ro.stdout), `cat a.txt: hello\nwrite a.txt: errno ${Errno.PERM}\n`);
     assert.equal(ro.code, 1);
     const rw = await cli([
-      ...["--dir", `${dir}:/data:rw`, "testdata/c_stdio.wasm", "--", "fs"],
+      ...["--dir", `${dir}:/data:rw`, "testdata/c_files.wasm", "--"],
       ...["write", "/data/a.txt", "x", "cat", "/data/a.txt"],
     ]);
     assert.equal(text(rw.stdout), "write /data/a.txt: 1 bytes\ncat /data/a.txt: x\n");
     assert.equal(rw.code, 0);
     assert.equal(await Deno.readTextFile(`${dir}/a.txt`), "hello");
-    const bad = await cli(["--dir", `${dir}/missing`, "testdata/c_stdio.wasm"]);
+    const bad = await cli(["--dir", `${dir}/missing`, "testdata/c_files.wasm"]);
     assert.equal(bad.code, 66);
     assert.match(text(bad.stderr), /missing/);
-    const usage = await cli(["--dir", `${dir}:/data:rx`, "testdata/c_stdio.wasm"]);
+    const usage = await cli(["--dir", `${dir}:/data:rx`, "testdata/c_files.wasm"]);
     assert.equal(usage.code, 2);
   } finally {
     await Deno.remove(dir, { recursive: true });

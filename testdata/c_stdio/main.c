@@ -4,13 +4,10 @@
  * behaviour (the same commands and output formats as testdata/rust_stdio,
  * with `abort` in place of `panic`).
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
@@ -34,12 +31,7 @@ static const char usage_text[] =
     "  stdio_kinds       print isatty() and the fdstat/filestat of fds 0-2\n"
     "  write_lines N     write N numbered lines, one write() each\n"
     "  write_forever     write lines, one write() each, until a write fails:\n"
-    "                    exit 32 on EPIPE, 1 on another error\n"
-    "  fs OP ARGS...     file operations in turn, one output line each (errors\n"
-    "                    as `errno N`): cat P, write P TEXT, append P TEXT,\n"
-    "                    ls P, mkdir P, rmdir P, rm P, mv A B, stat P, and\n"
-    "                    fill P N (append N bytes of 'x' in 64 KiB writes), and\n"
-    "                    raw P (path_open on fd 3 as given: `raw P: errno N`)\n";
+    "                    exit 32 on EPIPE, 1 on another error\n";
 
 static void usage(void) {
   fputs(usage_text, stderr);
@@ -193,125 +185,6 @@ static int write_forever(void) {
   }
 }
 
-static int fail(const char *op, const char *path) {
-  printf("%s %s: errno %d\n", op, path, errno);
-  return 1;
-}
-
-static int fs_cat(const char *path) {
-  char buf[4096];
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return fail("cat", path);
-  printf("cat %s: ", path);
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      putchar('\n');
-      close(fd);
-      return fail("read", path);
-    }
-    if (n == 0) break;
-    fwrite(buf, 1, (size_t)n, stdout);
-  }
-  putchar('\n');
-  close(fd);
-  return 0;
-}
-
-static int fs_write(const char *path, const char *text, int flags) {
-  int fd = open(path, O_WRONLY | O_CREAT | flags, 0644);
-  if (fd < 0) return fail(flags & O_APPEND ? "append" : "write", path);
-  size_t len = strlen(text);
-  if (write(fd, text, len) != (ssize_t)len) {
-    close(fd);
-    return fail("write", path);
-  }
-  if (close(fd) != 0) return fail("close", path);
-  printf("%s %s: %zu bytes\n", flags & O_APPEND ? "append" : "write", path, len);
-  return 0;
-}
-
-static int fs_ls(const char *path) {
-  DIR *dir = opendir(path);
-  if (dir == NULL) return fail("ls", path);
-  printf("ls %s:", path);
-  struct dirent *entry;
-  while ((entry = readdir(dir)) != NULL) {
-    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) continue;
-    printf(" %s%s", entry->d_name, entry->d_type == DT_DIR ? "/" : "");
-  }
-  putchar('\n');
-  closedir(dir);
-  return 0;
-}
-
-static int fs_fill(const char *path, const char *count) {
-  static char chunk[64 * 1024];
-  unsigned long long n = strtoull(count, NULL, 10);
-  memset(chunk, 'x', sizeof chunk);
-  int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-  if (fd < 0) return fail("fill", path);
-  while (n > 0) {
-    size_t len = n < sizeof chunk ? (size_t)n : sizeof chunk;
-    if (write(fd, chunk, len) != (ssize_t)len) {
-      close(fd);
-      return fail("fill", path);
-    }
-    n -= len;
-  }
-  close(fd);
-  printf("fill %s: %s bytes\n", path, count);
-  return 0;
-}
-
-static int fs_stat(const char *path) {
-  struct stat st;
-  if (stat(path, &st) != 0) return fail("stat", path);
-  printf("stat %s: %s %lld bytes\n", path, S_ISDIR(st.st_mode) ? "dir" : "file",
-         (long long)st.st_size);
-  return 0;
-}
-
-static int fs_raw(const char *path) {
-  __wasi_fd_t fd;
-  __wasi_errno_t e = __wasi_path_open(3, 0, path, 0, __WASI_RIGHTS_FD_READ, 0, 0, &fd);
-  printf("raw %s: errno %u\n", path, e);
-  if (e == 0) (void)!__wasi_fd_close(fd);
-  return e == 0 ? 0 : 1;
-}
-
-/* Runs the operations in argv[2..]; exits 1 if any failed. */
-static int fs(int argc, char **argv) {
-  int status = 0;
-  for (int i = 2; i < argc;) {
-    const char *op = argv[i++];
-    int two = strcmp(op, "write") == 0 || strcmp(op, "append") == 0 || strcmp(op, "mv") == 0 ||
-              strcmp(op, "fill") == 0;
-    if (i + two >= argc) usage();
-    const char *a = argv[i++];
-    const char *b = two ? argv[i++] : NULL;
-    int r = 0;
-    if (strcmp(op, "cat") == 0) r = fs_cat(a);
-    else if (strcmp(op, "write") == 0) r = fs_write(a, b, O_TRUNC);
-    else if (strcmp(op, "append") == 0) r = fs_write(a, b, O_APPEND);
-    else if (strcmp(op, "ls") == 0) r = fs_ls(a);
-    else if (strcmp(op, "stat") == 0) r = fs_stat(a);
-    else if (strcmp(op, "fill") == 0) r = fs_fill(a, b);
-    else if (strcmp(op, "raw") == 0) r = fs_raw(a);
-    else if (strcmp(op, "mkdir") == 0)
-      r = mkdir(a, 0755) == 0 ? (printf("mkdir %s: ok\n", a), 0) : fail("mkdir", a);
-    else if (strcmp(op, "rmdir") == 0)
-      r = rmdir(a) == 0 ? (printf("rmdir %s: ok\n", a), 0) : fail("rmdir", a);
-    else if (strcmp(op, "rm") == 0)
-      r = unlink(a) == 0 ? (printf("rm %s: ok\n", a), 0) : fail("rm", a);
-    else if (strcmp(op, "mv") == 0)
-      r = rename(a, b) == 0 ? (printf("mv %s %s: ok\n", a, b), 0) : fail("mv", a);
-    else usage();
-    if (r != 0) status = 1;
-  }
-  return status;
-}
-
 int main(int argc, char **argv) {
   const char *cmd = argc > 1 ? argv[1] : "";
   if (strcmp(cmd, "echo") == 0) return echo();
@@ -345,7 +218,6 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "stdio_kinds") == 0) return stdio_kinds();
   if (strcmp(cmd, "write_lines") == 0) return write_lines(number_arg(argc, argv));
   if (strcmp(cmd, "write_forever") == 0) return write_forever();
-  if (strcmp(cmd, "fs") == 0) return fs(argc, argv);
   usage();
   return 2;
 }

@@ -19,9 +19,7 @@ commands:
   exit N            exit with status N
   stderr TEXT       write TEXT and a newline to stderr
   panic             panic
-  stdout_flood N    write N bytes of 'x' to stdout in 64 KiB chunks
-  fs OP ARGS...     file operations in turn, one output line each (errors as
-                    `errno N`): cat P, write P TEXT, ls P, mkdir P, rm P";
+  stdout_flood N    write N bytes of 'x' to stdout in 64 KiB chunks";
 
 fn usage() -> ! {
     eprintln!("{USAGE}");
@@ -120,48 +118,6 @@ fn stdout_flood(mut n: u64) -> io::Result<()> {
     stdout.flush()
 }
 
-/// The WASI errno of an I/O error (wasi-libc's errno values are WASI's).
-fn errno(err: &io::Error) -> i32 {
-    err.raw_os_error().unwrap_or(-1)
-}
-
-/// Runs the operations in `ops`; false if any failed.
-fn fs(ops: &[String]) -> bool {
-    let mut ok = true;
-    let mut ops = ops.iter();
-    while let Some(op) = ops.next() {
-        let path = ops.next().unwrap_or_else(|| usage());
-        let result = match op.as_str() {
-            "cat" => std::fs::read_to_string(path),
-            "write" => {
-                let text = ops.next().unwrap_or_else(|| usage());
-                std::fs::write(path, text).map(|()| format!("{} bytes", text.len()))
-            }
-            "ls" => std::fs::read_dir(path).and_then(|entries| {
-                let mut names = Vec::new();
-                for entry in entries {
-                    let entry = entry?;
-                    let slash = if entry.file_type()?.is_dir() { "/" } else { "" };
-                    names.push(format!("{}{slash}", entry.file_name().to_string_lossy()));
-                }
-                names.sort();
-                Ok(names.join(" "))
-            }),
-            "mkdir" => std::fs::create_dir(path).map(|()| "ok".to_string()),
-            "rm" => std::fs::remove_file(path).map(|()| "ok".to_string()),
-            _ => usage(),
-        };
-        match result {
-            Ok(text) => println!("{op} {path}: {text}"),
-            Err(err) => {
-                println!("{op} {path}: errno {}", errno(&err));
-                ok = false;
-            }
-        }
-    }
-    ok
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.get(1).map(String::as_str) {
@@ -201,12 +157,6 @@ fn main() {
         }
         Some("panic") => panic!("boom from guest"),
         Some("stdout_flood") => stdout_flood(number_arg(args.get(2))),
-        Some("fs") => {
-            if !fs(&args[2..]) {
-                process::exit(1);
-            }
-            Ok(())
-        }
         _ => usage(),
     };
     if let Err(err) = result {
