@@ -289,3 +289,50 @@ Deno.test("cli run --dir mounts a snapshot, read-only unless :rw, and never writ
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("WasiPreview1: hostile arguments on a directory's fds answer an errno or EFAULT", () => {
+  const memory = new WebAssemblyMemory(new WebAssembly.Memory({ initial: 1 }));
+  const wasi = new WasiPreview1({
+    memory,
+    stdin: new InputPipe(),
+    stdout: new OutputPipe(),
+    stderr: new OutputPipe(),
+    files: { entries: { "f": "data", "d/": "" }, writable: true },
+  });
+  const f = wasi.imports as Record<string, (...args: (number | bigint)[]) => number>;
+  const bytes = memory.bytes();
+  const view = memory.view();
+  const path = (at: number, p: string | number[]) => {
+    const encoded = typeof p === "string" ? new TextEncoder().encode(p) : new Uint8Array(p);
+    bytes.set(encoded, at);
+    return encoded.length;
+  };
+  const RW = (1n << 1n) | (1n << 6n);
+  assert.equal(f.path_open!(3, 0, 100, path(100, [0x66, 0xff]), 0, RW, 0n, 0, 200), Errno.ILSEQ);
+  assert.equal(f.path_open!(3, 0, 100, path(100, [0x66, 0, 0x66]), 0, RW, 0n, 0, 200), Errno.INVAL);
+  assert.throws(() => f.path_open!(3, 0, 0xffff_fff0, 32, 0, RW, 0n, 0, 200), RangeError);
+  assert.equal(f.path_open!(3, 0, 100, path(100, "f"), 0, RW, 0n, 0, 200), Errno.SUCCESS);
+  const fd = view.getUint32(200, true);
+  view.setUint32(300, 1000, true);
+  view.setUint32(304, 4, true);
+  assert.equal(f.fd_pwrite!(fd, 300, 1, 1n << 63n, 400), Errno.INVAL);
+  assert.equal(f.fd_pwrite!(fd, 300, 1, -1n, 400), Errno.INVAL);
+  assert.equal(f.fd_pread!(fd, 300, 1, 1000n, 400), Errno.SUCCESS);
+  assert.equal(view.getUint32(400, true), 0);
+  assert.equal(f.fd_seek!(fd, -1n, 0, 400), Errno.INVAL);
+  assert.equal(f.fd_seek!(fd, 0n, 7, 400), Errno.INVAL);
+  assert.equal(f.fd_readdir!(fd, 500, 100, 0n, 400), Errno.NOTDIR);
+  assert.equal(f.fd_readdir!(3, 500, 100, -1n, 400), Errno.SUCCESS);
+  assert.equal(view.getUint32(400, true), 0);
+  // A full buffer: the last entry is cut short, and the guest reads on from its cookie.
+  assert.equal(f.fd_readdir!(3, 500, 30, 0n, 400), Errno.SUCCESS);
+  assert.equal(view.getUint32(400, true), 30);
+  // A directory cannot move below itself; stdio fds are not directories.
+  assert.equal(f.path_rename!(3, 100, path(100, "d"), 3, 120, path(120, "d/e")), Errno.INVAL);
+  assert.equal(f.path_create_directory!(1, 100, path(100, "x")), Errno.NOTDIR);
+  assert.equal(f.path_symlink!(100, 1, 3, 120, 1), Errno.NOTSUP);
+  // At most 1024 descriptors are open at once.
+  let opened = 0;
+  while (f.path_open!(3, 0, 100, path(100, "f"), 0, RW, 0n, 0, 200) === Errno.SUCCESS) opened++;
+  assert.equal(opened, 1024 - 2);
+});

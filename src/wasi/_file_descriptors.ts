@@ -34,6 +34,11 @@ const RIGHTS_ALL = (1n << 30n) - 1n;
 /** The rights that only make sense on a file opened for writing. */
 const RIGHTS_WRITING = RIGHTS_FD_WRITE | (1n << 0n) | (1n << 8n) | (1n << 22n); // + datasync, allocate, set_size
 const DIRENT_SIZE = 24;
+/** Most descriptors open at once (as a common `ulimit -n`); more answer `EMFILE`. */
+const MAX_FDS = 1024;
+const ERRNO_MFILE = 33;
+/** The largest file offset (a JavaScript number stays exact below it). */
+const MAX_OFFSET = BigInt(Number.MAX_SAFE_INTEGER);
 
 interface Descriptor {
   node: MemoryNode;
@@ -43,6 +48,8 @@ interface Descriptor {
   write: boolean;
   append: boolean;
   position: number;
+  /** A directory's entries as the last `fd_readdir` listed them, and the version they are of. */
+  listing?: { version: number; entries: [string, MemoryNode][] };
 }
 
 const encoder = new TextEncoder();
@@ -129,7 +136,7 @@ export class FileDescriptors {
         const base = whence === 0 ? 0 : whence === 1 ? d.position : whence === 2 ? d.node.size : -1;
         if (base < 0) return Errno.INVAL;
         const position = BigInt(base) + BigInt.asIntN(64, BigInt(offset));
-        if (position < 0n || position > BigInt(Number.MAX_SAFE_INTEGER)) return Errno.INVAL;
+        if (position < 0n || position > MAX_OFFSET) return Errno.INVAL;
         this.#view(out, 8).setBigUint64(out, position, true);
         d.position = Number(position);
         return Errno.SUCCESS;
@@ -171,11 +178,12 @@ export class FileDescriptors {
         const d = this.#fds.get(fd);
         if (d === undefined) return Errno.BADF;
         if (d.node.kind !== "file" || !d.write) return Errno.BADF;
-        if (BigInt(size) > BigInt(Number.MAX_SAFE_INTEGER)) return Errno.NOSPC;
-        return this.#fs.resize(d.node, Number(size));
+        const bytes = BigInt.asUintN(64, BigInt(size));
+        if (bytes > MAX_OFFSET) return Errno.INVAL;
+        return this.#fs.resize(d.node, Number(bytes));
       },
       fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) =>
-        this.#readdir(fd, buf, len, BigInt(cookie), out),
+        this.#readdir(fd, buf, len, BigInt.asUintN(64, BigInt(cookie)), out),
       path_filestat_get: (fd: number, _flags: number, path: number, len: number, out: number) => {
         const r = this.#resolve(fd, path, len);
         if (typeof r === "number") return r;
@@ -283,6 +291,7 @@ export class FileDescriptors {
         if (truncate) this.#fs.resize(node, 0);
       }
     }
+    if (this.#fds.size >= MAX_FDS) return ERRNO_MFILE;
     let next = 3;
     while (this.#fds.has(next)) next++;
     this.#fds.set(next, {
@@ -316,7 +325,8 @@ export class FileDescriptors {
     checkedEnd(out, 4, this.#memory);
     const buffers = this.#iovecs(iovs, count);
     const file = d.node;
-    const start = offset === undefined ? d.position : Number(BigInt(offset));
+    if (offset !== undefined && BigInt.asUintN(64, BigInt(offset)) > MAX_OFFSET) return Errno.INVAL;
+    const start = offset === undefined ? d.position : Number(BigInt.asUintN(64, BigInt(offset)));
     let at = start;
     for (const buffer of buffers) {
       const n = Math.max(0, Math.min(buffer.length, file.size - at));
@@ -335,7 +345,12 @@ export class FileDescriptors {
     if (d.node.kind !== "file" || !d.write) return Errno.BADF;
     checkedEnd(out, 4, this.#memory);
     const buffers = this.#iovecs(iovs, count);
-    const at = offset !== undefined ? Number(BigInt(offset)) : d.append ? d.node.size : d.position;
+    if (offset !== undefined && BigInt.asUintN(64, BigInt(offset)) > MAX_OFFSET) return Errno.INVAL;
+    const at = offset !== undefined
+      ? Number(BigInt.asUintN(64, BigInt(offset)))
+      : d.append
+      ? d.node.size
+      : d.position;
     const written = this.#fs.write(d.node, at, buffers);
     if (written === undefined) return Errno.NOSPC;
     if (offset === undefined) d.position = at + written;
@@ -363,16 +378,25 @@ export class FileDescriptors {
     const dir: MemoryDirectory = d.node;
     checkedEnd(buf, len, this.#memory);
     checkedEnd(out, 4, this.#memory);
-    // "." and "..", then the entries by name; the cookie is the next entry's index.
-    const names = [...dir.entries.keys()].sort();
-    const list: [string, MemoryNode][] = [
-      [".", dir],
-      ["..", dir.parent ?? dir],
-      ...names.map((name): [string, MemoryNode] => [name, dir.entries.get(name)!]),
-    ];
+    // "." and "..", then the entries by name; the cookie is the next entry's
+    // index. The sorted list is kept while the directory does not change,
+    // so that reading a large one in small pieces stays linear.
+    if (d.listing?.version !== dir.version) {
+      const names = [...dir.entries.keys()].sort();
+      d.listing = {
+        version: dir.version,
+        entries: [
+          [".", dir],
+          ["..", dir.parent ?? dir],
+          ...names.map((name): [string, MemoryNode] => [name, dir.entries.get(name)!]),
+        ],
+      };
+    }
+    const list = d.listing.entries;
     const bytes = this.#memory.bytes();
     let used = 0;
-    for (let i = Number(cookie); i < list.length && used < len; i++) {
+    const first = cookie > BigInt(list.length) ? list.length : Number(cookie);
+    for (let i = first; i < list.length && used < len; i++) {
       const [name, node] = list[i]!;
       const encoded = encoder.encode(name);
       const entry = new Uint8Array(DIRENT_SIZE + encoded.length);

@@ -28,6 +28,8 @@ export interface MemoryDirectory {
   readonly entries: Map<string, MemoryNode>;
   parent: MemoryDirectory | undefined;
   mtime: bigint;
+  /** Counts changes of `entries` (a listing in progress knows when to list again). */
+  version: number;
 }
 
 /** A node of the tree. */
@@ -179,6 +181,7 @@ export class MemoryFileSystem {
     if (node === undefined) return;
     parent.entries.delete(name);
     parent.mtime = nowNs();
+    parent.version++;
     if (node.kind === "dir") node.parent = undefined;
     this.#give(
       NODE_COST + encoder.encode(name).length + (node.kind === "file" ? node.data.length : 0),
@@ -198,6 +201,8 @@ export class MemoryFileSystem {
     this.remove(to, toName);
     from.entries.delete(fromName);
     to.entries.set(toName, node);
+    from.version++;
+    to.version++;
     if (node.kind === "dir") node.parent = to;
     from.mtime = to.mtime = nowNs();
     return true;
@@ -247,7 +252,14 @@ export class MemoryFileSystem {
   }
 
   #directory(parent: MemoryDirectory | undefined): MemoryDirectory {
-    return { kind: "dir", ino: this.#nextIno++, entries: new Map(), parent, mtime: nowNs() };
+    return {
+      kind: "dir",
+      ino: this.#nextIno++,
+      entries: new Map(),
+      parent,
+      mtime: nowNs(),
+      version: 0,
+    };
   }
 
   #add(parent: MemoryDirectory, name: string, node: MemoryNode): boolean {
@@ -260,6 +272,7 @@ export class MemoryFileSystem {
     }
     parent.entries.set(name, node);
     parent.mtime = nowNs();
+    parent.version++;
     return true;
   }
 
