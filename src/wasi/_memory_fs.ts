@@ -124,14 +124,14 @@ export class MemoryFileSystem {
   /**
    * Resolves `path` from `start`, one component at a time.
    *
-   * @returns where it leads, or `NOTCAPABLE` for an absolute path or one
+   * @returns where it leads, or `PERM` (as wasmtime 51) for an absolute path or one
    * that climbs above `start`, `NOENT`/`NOTDIR` for a missing or non-directory
    * component, `NAMETOOLONG` past {@linkcode MAX_PATH} or {@linkcode MAX_NAME}
    */
   resolve(start: MemoryDirectory, path: string): Resolved | number {
     if (path === "") return Errno.NOENT;
     if (encoder.encode(path).length > MAX_PATH) return Errno.NAMETOOLONG;
-    if (path.startsWith("/")) return Errno.NOTCAPABLE;
+    if (path.startsWith("/")) return Errno.PERM;
     const trimmed = path.replace(/\/+$/, "");
     const mustBeDirectory = trimmed !== path;
     const parts = trimmed.split("/");
@@ -149,7 +149,7 @@ export class MemoryFileSystem {
       }
       if (part === "" || part === ".") continue;
       if (part === "..") {
-        if (stack.length === 1) return Errno.NOTCAPABLE;
+        if (stack.length === 1) return Errno.PERM;
         stack.pop();
         continue;
       }
