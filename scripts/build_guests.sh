@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the wasm32-wasip1 test guests under testdata/ from their sources:
 #   testdata/rust_stdio/  -> testdata/rust_stdio.wasm  (Rust std, std built from source)
+#   testdata/rust_files/  -> testdata/rust_files.wasm  (Rust std::fs on the opt-in directory, likewise)
 #   testdata/test_plugin/ -> testdata/test_plugin.wasm (Rust JSON-RPC plugin on crates/pdk, likewise)
 #   testdata/hello_plugin/ -> testdata/hello_plugin.wasm (README's plugin example, likewise)
 #   testdata/bench_guest/ -> testdata/bench_guest.wasm (CPU kernels for bench/, likewise)
 #   testdata/compat_plugin/ -> testdata/compat_plugin.wasm (the original framework's wire format, on serde_json)
 #   testdata/c_stdio/     -> testdata/c_stdio.wasm     (C on Debian's wasi-libc)
+#   testdata/c_files/     -> testdata/c_files.wasm     (C file functions on the opt-in directory, likewise)
 #   testdata/go_stdio/    -> testdata/go_stdio.wasm    (Go, GOOS=wasip1 GOARCH=wasm)
 #   testdata/wat/*.wat    -> testdata/wat/*.wasm       (hand-written edge cases)
 # and records the toolchain versions in testdata/toolchain.txt.
@@ -34,7 +36,7 @@ export CARGO_TARGET_WASM32_WASIP1_LINKER=wasm-ld-16
 export CARGO_TARGET_WASM32_WASIP1_RUSTFLAGS="-C link-self-contained=no -L /usr/lib/wasm32-wasi -C link-arg=/usr/lib/wasm32-wasi/crt1-command.o $RUST_WASM_REMAP"
 # One cargo run per guest, so one guest's dependencies cannot change another's
 # features; --locked: the versions are the ones in Cargo.lock.
-rust_guests=(rust_stdio test_plugin hello_plugin bench_guest compat_plugin)
+rust_guests=(rust_stdio rust_files test_plugin hello_plugin bench_guest compat_plugin)
 for guest in "${rust_guests[@]}"; do
   cargo $RUST_WASM_TOOLCHAIN build --quiet --locked --release -p "$guest" \
     --target wasm32-wasip1 --target-dir "$RUST_WASM_TARGET_DIR" \
@@ -44,11 +46,13 @@ done
 
 # C: compile and link in separate steps. A clang link step given -O runs
 # whatever wasm-opt is on PATH, which would make the output depend on it.
-clang-16 --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra \
-  -ffile-prefix-map="$PWD"=/src -c testdata/c_stdio/main.c -o "$out_dir/c_stdio.o"
-clang-16 --target=wasm32-wasi --sysroot=/usr -Wl,--strip-all \
-  "$out_dir/c_stdio.o" -o "$out_dir/c_stdio.wasm"
-rm "$out_dir/c_stdio.o"
+for guest in c_stdio c_files; do
+  clang-16 --target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra \
+    -ffile-prefix-map="$PWD"=/src -c "testdata/$guest/main.c" -o "$out_dir/$guest.o"
+  clang-16 --target=wasm32-wasi --sysroot=/usr -Wl,--strip-all \
+    "$out_dir/$guest.o" -o "$out_dir/$guest.wasm"
+  rm "$out_dir/$guest.o"
+done
 
 # Go: the local toolchain only (no toolchain download), no workspace, no
 # ambient flags; -trimpath and an empty build id keep paths and ids out.
@@ -61,7 +65,7 @@ rm "$out_dir/c_stdio.o"
 
 # Drop all custom sections (name, producers, target_features): they carry
 # only names and toolchain versions (recorded in toolchain.txt instead).
-for guest in "${rust_guests[@]}" c_stdio go_stdio; do
+for guest in "${rust_guests[@]}" c_stdio c_files go_stdio; do
   wasm-strip "$out_dir/$guest.wasm"
 done
 
@@ -106,7 +110,7 @@ for wasm in testdata/wat/*.wasm; do
   fi
 done
 [ "${1:-}" = "--check" ] && [ $status -eq 0 ] && echo "test guests match a fresh build"
-for guest in "${rust_guests[@]}" c_stdio go_stdio; do
+for guest in "${rust_guests[@]}" c_stdio c_files go_stdio; do
   file=$guest.wasm
   ls -l "testdata/$file" | awk -v f="$file" '{print f ": " $5 " bytes"}'
 done

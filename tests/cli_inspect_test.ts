@@ -33,13 +33,15 @@ for (const [path, verdict, code] of verdicts) {
 
 Deno.test("cli inspect explains why a module is limited or will not run", async () => {
   const fs = JSON.parse((await cli(["inspect", "--json", "testdata/wat/needs_fs.wasm"])).stdout);
-  assert.deepEqual(fs.reasons, ["runs, but path_open answers an errno here (no filesystem)"]);
+  assert.deepEqual(fs.reasons, [
+    "runs, but path_open answers an errno here (no filesystem without files or run --dir)",
+  ]);
   assert.deepEqual(fs.imports.find((i: { name: string }) => i.name === "path_open"), {
     module: "wasi_snapshot_preview1",
     name: "path_open",
     kind: "func",
     support: "errno",
-    note: "no filesystem: answers an errno",
+    note: "no filesystem without files or run --dir: answers an errno",
   });
   const env = JSON.parse((await cli(["inspect", "--json", "testdata/wat/env_import.wasm"])).stdout);
   assert.deepEqual(env.reasons, [

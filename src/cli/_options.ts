@@ -129,6 +129,7 @@ const LIMIT_OPTIONS = {
   workers: { type: "string" },
   host: { type: "string" },
   "kit-git": { type: "string" },
+  dir: { type: "string" },
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -157,6 +158,8 @@ export interface ParsedCommand {
   host: string | undefined;
   /** `new --kit-git URL`: the repository the Rust template's kit comes from. */
   kitGit: string | undefined;
+  /** `run --dir HOST_DIR[:GUEST_DIR][:rw]`. */
+  dir: string | undefined;
   positionals: string[];
 }
 
@@ -165,11 +168,12 @@ export interface ParsedCommand {
  *
  * @param argv The arguments after the command name.
  * @param accepts Options beyond the limits this command accepts: `manifest`
- * (with the `--allow-*` flags), `json`, and `rpc` (`--missing-params`).
+ * (with the `--allow-*` flags), `json`, `rpc` (`--missing-params`), `new`
+ * (`--kit-git`) and `dir` (`--dir`).
  */
 export function parseCommand(
   argv: string[],
-  accepts: ("manifest" | "json" | "rpc" | "new")[] = [],
+  accepts: ("manifest" | "json" | "rpc" | "new" | "dir")[] = [],
 ): ParsedCommand {
   const { values, positionals } = parsed(argv);
   const options = [
@@ -181,10 +185,11 @@ export function parseCommand(
     "workers",
     "host",
     "kit-git",
+    "dir",
   ];
   for (const option of options as (keyof typeof values)[]) {
-    const kind = option === "json"
-      ? "json"
+    const kind = option === "json" || option === "dir"
+      ? option
       : option === "kit-git"
       ? "new"
       : option === "missing-params" || option === "workers" || option === "host"
@@ -232,6 +237,7 @@ export function parseCommand(
     limits,
     host: values.host,
     kitGit: values["kit-git"],
+    dir: values.dir,
     positionals,
   };
 }

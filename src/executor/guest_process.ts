@@ -11,6 +11,7 @@ import { InputPipe } from "../wasi/input_pipe.ts";
 import { OutputPipe } from "../wasi/output_pipe.ts";
 import { type TerminalStreams, type WasiFunction, WasiPreview1 } from "../wasi/preview1.ts";
 import { ProcessExit } from "../wasi/process_exit.ts";
+import type { Files } from "../wasi/files.ts";
 import {
   type CreateGuest,
   type GuestInstance,
@@ -66,6 +67,12 @@ export interface SpawnOptions {
    * (`isatty()`); by default none: all three are pipes.
    */
   terminal?: TerminalStreams;
+  /**
+   * A directory of files for the guest, held in memory and preopened as
+   * fd 3 (default none). Read-only unless `files.writable`; the bytes it
+   * holds count toward `maxMemory`: a write past it fails with `ENOSPC`.
+   */
+  files?: Files;
 }
 
 /** The limits {@linkcode GuestProcess.relimit} sets: as in {@linkcode SpawnOptions}. */
@@ -126,6 +133,10 @@ export class GuestProcess implements AsyncDisposable {
   /** The run has ended and given its reservation back: the guest may hold nothing more. */
   #released = false;
   #overBudget = false;
+  /** Bytes of memory and tables granted to the engine (see `#grow`). */
+  #granted = 0;
+  /** Bytes the guest's files hold (see `#reserveFileBytes`). */
+  #fileBytes = 0;
   /** Rejects the wait in progress, if any, when the run is stopped. */
   #interrupt: ((error: GuestError) => void) | undefined;
   #stopped: GuestError | undefined;
@@ -172,20 +183,37 @@ export class GuestProcess implements AsyncDisposable {
     // Any other failure to instantiate (the initial memory over the limit,
     // an engine failure) is the run's failure, reported through `status`.
     this.#guest = "status" in created ? undefined : created;
-    const wasi = this.#wasi = new WasiPreview1({
-      memory: this.#guest?.memory ??
-        { bytes: () => new Uint8Array(0), view: () => new DataView(new ArrayBuffer(0)) },
-      stdin: this.#stdio[0],
-      stdout: this.#stdio[1],
-      stderr: this.#stdio[2],
-      ...(options.programName === undefined ? {} : { programName: options.programName }),
-      ...(options.args === undefined ? {} : { args: options.args }),
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.terminal === undefined ? {} : { terminal: options.terminal }),
-    });
+    let wasi: WasiPreview1;
+    try {
+      wasi = this.#wasi = new WasiPreview1({
+        memory: this.#guest?.memory ??
+          { bytes: () => new Uint8Array(0), view: () => new DataView(new ArrayBuffer(0)) },
+        stdin: this.#stdio[0],
+        stdout: this.#stdio[1],
+        stderr: this.#stdio[2],
+        ...(options.programName === undefined ? {} : { programName: options.programName }),
+        ...(options.args === undefined ? {} : { args: options.args }),
+        ...(options.env === undefined ? {} : { env: options.env }),
+        ...(options.terminal === undefined ? {} : { terminal: options.terminal }),
+        ...(options.files === undefined ? {} : { files: options.files }),
+        reserveFileBytes: this.#reserveFileBytes,
+      });
+    } catch (error) {
+      // Bad files: nothing runs, and nothing stays held.
+      this.#guest?.free();
+      this.#guest = undefined;
+      this.#closeStdio();
+      this.#memoryBudget?.release(this.#reserved);
+      this.#released = true;
+      throw error;
+    }
     this.#functions = imports.map((i) => wasi.imports[i.name]!);
     this.#hasResult = imports.map((i) => (i.results ?? []).length > 0);
-    const failed = "status" in created ? this.#failure(created.status, created.message) : undefined;
+    const failed = "status" in created
+      ? this.#failure(created.status, created.message)
+      : this.#held() > this.#maxMemory
+      ? new MemoryLimitError(this.#maxMemory, "its memory and files need more")
+      : undefined;
     this.status = this.#run(options, failed);
     this.status.catch(() => {});
   }
@@ -425,19 +453,45 @@ export class GuestProcess implements AsyncDisposable {
     // module was instrumented or compiled) asks only afterwards: refused,
     // or the budget would keep bytes that nothing gives back.
     if (this.#released) return bytes < 0;
+    // The guest's files count toward maxMemory too.
+    if (bytes > 0 && this.#fileBytes > 0 && this.#held() + bytes > this.#maxMemory) return false;
+    if (!this.#reserve(bytes)) {
+      this.#overBudget = true;
+      return false;
+    }
+    this.#granted += bytes;
+    return true;
+  };
+
+  /** Whether the guest's files may hold `bytes` more (see `WasiPreview1Options.reserveFileBytes`). */
+  #reserveFileBytes = (bytes: number): boolean => {
+    if (this.#released) return bytes < 0;
+    // The initial files are checked against maxMemory alone (the memory an
+    // engine instantiates later is checked against both, see the constructor).
+    const held = this.#wasi === undefined ? this.#fileBytes : this.#held();
+    if (bytes > 0 && held + bytes > this.#maxMemory) return false;
+    if (!this.#reserve(bytes)) return false;
+    this.#fileBytes += bytes;
+    return true;
+  };
+
+  /** Bytes of memory, tables and files the guest holds. */
+  #held(): number {
+    return this.#granted + this.#fileBytes;
+  }
+
+  /** Reserves `bytes` from the memory budget, if there is one (a negative count gives back). */
+  #reserve(bytes: number): boolean {
     if (this.#memoryBudget === undefined) return true;
     if (bytes < 0) {
       this.#memoryBudget.release(-bytes);
       this.#reserved += bytes;
       return true;
     }
-    if (this.#memoryBudget.tryReserve(bytes)) {
-      this.#reserved += bytes;
-      return true;
-    }
-    this.#overBudget = true;
-    return false;
-  };
+    if (!this.#memoryBudget.tryReserve(bytes)) return false;
+    this.#reserved += bytes;
+    return true;
+  }
 
   /**
    * Handles one import call of the guest: its result now, or

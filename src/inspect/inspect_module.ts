@@ -93,7 +93,9 @@ const PARTIAL_NOTES: Record<string, string> = {
 };
 
 function errnoNote(name: string): string {
-  if (name.startsWith("path_") || name === "fd_readdir") return "no filesystem: answers an errno";
+  if (name.startsWith("path_") || name === "fd_readdir") {
+    return "no filesystem without files or run --dir: answers an errno";
+  }
   if (name.startsWith("sock_")) return "no sockets: answers an errno";
   if (["fd_seek", "fd_tell", "fd_pread", "fd_pwrite"].includes(name)) {
     return "stdio are pipes: answers ESPIPE (EBADF for other fds)";

@@ -22,6 +22,7 @@ import { MissingHostMethod } from "./_missing_host_method.ts";
 import { escapeControlCharacters } from "../_escape_control.ts";
 import { GuestError } from "../executor/errors.ts";
 import type { MemoryBudget } from "../executor/memory_budget.ts";
+import type { Files } from "../wasi/files.ts";
 import { checkLimits, type LimitName } from "../_limit_ranges.ts";
 import { workerCount, WorkerPool } from "./_worker_pool.ts";
 
@@ -65,6 +66,11 @@ export interface PluginOptions {
   env?: Readonly<Record<string, string>>;
   /** Arguments after argv[0] every instance gets. */
   args?: readonly string[];
+  /**
+   * A directory every instance gets, each its own copy from these entries
+   * (see `SpawnOptions.files`); default none.
+   */
+  files?: Files;
   /** Fuel per call or session (default unlimited). */
   fuel?: number;
   /** Fuel per slice between yields (default: sized to about 2 ms). */
@@ -424,6 +430,7 @@ export class Plugin implements Disposable {
     const spawn: SpawnOptions = { programName: this.info.name };
     if (o.env !== undefined) spawn.env = o.env;
     if (o.args !== undefined) spawn.args = o.args;
+    if (o.files !== undefined) spawn.files = o.files;
     if (o.fuelSlice !== undefined) spawn.fuelSlice = o.fuelSlice;
     if (o.maxMemory !== undefined) spawn.maxMemory = o.maxMemory;
     if (o.memoryBudget !== undefined) spawn.memoryBudget = o.memoryBudget;

@@ -64,3 +64,17 @@ export class WebAssemblyMemory implements GuestMemory {
     return this.#view;
   }
 }
+
+/**
+ * The end of `len` bytes at `ptr` in `memory`.
+ *
+ * @throws {RangeError} if the range is outside the memory (the executor
+ * answers the guest's call with `EFAULT`).
+ */
+export function checkedEnd(ptr: number, len: number, memory: GuestMemory): number {
+  const end = ptr + len;
+  if (end > memory.bytes().length) {
+    throw new RangeError(`Guest pointer range ${ptr}..${end} is outside its memory`);
+  }
+  return end;
+}

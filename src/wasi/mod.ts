@@ -17,6 +17,8 @@
  */
 
 export { Errno } from "./errno.ts";
+export type { Files } from "./files.ts";
+export { filesFromDirectory, type FilesFromDirectoryOptions } from "./files_from_directory.ts";
 export { type GuestMemory, WebAssemblyMemory } from "./guest_memory.ts";
 export { InputPipe, type InputPipeOptions } from "./input_pipe.ts";
 export { OutputPipe, type OutputPipeOptions } from "./output_pipe.ts";

@@ -13,7 +13,10 @@
  */
 
 import { Errno } from "./errno.ts";
-import type { GuestMemory } from "./guest_memory.ts";
+import { FileDescriptors } from "./_file_descriptors.ts";
+import type { Files } from "./files.ts";
+import { MemoryFileSystem } from "./_memory_fs.ts";
+import { checkedEnd, type GuestMemory } from "./guest_memory.ts";
 import type { InputPipe } from "./input_pipe.ts";
 import type { OutputPipe } from "./output_pipe.ts";
 import { ProcessExit } from "./process_exit.ts";
@@ -49,6 +52,18 @@ export interface WasiPreview1Options {
    * both.
    */
   terminal?: TerminalStreams;
+  /**
+   * A directory for the guest, preopened as fd 3 (default none: every
+   * `path_*` function answers `ENOTDIR` and `fd_prestat_get` `EBADF`).
+   */
+  files?: Files;
+  /**
+   * Asked before the directory holds `bytes` more (a negative count gives
+   * bytes back); a refusal fails the write with `ENOSPC`, or the
+   * constructor with a `RangeError` for the initial files. Default: always
+   * granted.
+   */
+  reserveFileBytes?: (bytes: number) => boolean;
 }
 
 /** Which of a guest's stdin, stdout and stderr are terminals (absent: a pipe). */
@@ -188,6 +203,8 @@ export class WasiPreview1 {
   /** The output written to last (its gathered bytes go first when the other is written). */
   #lastOutput: OutputPipe | undefined;
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** The opt-in directory's descriptors (fd 3 on), if the guest has one. */
+  readonly #files: FileDescriptors | undefined;
 
   /**
    * Creates the functions for one guest.
@@ -209,7 +226,35 @@ export class WasiPreview1 {
       }
       return cString(`${key}=${value}`);
     });
-    this.imports = this.#functions();
+    if (options.files !== undefined) {
+      const guestPath = options.files.guestPath ?? "/";
+      if (typeof guestPath !== "string" || guestPath === "" || guestPath.includes("\0")) {
+        throw new TypeError(
+          `files.guestPath must be a non-empty path, not ${JSON.stringify(guestPath)}`,
+        );
+      }
+      const fs = new MemoryFileSystem(options.files, options.reserveFileBytes ?? (() => true));
+      this.#files = new FileDescriptors(fs, guestPath, this.#memory);
+    }
+    this.imports = this.#withFiles(this.#functions());
+  }
+
+  /** `functions` with fds from 3 on routed to the directory, if there is one. */
+  #withFiles(functions: Record<string, WasiFunction>): Record<string, WasiFunction> {
+    const files = this.#files;
+    if (files === undefined) return functions;
+    const own = files.functions();
+    const routed: Record<string, WasiFunction> = { ...functions };
+    for (const name of Object.keys(PREVIEW1_SIGNATURES)) {
+      if (!name.startsWith("fd_") && !name.startsWith("path_")) continue;
+      const fdArg = name === "path_symlink" ? 2 : 0;
+      const stdio = functions[name] as (...args: unknown[]) => number;
+      const file = (own[name] ?? ((...args: number[]) =>
+        files.has(args[fdArg]!) ? Errno.NOTSUP : Errno.BADF)) as (...args: unknown[]) => number;
+      routed[name] = ((...args: number[]) =>
+        args[fdArg]! < 3 ? stdio(...args) : file(...args)) as WasiFunction;
+    }
+    return routed;
   }
 
   /**
@@ -486,13 +531,4 @@ function clockNow(id: number): bigint | undefined {
   }
   if (id === CLOCK_MONOTONIC) return BigInt(Math.round(performance.now() * 1e6));
   return undefined;
-}
-
-/** The end of `len` bytes at `ptr`; throws `RangeError` if outside memory. */
-function checkedEnd(ptr: number, len: number, memory: GuestMemory): number {
-  const end = ptr + len;
-  if (end > memory.bytes().length) {
-    throw new RangeError(`Guest pointer range ${ptr}..${end} is outside its memory`);
-  }
-  return end;
 }
