@@ -175,6 +175,27 @@ Deno.test("fault: an infinite loop is stopped by fuel, timeout and abort", async
   });
 });
 
+Deno.test("fault: a guest whose host calls are heavy (random_get of 16 MiB in a loop) is stopped by timeout and abort", async (t) => {
+  const { plugin } = await load(WAT("random_flood"), { name: "random_flood" });
+  using _ = plugin;
+  await t.step("timeout", async () => {
+    await rejectsPlugin(plugin.call("any", [], { timeout: 1000 }), {
+      kind: "timeout",
+      message: "Plugin random_flood failed: Guest timed out after 1000 ms",
+    });
+  });
+  await t.step("abort", async () => {
+    const reason = new Error("stop");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 200);
+    await rejectsPlugin(plugin.call("any", [], { signal: controller.signal }), {
+      kind: "aborted",
+      message: "Call of random_flood.any was aborted",
+      cause: reason,
+    });
+  });
+});
+
 Deno.test("fault: a Rust infinite loop is stopped by fuel (kind fuel)", async () => {
   const { plugin } = await testPlugin();
   using _ = plugin;

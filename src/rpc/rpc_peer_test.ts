@@ -373,7 +373,7 @@ Deno.test("RpcPeer answers a batch over maxBatchSize with one error and handles 
       data: "The batch holds 4 messages, more than the limit of 3; none was handled",
     },
   });
-  assert.equal(await w.next(), undefined);
+  assert.equal(await w.next(50), undefined); // nothing more comes
   assert.equal(handled, 3);
   assert.deepEqual(errors, ["Received a batch of 4 messages, more than the limit of 3"]);
   // Commas inside strings and nested values are not batch elements.
@@ -399,7 +399,7 @@ Deno.test("RpcPeer fails the connection on a line nested deeper than maxDepth", 
       message: "The connection failed: Line nests deeper than the limit of 4 levels",
     });
     await assert.rejects(w.peer.done, RpcClosedError);
-    assert.equal(await w.next(), undefined);
+    assert.equal(await w.next(50), undefined); // nothing more comes
     await w.close();
   });
   await t.step("a 1 MiB line is scanned 16 KiB per event-loop turn", async () => {

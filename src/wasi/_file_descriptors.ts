@@ -10,6 +10,7 @@
  */
 
 import { Errno } from "./errno.ts";
+import { IOV_MAX } from "./_limits.ts";
 import { checkedEnd, type GuestMemory } from "./guest_memory.ts";
 import {
   type MemoryDirectory,
@@ -320,6 +321,7 @@ export class FileDescriptors {
   #read(fd: number, iovs: number, count: number, offset: bigint | undefined, out: number): number {
     const d = this.#fds.get(fd);
     if (d === undefined) return Errno.BADF;
+    if (count > IOV_MAX) return Errno.INVAL;
     if (d.node.kind !== "file") return Errno.ISDIR;
     if (!d.read) return Errno.BADF;
     checkedEnd(out, 4, this.#memory);
@@ -342,6 +344,7 @@ export class FileDescriptors {
   #write(fd: number, iovs: number, count: number, offset: bigint | undefined, out: number): number {
     const d = this.#fds.get(fd);
     if (d === undefined) return Errno.BADF;
+    if (count > IOV_MAX) return Errno.INVAL;
     if (d.node.kind !== "file" || !d.write) return Errno.BADF;
     checkedEnd(out, 4, this.#memory);
     const buffers = this.#iovecs(iovs, count);

@@ -13,6 +13,8 @@
  */
 
 import { Errno } from "./errno.ts";
+import { yieldToEventLoop } from "../executor/_yield.ts";
+import { IOV_MAX, RANDOM_STEP } from "./_limits.ts";
 import { FileDescriptors } from "./_file_descriptors.ts";
 import type { Files } from "./files.ts";
 import { MemoryFileSystem } from "./_memory_fs.ts";
@@ -297,11 +299,8 @@ export class WasiPreview1 {
       environ_sizes_get: (count: number, size: number) => this.#sizes(this.#env, count, size),
       environ_get: (environ: number, buf: number) => this.#strings(this.#env, environ, buf),
       random_get: (buf: number, len: number) => {
-        const bytes = this.#memory.bytes().subarray(buf, checkedEnd(buf, len, this.#memory));
-        for (let i = 0; i < bytes.length; i += 65536) {
-          crypto.getRandomValues(bytes.subarray(i, i + 65536));
-        }
-        return Errno.SUCCESS;
+        checkedEnd(buf, len, this.#memory);
+        return this.#randomGet(buf, len);
       },
       sched_yield: () => Errno.SUCCESS,
       proc_exit: (code: number) => {
@@ -397,6 +396,7 @@ export class WasiPreview1 {
 
   #fdRead(fd: number, iovs: number, iovsLen: number, nread: number): number | Promise<number> {
     if (fd !== 0 || !this.#isOpen(fd)) return Errno.BADF;
+    if (iovsLen > IOV_MAX) return Errno.INVAL;
     const count = this.#stdin.read(this.#iovecs(iovs, iovsLen));
     if (count === null) {
       // What the guest wrote goes out first (a reply the host awaits).
@@ -408,8 +408,20 @@ export class WasiPreview1 {
     return Errno.SUCCESS;
   }
 
+  /** Fills `len` bytes at `buf` (checked), RANDOM_STEP bytes per turn of the event loop. */
+  #randomGet(buf: number, len: number): number | Promise<number> {
+    const step = Math.min(len, RANDOM_STEP);
+    const bytes = this.#memory.bytes().subarray(buf, buf + step);
+    for (let i = 0; i < bytes.length; i += 65536) {
+      crypto.getRandomValues(bytes.subarray(i, i + 65536));
+    }
+    if (step === len) return Errno.SUCCESS;
+    return yieldToEventLoop().then(() => this.#randomGet(buf + step, len - step));
+  }
+
   #fdWrite(fd: number, iovs: number, iovsLen: number, nwritten: number): number | Promise<number> {
     if (fd === 0 || !this.#isOpen(fd)) return Errno.BADF;
+    if (iovsLen > IOV_MAX) return Errno.INVAL;
     const view = this.#memory.view();
     const memory = this.#memory.bytes();
     // Every buffer is checked before any is written.
@@ -429,15 +441,26 @@ export class WasiPreview1 {
       this.#lastOutput?.flush();
       this.#lastOutput = output;
     }
-    let wait: Promise<void> | undefined;
+    // Once the reader is behind, the write ends there (a short write, as a
+    // pipe's): the guest writes the rest after the wait, so one call never
+    // queues more than the window and one iovec, however many iovecs name
+    // the same bytes.
+    let done = 0;
     for (let i = 0; i < iovsLen; i++) {
       const ptr = view.getUint32(iovs + i * 8, true);
-      const written = output.write(memory, ptr, ptr + view.getUint32(iovs + i * 8 + 4, true));
-      if (written === false) return Errno.PIPE;
-      if (written !== true) wait = written;
+      const len = view.getUint32(iovs + i * 8 + 4, true);
+      const written = output.write(memory, ptr, ptr + len);
+      if (written === false) return done > 0 ? this.#wrote(nwritten, done) : Errno.PIPE;
+      done += len;
+      if (written !== true) return written.then(() => this.#wrote(nwritten, done));
     }
-    view.setUint32(nwritten, total, true);
-    return wait === undefined ? Errno.SUCCESS : wait.then(() => Errno.SUCCESS);
+    return this.#wrote(nwritten, total);
+  }
+
+  /** Stores a write's count (in memory that may have grown meanwhile). */
+  #wrote(nwritten: number, count: number): number {
+    this.#memory.view().setUint32(nwritten, count, true);
+    return Errno.SUCCESS;
   }
 
   #pollOneoff(

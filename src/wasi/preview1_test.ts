@@ -10,6 +10,7 @@ import {
   WasiPreview1,
 } from "./preview1.ts";
 import { ProcessExit } from "./process_exit.ts";
+import { IOV_MAX, RANDOM_STEP } from "./_limits.ts";
 
 // deno-lint-ignore no-explicit-any
 type Fn = (...args: any[]) => number | Promise<number> | undefined;
@@ -242,4 +243,58 @@ Deno.test("WasiPreview1 answers fd subscriptions of poll_oneoff at once with ENO
   assert.equal(view.getUint32(200, true), 1);
   assert.equal(view.getUint16(108, true), Errno.NOSYS);
   assert.equal(call("poll_oneoff", 0, 100, 0, 200), Errno.INVAL);
+});
+
+Deno.test("WasiPreview1 bounds one call's host work: IOV_MAX iovecs, short writes, random_get in steps", async (t) => {
+  await t.step("more than IOV_MAX iovecs answer EINVAL, for reading and writing", () => {
+    const { call } = setup();
+    assert.equal(call("fd_write", 1, 0, IOV_MAX + 1, 0), Errno.INVAL);
+    assert.equal(call("fd_read", 0, 0, IOV_MAX + 1, 0), Errno.INVAL);
+  });
+  await t.step("a write stops where the reader falls behind: a short write", async () => {
+    const memory = new WebAssemblyMemory(new WebAssembly.Memory({ initial: 4 }));
+    const stdout = new OutputPipe({ highWaterMark: 64 * 1024 });
+    const wasi = new WasiPreview1({
+      memory,
+      stdin: new InputPipe(),
+      stdout,
+      stderr: new OutputPipe(),
+    });
+    const view = memory.view();
+    // 40 iovecs naming the same 128 KiB (from 65536): 5 MiB asked of one call.
+    for (let i = 0; i < 40; i++) {
+      view.setUint32(i * 8, 65536, true);
+      view.setUint32(i * 8 + 4, 128 * 1024, true);
+    }
+    const answer = (wasi.imports.fd_write as Fn)(1, 0, 40, 1024);
+    assert.ok(answer instanceof Promise, "the guest waits for the reader");
+    const reading = (async () => {
+      let total = 0;
+      for await (const chunk of stdout.readable) total += chunk.length;
+      return total;
+    })();
+    assert.equal(await answer, Errno.SUCCESS);
+    assert.equal(view.getUint32(1024, true), 128 * 1024, "one iovec taken, the rest left");
+    stdout.close();
+    assert.equal(await reading, 128 * 1024);
+  });
+  await t.step("random_get fills a large buffer RANDOM_STEP bytes per turn", async () => {
+    const memory = new WebAssemblyMemory(new WebAssembly.Memory({ initial: 64 }));
+    const wasi = new WasiPreview1({
+      memory,
+      stdin: new InputPipe(),
+      stdout: new OutputPipe(),
+      stderr: new OutputPipe(),
+    });
+    assert.equal((wasi.imports.random_get as Fn)(0, RANDOM_STEP), Errno.SUCCESS, "one step");
+    const len = 3 * RANDOM_STEP + 5;
+    const answer = (wasi.imports.random_get as Fn)(0, len);
+    assert.ok(answer instanceof Promise, "a larger buffer suspends the guest");
+    assert.equal(await answer, Errno.SUCCESS);
+    const bytes = memory.bytes();
+    // Each step's last 64 bytes are not all zero: every step was filled.
+    for (const end of [RANDOM_STEP, 2 * RANDOM_STEP, 3 * RANDOM_STEP, len]) {
+      assert.ok(bytes.subarray(end - 64, end).some((b) => b !== 0), `filled up to ${end}`);
+    }
+  });
 });

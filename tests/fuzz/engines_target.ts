@@ -70,7 +70,7 @@ async function tableVerdict(bytes: Uint8Array, tables: number[]): Promise<string
     using _ = module;
     if (expected !== undefined) return `${engine} loaded a table over the cap (${expected})`;
     try {
-      const { status } = await module.output({ ...LIMITS, maxMemory: 16 << 20 });
+      const { status } = await module.output({ ...VERDICT_LIMITS, maxMemory: 16 << 20 });
       endings.push(`exit ${status.code}`);
     } catch (error) {
       endings.push(error instanceof GuestError ? error.kind : describe(error));
@@ -103,7 +103,7 @@ async function featureVerdict(
     return `${engine} found [${module.proposals}], the module uses [${proposals}]`;
   }
   try {
-    const { status } = await module.output(LIMITS);
+    const { status } = await module.output(VERDICT_LIMITS);
     return status.code === 0 ? undefined : `${engine}: exit ${status.code}`;
   } catch (error) {
     return `${engine} failed to run it: ${describe(error)}`;
@@ -112,6 +112,12 @@ async function featureVerdict(
 
 /** Per-run limits, as in the wasm target but with fuel to spare: both runs should end. */
 const LIMITS = { timeout: 200, fuel: 20_000_000, maxMemory: 8 << 20, maxBuffer: 1 << 20 };
+/**
+ * Limits of the verdict runs (feature and table modules), whose outcome is
+ * compared outright: fuel bounds them, and the timeout is only a backstop
+ * that no machine's load may reach (a timeout would be a false verdict).
+ */
+const VERDICT_LIMITS = { ...LIMITS, timeout: 60_000 };
 
 interface Ending {
   /** `finished`, `exit`, or the failure's kind. */

@@ -29,6 +29,7 @@ const WAITING_IMPORTS: ReadonlySet<string> = new Set([
   "fd_read",
   "fd_write",
   "poll_oneoff",
+  "random_get",
   "proc_exit",
   "proc_raise",
 ]);
