@@ -114,6 +114,29 @@ Deno.test(
   },
 );
 
+Deno.test(
+  "cli call imports --host FILE by its name, a % in it included",
+  hostModules,
+  async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/h%41.ts`, 'export default { shout: () => "h%41" };\n');
+      await Deno.writeTextFile(`${dir}/hA.ts`, 'export default { shout: () => "hA" };\n');
+      const called = await cli([
+        "call",
+        PLUGIN,
+        "call_host",
+        '["shout",[]]',
+        "--host",
+        `${dir}/h%41.ts`,
+      ]);
+      assert.deepEqual(called, { code: 0, stdout: '"h%41"\n', stderr: "" });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
 Deno.test("cli call reports plugin failures with distinct exit codes", async () => {
   const panic = await cli(["call", PLUGIN, "panic"]);
   assert.equal(panic.code, 134);

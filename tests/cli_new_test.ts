@@ -117,3 +117,16 @@ Deno.test("cli new --help names the languages and the next steps", async () => {
   assert.match(help, /^Usage: \S+ new rust\|c\|go\|assemblyscript DIR\n/);
   assert.match(help, /sh build\.sh && deno task test/);
 });
+
+Deno.test("cli new quotes the directory in the command it suggests", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    const dir = `${parent}/a $(id) 'b'`;
+    const { code, stdout } = await cliNew(["c", dir]);
+    assert.equal(code, 0);
+    const quoted = `'${dir.replaceAll("'", "'\\''")}'`;
+    assert.ok(stdout.endsWith(`\nNext: cd ${quoted} && sh build.sh && deno task test\n`), stdout);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});

@@ -9,6 +9,8 @@ import { MissingHostMethod } from "../plugin/_missing_host_method.ts";
 import type { HostContext } from "../plugin/plugin_session.ts";
 import { Router } from "../rpc/router.ts";
 import { UsageError } from "./_options.ts";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** How the CLI provides host methods, for the message of a missing one. */
 export const CLI_HOST_HINT =
@@ -39,14 +41,9 @@ export async function loadHostModule(
   return new MissingHostMethod(routerOf(module.default, path), CLI_HOST_HINT);
 }
 
-/** A file URL for a path relative to the working directory. */
+/** A file URL for a path relative to the working directory (a `%` in it is a `%`). */
 function fileUrl(path: string): string {
-  const absolute = path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)
-    ? path
-    : `${Deno.cwd()}/${path}`;
-  const url = new URL("file:///");
-  url.pathname = absolute.replaceAll("\\", "/");
-  return url.href;
+  return pathToFileURL(resolve(path)).href;
 }
 
 /** The default export as a Router: itself, or one method per function of a plain object. */

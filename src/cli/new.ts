@@ -85,7 +85,7 @@ export async function newCommand(argv: string[]): Promise<number> {
   console.log(
     `Wrote a ${language} plugin project to ${dir}: ${
       Object.keys(files).sort().join(", ")
-    }\nNext: cd ${dir} && sh build.sh && deno task test`,
+    }\nNext: cd ${shellQuote(dir)} && sh build.sh && deno task test`,
   );
   return 0;
 }
@@ -150,4 +150,9 @@ async function exists(url: URL): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `text` as one shell word: single-quoted unless it is plainly safe. */
+function shellQuote(text: string): string {
+  return /^[\w./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
 }
