@@ -123,6 +123,14 @@ Deno.test({
       ),
   );
   await t.step(
+    "a top level that recurses without end",
+    () =>
+      refuses(
+        `function deeper(n) { return deeper(n + 1) + 1; } deeper(0);`,
+        "^the script failed while it was built: its top level ran out of stack",
+      ),
+  );
+  await t.step(
     "a syntax error",
     () => refuses(`plugin.method(`, "^the script failed while it was built: SyntaxError"),
   );

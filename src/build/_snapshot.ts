@@ -296,8 +296,20 @@ async function instantiate(module: Uint8Array, run: SnapshotRun): Promise<WebAss
   try {
     (instance.exports._start as () => void)();
   } catch (error) {
-    if (!(error instanceof Exit)) throw error;
-    code = error.code;
+    if (error instanceof Exit) {
+      code = error.code;
+    } else if (error instanceof RangeError || error instanceof WebAssembly.RuntimeError) {
+      // The runtime's own stack (V8's, under QuickJS's limit) or a trap.
+      flushLines(true);
+      throw new SnapshotRunFailed(
+        134,
+        error instanceof RangeError
+          ? "its top level ran out of stack (a recursion too deep)"
+          : `the runtime trapped: ${(error as Error).message}`,
+      );
+    } else {
+      throw error;
+    }
   }
   flushLines(true);
   if (code !== 0) throw new SnapshotRunFailed(code, stderrAll.trim());
