@@ -92,6 +92,10 @@ pub fn scan(bytes: &[u8], validate: bool) -> Result<Proposals, String> {
                     let t = t.map_err(err)?;
                     table(&mut found, &t.ty);
                     if let TableInit::Expr(expr) = t.init {
+                        // A table with an initialiser expression is the
+                        // typed function references encoding, whatever the
+                        // expression holds.
+                        found.insert("function_references");
                         const_expr(&mut found, &expr)?;
                     }
                 }
@@ -352,6 +356,12 @@ mod tests {
               (loop $l (br_if $l (i32.eqz (local.get 0)))) (drop (i32.load (i32.const 0)))))"#,
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_table_with_an_initialiser_is_function_references() {
+        let found = scan_wat(r#"(module (table 1 funcref (ref.null func)))"#);
+        assert!(found.contains(&"function_references"), "{found:?}");
     }
 
     #[test]
