@@ -6,9 +6,10 @@
  */
 
 import { parse, type ParseError, printParseErrorCode } from "jsonc-parser";
-import { dirname, isAbsolute, relative, sep } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { headerProblem } from "../inspect/_wasm_header.ts";
+import { isInside, readConfined } from "./_read_confined.ts";
 import type { PluginOptions } from "../plugin/plugin.ts";
 import { isObject } from "../_json_object.ts";
 import { checkLimit, type LimitName } from "../_limit_ranges.ts";
@@ -330,42 +331,6 @@ export async function readManifestWasm(resolved: ResolvedManifest): Promise<Uint
 }
 
 /**
- * Reads the file at `path` if the file opened is inside `directory`: opened
- * once, then its real path resolved again and checked, and the file there
- * compared (device and inode) with the one opened, before and after; the
- * bytes come from the handle opened. A symbolic link swapped in at any point
- * (the path checked, then opened) makes the read fail, never read a file
- * outside.
- */
-async function readConfined(path: string, directory: string, wasm: string): Promise<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
-  try {
-    const opened = await file.stat();
-    const changed = () =>
-      new ManifestError(
-        `"wasm" (${JSON.stringify(wasm)}) changed while it was opened (a symbolic link ` +
-          "swapped in?); the file opened is not the one inside the manifest's directory",
-      );
-    const real = await Deno.realPath(path);
-    if (!isInside(directory, real)) throw changed();
-    const there = await Deno.stat(real);
-    if (!sameFile(opened, there) || await Deno.realPath(path) !== real) throw changed();
-    return new Uint8Array(await new Response(file.readable).arrayBuffer());
-  } finally {
-    try {
-      file.close();
-    } catch {
-      // Reading to the end closed it.
-    }
-  }
-}
-
-/** Whether two stats are of the same file (device and inode; on Windows, always true when unknown). */
-function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
-  return a.dev === b.dev && a.ino === b.ino && a.isFile && b.isFile;
-}
-
-/**
  * Checks bytes against a manifest's `sha256`.
  *
  * @param bytes The module's bytes.
@@ -445,11 +410,6 @@ async function locateWasm(
     refuse(`${outside} (through a symbolic link)`, "allowWasmOutside", "--allow-wasm-outside");
   }
   return { wasm: pathToFileURL(real), confinedTo: realDirectory };
-}
-
-function isInside(directory: string, path: string): boolean {
-  const rest = relative(directory, path);
-  return rest !== "" && rest !== ".." && !rest.startsWith(`..${sep}`) && !isAbsolute(rest);
 }
 
 function toFileUrl(path: string): URL {

@@ -321,6 +321,7 @@ export class FileDescriptors {
   #read(fd: number, iovs: number, count: number, offset: bigint | undefined, out: number): number {
     const d = this.#fds.get(fd);
     if (d === undefined) return Errno.BADF;
+    checkedEnd(iovs, count * 8, this.#memory);
     if (count > IOV_MAX) return Errno.INVAL;
     if (d.node.kind !== "file") return Errno.ISDIR;
     if (!d.read) return Errno.BADF;
@@ -344,6 +345,7 @@ export class FileDescriptors {
   #write(fd: number, iovs: number, count: number, offset: bigint | undefined, out: number): number {
     const d = this.#fds.get(fd);
     if (d === undefined) return Errno.BADF;
+    checkedEnd(iovs, count * 8, this.#memory);
     if (count > IOV_MAX) return Errno.INVAL;
     if (d.node.kind !== "file" || !d.write) return Errno.BADF;
     checkedEnd(out, 4, this.#memory);

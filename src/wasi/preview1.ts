@@ -396,6 +396,7 @@ export class WasiPreview1 {
 
   #fdRead(fd: number, iovs: number, iovsLen: number, nread: number): number | Promise<number> {
     if (fd !== 0 || !this.#isOpen(fd)) return Errno.BADF;
+    checkedEnd(iovs, iovsLen * 8, this.#memory);
     if (iovsLen > IOV_MAX) return Errno.INVAL;
     const count = this.#stdin.read(this.#iovecs(iovs, iovsLen));
     if (count === null) {
@@ -421,11 +422,11 @@ export class WasiPreview1 {
 
   #fdWrite(fd: number, iovs: number, iovsLen: number, nwritten: number): number | Promise<number> {
     if (fd === 0 || !this.#isOpen(fd)) return Errno.BADF;
-    if (iovsLen > IOV_MAX) return Errno.INVAL;
     const view = this.#memory.view();
     const memory = this.#memory.bytes();
     // Every buffer is checked before any is written.
     checkedEnd(iovs, iovsLen * 8, this.#memory);
+    if (iovsLen > IOV_MAX) return Errno.INVAL;
     checkedEnd(nwritten, 4, this.#memory);
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
