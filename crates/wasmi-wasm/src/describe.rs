@@ -7,7 +7,9 @@ use wasmi::{ExternType, FuncType, Module, ValType};
 
 /// Describes `module` as JSON:
 /// `{"imports":[{"module","name","kind","params"?,"results"?,"minimum"?,"maximum"?}],"exports":[...]}`.
-pub fn describe(module: &Module) -> String {
+/// A memory's minimum is `declared_initial` where given (the module's own,
+/// before the engine lowered it, see `steps`).
+pub fn describe(module: &Module, declared_initial: Option<u32>) -> String {
     let mut out = String::from("{\"imports\":[");
     for (i, import) in module.imports().enumerate() {
         if i > 0 {
@@ -17,7 +19,7 @@ pub fn describe(module: &Module) -> String {
         string(&mut out, import.module());
         out.push_str(",\"name\":");
         string(&mut out, import.name());
-        extern_type(&mut out, import.ty());
+        extern_type(&mut out, import.ty(), declared_initial);
         out.push('}');
     }
     out.push_str("],\"exports\":[");
@@ -29,21 +31,22 @@ pub fn describe(module: &Module) -> String {
         }
         out.push_str("{\"name\":");
         string(&mut out, export.name());
-        extern_type(&mut out, export.ty());
+        extern_type(&mut out, export.ty(), declared_initial);
         out.push('}');
     }
     out.push_str("]}");
     out
 }
 
-fn extern_type(out: &mut String, ty: &ExternType) {
+fn extern_type(out: &mut String, ty: &ExternType, declared_initial: Option<u32>) {
     match ty {
         ExternType::Func(func) => {
             out.push_str(",\"kind\":\"func\"");
             signature(out, func);
         }
         ExternType::Memory(memory) => {
-            let _ = write!(out, ",\"kind\":\"memory\",\"minimum\":{}", memory.minimum());
+            let minimum = declared_initial.map_or(memory.minimum(), u64::from);
+            let _ = write!(out, ",\"kind\":\"memory\",\"minimum\":{minimum}");
             if let Some(maximum) = memory.maximum() {
                 let _ = write!(out, ",\"maximum\":{maximum}");
             }

@@ -19,6 +19,7 @@ mod handles;
 mod host;
 mod limits;
 mod start;
+mod steps;
 mod text;
 
 use guest::{Guest, RunStatus};
@@ -32,8 +33,17 @@ pub const SCRATCH_RESULTS: usize = 32;
 
 thread_local! {
     static ENGINE: wasmi::Engine = guest::new_engine();
-    static MODULES: RefCell<Handles<wasmi::Module>> = const { RefCell::new(Handles::new()) };
+    static MODULES: RefCell<Handles<Compiled>> = const { RefCell::new(Handles::new()) };
     static GUESTS: RefCell<Handles<Guest>> = const { RefCell::new(Handles::new()) };
+}
+
+/// A compiled module, with what its rewrite (see [`steps`]) changed in how it
+/// describes itself.
+#[derive(Clone)]
+struct Compiled {
+    module: wasmi::Module,
+    /// The memory's declared initial pages, where the rewrite lowered them.
+    declared_initial: Option<u32>,
 }
 
 static mut SCRATCH: [u64; SCRATCH_SLOTS] = [0; SCRATCH_SLOTS];
@@ -100,13 +110,23 @@ pub unsafe extern "C" fn module_compile(ptr: *mut u8, len: usize) -> u32 {
         text::set(&problem);
         return 0;
     }
+    let mut declared_initial = None;
+    if let Some(stepped) = steps::rewrite(&bytes) {
+        bytes = stepped.bytes;
+        declared_initial = stepped.declared_initial;
+    }
     if let Some(rewritten) = start::export_start(&bytes) {
         bytes = rewritten;
     }
     let compiled = ENGINE.with(|engine| wasmi::Module::new(engine, &bytes));
     drop(bytes);
     match compiled.and_then(guest::check_start) {
-        Ok(module) => MODULES.with_borrow_mut(|modules| modules.insert(module)),
+        Ok(module) => MODULES.with_borrow_mut(|modules| {
+            modules.insert(Compiled {
+                module,
+                declared_initial,
+            })
+        }),
         Err(error) => {
             text::set(&error.to_string());
             0
@@ -120,7 +140,7 @@ pub unsafe extern "C" fn module_compile(ptr: *mut u8, len: usize) -> u32 {
 pub extern "C" fn module_describe(module: u32) -> u32 {
     MODULES.with_borrow(|modules| match modules.get(module) {
         Some(module) => {
-            text::set(&describe::describe(module));
+            text::set(&describe::describe(&module.module, module.declared_initial));
             1
         }
         None => 0,
@@ -145,7 +165,7 @@ pub extern "C" fn guest_new(module: u32, max_memory: usize) -> u32 {
         return 0;
     };
     let id = GUESTS.with_borrow_mut(|guests| guests.reserve());
-    match Guest::new(&module, id, max_memory) {
+    match Guest::new(&module.module, id, max_memory) {
         Ok(guest) => {
             GUESTS.with_borrow_mut(|guests| guests.fill(id, guest));
             id

@@ -68,7 +68,7 @@ pub fn export_start(bytes: &[u8]) -> Option<Vec<u8>> {
 pub(crate) struct Section {
     pub(crate) id: u8,
     /// The whole section: id, size and body.
-    whole: std::ops::Range<usize>,
+    pub(crate) whole: std::ops::Range<usize>,
     pub(crate) body: std::ops::Range<usize>,
 }
 
@@ -113,7 +113,7 @@ pub(crate) fn read_u32(bytes: &[u8], cursor: &mut std::ops::Range<usize>) -> Opt
     None
 }
 
-fn write_u32(out: &mut Vec<u8>, mut value: u32) {
+pub(crate) fn write_u32(out: &mut Vec<u8>, mut value: u32) {
     loop {
         let byte = (value & 0x7f) as u8;
         value >>= 7;
@@ -125,7 +125,7 @@ fn write_u32(out: &mut Vec<u8>, mut value: u32) {
     }
 }
 
-fn push_section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+pub(crate) fn push_section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
     out.push(id);
     write_u32(out, body.len() as u32);
     out.extend_from_slice(body);
