@@ -157,6 +157,12 @@ const CASES: Record<string, (m: Mod, measure: Measure) => Promise<unknown>> = {
       for (let i = 0; i < 8; i++) await module.output({ fuel: 1 }).catch(() => {});
     });
   },
+  "256 MiB initial memory, wasmi: 8 calls run to the end": async ({ GuestModule }, measure) => {
+    using module = await GuestModule.compile(await Deno.readFile(wat("big_initial")));
+    return await measure(async () => {
+      for (let i = 0; i < 8; i++) await module.output({ timeout: 10_000 });
+    });
+  },
   "256 MiB initial memory, v8: 8 calls (fuel 1)": async ({ GuestModule }, measure) => {
     const bytes = await Deno.readFile(wat("big_initial"));
     using module = await GuestModule.compile(bytes, { engine: "v8" });

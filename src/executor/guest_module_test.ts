@@ -100,6 +100,22 @@ Deno.test("GuestModule rejects an invalid function body with a CompileError", as
   await assert.rejects(GuestModule.compile(bytes, engineMode), { name: "CompileError" });
 });
 
+Deno.test("GuestModule gives fresh memory as one instruction would, though Wasmi works it in steps", async () => {
+  // 256 MiB initial memory, its data segment near the end, a fill of all of
+  // it and overlapping copies of 5 MiB (the Wasmi engine does each in steps
+  // of 1 MiB, see crates/wasmi-wasm/src/steps.rs).
+  const bytes = await Deno.readFile(
+    new URL("../../testdata/wat/fresh_memory.wasm", import.meta.url),
+  );
+  using module = await GuestModule.compile(bytes, engineMode);
+  assert.equal(module.exports.find((e) => e.kind === "memory")?.minimum, 4095);
+  const { status, stdout } = await module.output({ maxMemory: 300 << 20 });
+  assert.equal(status.code, 0);
+  assert.deepEqual([...stdout], [...new TextEncoder().encode("ok!ab"), 0xff]);
+  // Under a cap below the initial memory, the call fails with kind memory.
+  await assert.rejects(module.output({ maxMemory: 64 << 20 }), { name: "MemoryLimitError" });
+});
+
 Deno.test("GuestModule runs SIMD on the v8 engine and refuses it at load on the wasmi engine", async () => {
   if (engineMode.engine === "v8") {
     using module = await wat("simd");

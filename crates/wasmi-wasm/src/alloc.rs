@@ -12,6 +12,14 @@
 //! (at most [`MAX_ROOM`]) behind it, and a growth that fits stays in place.
 //! The room is address space of the engine's memory that nothing touches
 //! until the guest grows into it.
+//!
+//! A memory that grows past [`LARGE`] moves once more, into a chunk with
+//! room for all the growth its guest's cap allows (see [`with_room_for`]):
+//! the `Vec` doubles its capacity up to twice the cap, and without that room
+//! each doubling would copy the whole memory in one step (128 MiB at once on
+//! the way to 256 MiB). So no copy is over [`LARGE`] plus its room. The host
+//! places guests counting twice their caps in an engine instance
+//! (src/executor/wasmi/_engine_pool.ts), which is what this room may take.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ptr;
@@ -21,6 +29,22 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const ROOMY: usize = 64 * 1024;
 /// The most room a buffer gets.
 const MAX_ROOM: usize = 2 * 1024 * 1024;
+/// A buffer that grows past this many bytes moves into a chunk with room to
+/// twice its guest's cap.
+const LARGE: usize = 8 * 1024 * 1024;
+
+/// The most bytes a large buffer's chunk may give it, while a guest runs.
+static ROOM_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// Runs `body` with large byte buffers given room up to `limit` bytes (twice
+/// the running guest's cap).
+pub fn with_room_for<T>(limit: usize, body: impl FnOnce() -> T) -> T {
+    let before = ROOM_LIMIT.swap(limit, Ordering::Relaxed);
+    let result = body();
+    ROOM_LIMIT.store(before, Ordering::Relaxed);
+    result
+}
+
 /// A roomy buffer's chunk starts with its total size, in this many bytes,
 /// and the buffer after it is aligned to as many: a guest's memory less
 /// than 16-byte aligned runs guests ≈ 10% slower (measured: sieve 100,000
@@ -39,9 +63,21 @@ fn chunk_layout(total: usize) -> Layout {
 
 /// Allocates a roomy buffer of `size` bytes; null if that fails.
 unsafe fn alloc_roomy(size: usize) -> *mut u8 {
+    let limit = ROOM_LIMIT.load(Ordering::Relaxed);
+    if size > LARGE && limit > size {
+        let base = alloc_chunk(limit.saturating_add(HEADER));
+        if !base.is_null() {
+            return base;
+        }
+    }
     let Some(total) = size.checked_add(size.min(MAX_ROOM) + HEADER) else {
         return ptr::null_mut();
     };
+    alloc_chunk(total)
+}
+
+/// A chunk of `total` bytes with its size in the header; null if that fails.
+unsafe fn alloc_chunk(total: usize) -> *mut u8 {
     let Ok(layout) = Layout::from_size_align(total, HEADER) else {
         return ptr::null_mut();
     };
@@ -53,12 +89,12 @@ unsafe fn alloc_roomy(size: usize) -> *mut u8 {
     base.add(HEADER)
 }
 
-/// Whether roomy buffer `ptr` can take `new_size` bytes where it is: while
-/// they fit, unless it shrank to under half its chunk (then it moves, and
-/// gives the rest back).
-unsafe fn stays_in_place(ptr: *mut u8, new_size: usize) -> bool {
+/// Whether roomy buffer `ptr` of `old_size` bytes can take `new_size` bytes
+/// where it is: while they fit, unless it shrank to under half its chunk
+/// (then it moves, and gives the rest back).
+unsafe fn stays_in_place(ptr: *mut u8, old_size: usize, new_size: usize) -> bool {
     let usable = chunk_of(ptr).1 - HEADER;
-    new_size <= usable && new_size >= usable / 2
+    new_size <= usable && (new_size >= old_size || new_size >= usable / 2)
 }
 
 /// The chunk of a roomy buffer: its start and total size.
@@ -119,7 +155,7 @@ unsafe impl GlobalAlloc for Counting {
         let roomy = is_roomy(new_size, layout.align());
         let new = if !was_roomy && !roomy {
             System.realloc(ptr, layout, new_size)
-        } else if was_roomy && roomy && stays_in_place(ptr, new_size) {
+        } else if was_roomy && roomy && stays_in_place(ptr, layout.size(), new_size) {
             ptr
         } else {
             // Into a new block of the kind its new size asks for.
@@ -229,6 +265,34 @@ mod tests {
             assert_eq!(*moved, 9);
             counting.dealloc(moved, layout_of(1 << 17));
         }
+        assert_eq!(COUNTER.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn a_large_buffer_moves_once_into_room_for_its_cap() {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let counting = Counting(&COUNTER);
+        let mib = 1 << 20;
+        // SAFETY: the pointers come from the same allocator with these layouts.
+        super::with_room_for(512 * mib, || unsafe {
+            let mut size = mib;
+            let mut ptr = counting.alloc(layout_of(size));
+            ptr.write(5);
+            let mut moves = 0;
+            // Doubling as a growing `Vec` does, up to 256 MiB.
+            while size < 256 * mib {
+                let grown = counting.realloc(ptr, layout_of(size), 2 * size);
+                if grown != ptr {
+                    moves += 1;
+                    // Every move is of a buffer of at most `LARGE` bytes.
+                    assert!(size <= super::LARGE, "moved at {size}");
+                }
+                (ptr, size) = (grown, 2 * size);
+            }
+            assert_eq!(*ptr, 5);
+            assert!(moves >= 1);
+            counting.dealloc(ptr, layout_of(size));
+        });
         assert_eq!(COUNTER.load(Ordering::Relaxed), 0);
     }
 

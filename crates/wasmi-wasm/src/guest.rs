@@ -283,6 +283,13 @@ impl Guest {
     /// Runs or resumes `_start` with `fuel` units of fuel; `host_results`
     /// are the results of the host call the guest is suspended in, if any.
     pub fn run(&mut self, fuel: u64, host_results: &[u64]) -> Step {
+        // A memory growing large gets room for all its cap allows (see `alloc`).
+        let cap = self.store.data().limiter.max_memory;
+        let room = usize::try_from(cap.saturating_mul(2)).unwrap_or(usize::MAX);
+        crate::alloc::with_room_for(room, || self.step(fuel, host_results))
+    }
+
+    fn step(&mut self, fuel: u64, host_results: &[u64]) -> Step {
         let mut step = Step {
             status: RunStatus::Error,
             fuel_consumed: 0,
