@@ -104,8 +104,19 @@ unsafe fn chunk_of(ptr: *mut u8) -> (*mut u8, usize) {
 }
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// The most bytes [`GLOBAL`]'s callers ever held at once.
+static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 struct Counting(&'static AtomicUsize);
+
+impl Counting {
+    fn add(&self, bytes: usize) {
+        let live = self.0.fetch_add(bytes, Ordering::Relaxed) + bytes;
+        if std::ptr::eq(self.0, &LIVE) {
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+    }
+}
 
 // SAFETY: every block is `System`'s, except roomy buffers (alignment 1, at
 // least ROOMY bytes), which live inside a larger `System` chunk after a
@@ -120,7 +131,7 @@ unsafe impl GlobalAlloc for Counting {
             System.alloc(layout)
         };
         if !ptr.is_null() {
-            self.0.fetch_add(layout.size(), Ordering::Relaxed);
+            self.add(layout.size());
         }
         ptr
     }
@@ -129,7 +140,7 @@ unsafe impl GlobalAlloc for Counting {
         if !is_roomy(layout.size(), layout.align()) {
             let ptr = System.alloc_zeroed(layout);
             if !ptr.is_null() {
-                self.0.fetch_add(layout.size(), Ordering::Relaxed);
+                self.add(layout.size());
             }
             return ptr;
         }
@@ -177,7 +188,7 @@ unsafe impl GlobalAlloc for Counting {
         };
         if !new.is_null() {
             self.0.fetch_sub(layout.size(), Ordering::Relaxed);
-            self.0.fetch_add(new_size, Ordering::Relaxed);
+            self.add(new_size);
         }
         new
     }
@@ -190,6 +201,13 @@ static GLOBAL: Counting = Counting(&LIVE);
 /// for).
 pub fn live_bytes() -> usize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// The most bytes the global allocator's callers ever held at once: about
+/// what the engine's memory has been written to (the room behind buffers is
+/// address space, untouched until used).
+pub fn peak_bytes() -> usize {
+    PEAK.load(Ordering::Relaxed)
 }
 
 #[cfg(test)]

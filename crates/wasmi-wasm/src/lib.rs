@@ -83,6 +83,12 @@ pub extern "C" fn heap_bytes() -> usize {
     alloc::live_bytes()
 }
 
+/// Returns the most bytes the engine's heap ever held at once.
+#[no_mangle]
+pub extern "C" fn heap_peak_bytes() -> usize {
+    alloc::peak_bytes()
+}
+
 /// Returns the address of the text buffer (an error message or a description).
 #[no_mangle]
 pub extern "C" fn text_ptr() -> *const u8 {

@@ -48,6 +48,7 @@ interface Exports {
   scratch(): number;
   buffer_alloc(len: number): number;
   heap_bytes(): number;
+  heap_peak_bytes(): number;
   text_ptr(): number;
   text_len(): number;
   module_compile(ptr: number, len: number): number;
@@ -106,6 +107,14 @@ export class Engine {
   /** Bytes the engine's allocator holds now. */
   heapBytes(): number {
     return this.#call(() => this.#exports.heap_bytes() >>> 0);
+  }
+
+  /**
+   * The most bytes the engine's allocator ever held at once: what its memory
+   * was written to, where its size also counts room nothing touched.
+   */
+  heapPeakBytes(): number {
+    return this.#call(() => this.#exports.heap_peak_bytes() >>> 0);
   }
 
   /** Compiles and validates a module; throws `WebAssembly.CompileError`. */

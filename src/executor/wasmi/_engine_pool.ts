@@ -9,7 +9,7 @@
  * into a buffer of twice its size, and both exist for a moment), plus each
  * guest's largest call stack, still fit.
  * Extra instances are dropped as soon as their last guest ends; the first
- * one too, once it has grown large, so that the memory it grew to is given
+ * one too, once its heap has held much, so that the memory it grew to is given
  * back. A failed instance fails only the guests it held and is replaced.
  *
  * @module
@@ -24,7 +24,11 @@ const CAPACITY = 3.5 * 2 ** 30;
  * 8 bytes. It is not part of `maxMemory`, so it is reserved here.
  */
 const STACK_BYTES = 8_000_000;
-/** An idle first instance whose memory grew past this is dropped too. */
+/**
+ * An idle first instance whose heap once held more than this is dropped too
+ * (its memory's size also counts room that large guest memories get and
+ * may never touch).
+ */
 const RECYCLE_BYTES = 256 * 2 ** 20;
 
 interface Entry {
@@ -97,7 +101,7 @@ export class EnginePool {
         const first = chosen === this.#entries[0];
         if (
           chosen.engine.failure !== undefined || !first ||
-          chosen.engine.memory.buffer.byteLength > RECYCLE_BYTES
+          chosen.engine.heapPeakBytes() > RECYCLE_BYTES
         ) {
           this.#drop(chosen);
         }
