@@ -15,11 +15,13 @@
 //!
 //! A memory that grows past [`LARGE`] moves once more, into a chunk with
 //! room for all the growth its guest's cap allows (see [`with_room_for`]):
-//! the `Vec` doubles its capacity up to twice the cap, and without that room
-//! each doubling would copy the whole memory in one step (128 MiB at once on
-//! the way to 256 MiB). So no copy is over [`LARGE`] plus its room. The host
-//! places guests counting twice their caps in an engine instance
-//! (src/executor/wasmi/_engine_pool.ts), which is what this room may take.
+//! the `Vec` doubles its capacity until it holds the cap, and without that
+//! room each doubling would copy the whole memory in one step (128 MiB at
+//! once on the way to 256 MiB). So no copy is over [`LARGE`] plus its room,
+//! as long as the memory grows by less than its size at a time (the engine's
+//! rewrite, `steps`, grows it 1 MiB at a time). The room is less than twice
+//! the cap, what the host counts per guest when it places guests in an
+//! engine instance (src/executor/wasmi/_engine_pool.ts).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::ptr;
@@ -29,15 +31,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const ROOMY: usize = 64 * 1024;
 /// The most room a buffer gets.
 const MAX_ROOM: usize = 2 * 1024 * 1024;
-/// A buffer that grows past this many bytes moves into a chunk with room to
-/// twice its guest's cap.
+/// A buffer that grows past this many bytes moves into a chunk with room for
+/// the capacity its doublings reach at its guest's cap (less than twice it).
 const LARGE: usize = 8 * 1024 * 1024;
 
 /// The most bytes a large buffer's chunk may give it, while a guest runs.
 static ROOM_LIMIT: AtomicUsize = AtomicUsize::new(0);
 
-/// Runs `body` with large byte buffers given room up to `limit` bytes (twice
-/// the running guest's cap).
+/// Runs `body` with large byte buffers given room for growing to `limit`
+/// bytes (the running guest's cap).
 pub fn with_room_for<T>(limit: usize, body: impl FnOnce() -> T) -> T {
     let before = ROOM_LIMIT.swap(limit, Ordering::Relaxed);
     let result = body();
@@ -65,7 +67,13 @@ fn chunk_layout(total: usize) -> Layout {
 unsafe fn alloc_roomy(size: usize) -> *mut u8 {
     let limit = ROOM_LIMIT.load(Ordering::Relaxed);
     if size > LARGE && limit > size {
-        let base = alloc_chunk(limit.saturating_add(HEADER));
+        // The capacities the `Vec` will ask for double from here: room for
+        // the first of them that reaches the cap is room for all it needs.
+        let mut usable = size;
+        while usable < limit {
+            usable = usable.saturating_mul(2);
+        }
+        let base = alloc_chunk(usable.saturating_add(HEADER));
         if !base.is_null() {
             return base;
         }
@@ -292,7 +300,7 @@ mod tests {
         let counting = Counting(&COUNTER);
         let mib = 1 << 20;
         // SAFETY: the pointers come from the same allocator with these layouts.
-        super::with_room_for(512 * mib, || unsafe {
+        super::with_room_for(256 * mib, || unsafe {
             let mut size = mib;
             let mut ptr = counting.alloc(layout_of(size));
             ptr.write(5);

@@ -285,8 +285,8 @@ impl Guest {
     pub fn run(&mut self, fuel: u64, host_results: &[u64]) -> Step {
         // A memory growing large gets room for all its cap allows (see `alloc`).
         let cap = self.store.data().limiter.max_memory;
-        let room = usize::try_from(cap.saturating_mul(2)).unwrap_or(usize::MAX);
-        crate::alloc::with_room_for(room, || self.step(fuel, host_results))
+        let cap = usize::try_from(cap).unwrap_or(usize::MAX);
+        crate::alloc::with_room_for(cap, || self.step(fuel, host_results))
     }
 
     fn step(&mut self, fuel: u64, host_results: &[u64]) -> Step {

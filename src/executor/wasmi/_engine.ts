@@ -81,7 +81,7 @@ export class Engine {
   constructor(instance: WebAssembly.Instance, guests: Map<number, GuestHost>) {
     this.#exports = instance.exports as unknown as Exports;
     this.#guests = guests;
-    this.#scratch = this.#exports.scratch();
+    this.#scratch = this.#exports.scratch() >>> 0;
   }
 
   /** Counts a user (a module or a running guest) of this instance. */
@@ -120,7 +120,7 @@ export class Engine {
   /** Compiles and validates a module; throws `WebAssembly.CompileError`. */
   compile(bytes: Uint8Array): number {
     return this.#call(() => {
-      const ptr = this.#exports.buffer_alloc(bytes.length);
+      const ptr = this.#exports.buffer_alloc(bytes.length) >>> 0;
       new Uint8Array(this.memory.buffer, ptr, bytes.length).set(bytes);
       const module = this.#exports.module_compile(ptr, bytes.length);
       if (module === 0) throw new WebAssembly.CompileError(this.#text().replace(/\s+/g, " "));
@@ -219,7 +219,9 @@ export class Engine {
   ): HostAnswer {
     const host = this.#guests.get(guest) ?? this.#guests.get(0);
     if (host === undefined) return 1;
-    return host.call(importIndex, args, results, memory, memoryLength);
+    // Addresses arrive as i32: those past 2 GiB of the engine's memory are
+    // negative until read as unsigned.
+    return host.call(importIndex, args >>> 0, results >>> 0, memory >>> 0, memoryLength >>> 0);
   }
 
   /** Asks a guest's host whether the guest may grow by `bytes`: 1 if so. */
@@ -256,8 +258,8 @@ export class Engine {
   }
 
   #text(): string {
-    const ptr = this.#exports.text_ptr();
-    const len = this.#exports.text_len();
+    const ptr = this.#exports.text_ptr() >>> 0;
+    const len = this.#exports.text_len() >>> 0;
     return decoder.decode(new Uint8Array(this.memory.buffer, ptr, len));
   }
 

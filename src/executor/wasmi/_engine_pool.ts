@@ -5,9 +5,10 @@
  * shared by the module's compiled code and every guest running in it. So a
  * module starts in one instance and gets more when its guests' memory limits
  * would not fit together: a guest is placed in an instance only if the
- * limits of the guests there, counted twice (a growing memory is copied
- * into a buffer of twice its size, and both exist for a moment), plus each
- * guest's largest call stack, still fit.
+ * limits of the guests there, counted twice (a memory growing past 8 MiB
+ * moves into room for the capacities its buffer doubles to, less than twice
+ * its limit), plus each guest's largest call stack and what its memory
+ * outgrew, still fit.
  * Extra instances are dropped as soon as their last guest ends; the first
  * one too, once its heap has held much, so that the memory it grew to is given
  * back. A failed instance fails only the guests it held and is replaced.
@@ -24,6 +25,12 @@ const CAPACITY = 3.5 * 2 ** 30;
  * 8 bytes. It is not part of `maxMemory`, so it is reserved here.
  */
 const STACK_BYTES = 8_000_000;
+/**
+ * What a large guest memory leaves behind on its way into its room (the
+ * buffers it outgrew below 8 MiB, each with its room; crates/wasmi-wasm/src/
+ * alloc.rs), reserved here with the doubled limit.
+ */
+const OUTGROWN_BYTES = 32 * 2 ** 20;
 /**
  * An idle first instance whose heap once held more than this is dropped too
  * (its memory's size also counts room that large guest memories get and
@@ -74,7 +81,7 @@ export class EnginePool {
    * @returns the lease
    */
   acquire(maxMemory: number): Lease {
-    const need = 2 * maxMemory + STACK_BYTES;
+    const need = 2 * maxMemory + STACK_BYTES + OUTGROWN_BYTES;
     for (const entry of [...this.#entries]) {
       if (entry.engine.failure !== undefined && entry.guests === 0) this.#drop(entry);
     }
