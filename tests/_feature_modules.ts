@@ -5,7 +5,7 @@
  */
 
 /** Unsigned LEB128. */
-function uleb(value: number): number[] {
+export function uleb(value: number): number[] {
   const out: number[] = [];
   do {
     let byte = value & 0x7f;
@@ -31,11 +31,15 @@ function sleb(value: number): number[] {
 }
 
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, items: number[][]) => {
+/** A section of `items`, with its count. */
+export const section = (id: number, items: number[][]): number[] => {
   const body = vec(items);
   return [id, ...uleb(body.length), ...body];
 };
-const name = (text: string) => [...uleb(text.length), ...new TextEncoder().encode(text)];
+/** A name: its length and UTF-8 bytes. */
+export const name = (
+  text: string,
+): number[] => [...uleb(text.length), ...new TextEncoder().encode(text)];
 
 /** `i32.const value`. */
 export const i32 = (value: number): number[] => [0x41, ...sleb(value)];

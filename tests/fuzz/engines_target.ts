@@ -25,6 +25,10 @@
  * grown by `table.grow`: both engines refuse it at load with the same
  * sentence exactly when a table starts over the cap, and otherwise end the
  * same way (kind `memory` when the tables and memory cross `maxMemory`).
+ * Another eighth of them is a module working memory in bulk (growth, fills,
+ * copies and data segments around the Wasmi engine's 1 MiB step and its
+ * 64 kept pages, `bulkModule`), compared like the wasm target's modules:
+ * the engines must agree on every byte it samples.
  *
  * @module
  */
@@ -36,6 +40,7 @@ import { describe, type Failure, type FuzzOptions, type FuzzReport } from "./_re
 import { wasmInput, wasmSeeds } from "./wasm_target.ts";
 import { UnsupportedFeatureError, unsupportedProposals } from "../../src/executor/features.ts";
 import { buildModule, featureModule, i32 } from "../_feature_modules.ts";
+import { bulkModule } from "../_bulk_modules.ts";
 import { MAX_TABLE_ENTRIES, tableProblem } from "../../src/executor/_instance_limits.ts";
 
 /** A module with tables near the cap; `_start` grows the first by `grow` entries. */
@@ -213,7 +218,10 @@ export async function fuzzEngines(options: FuzzOptions): Promise<FuzzReport> {
       outcomes["feature-verdict"] = (outcomes["feature-verdict"] ?? 0) + 1;
       continue;
     }
-    const { bytes, how } = wasmInput(seeds, options.seed, i);
+    const bulk = Prng.for(options.seed ^ 0xb01c, i);
+    const { bytes, how } = i % 32 === 15
+      ? bulkModule((n) => bulk.int(n))
+      : wasmInput(seeds, options.seed, i);
     const stdin = Prng.for(options.seed ^ 0x5eed, i).bytes(16);
     try {
       const wasmi = await runOn("wasmi", bytes, stdin);
