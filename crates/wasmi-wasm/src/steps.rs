@@ -166,6 +166,12 @@ pub fn rewrite(bytes: &[u8]) -> Option<Stepped> {
         for body in CodeSectionReader::new(reader(section)).ok()? {
             let body = body.ok()?;
             let range = body.range();
+            if !may_work_memory(&bytes[range.clone()]) {
+                write_u32(&mut code, u32::try_from(range.len()).ok()?);
+                code.extend_from_slice(&bytes[range]);
+                bodies += 1;
+                continue;
+            }
             let mut ops = body.get_operators_reader().ok()?;
             let mut out = Vec::with_capacity(range.len());
             let mut copied = range.start;
@@ -344,6 +350,16 @@ enum Segment {
         offset: std::ops::Range<usize>,
         data: std::ops::Range<usize>,
     },
+}
+
+/// Whether a function body's bytes may hold `memory.grow` (0x40 0x00) or a
+/// bulk instruction (0xfc): bodies with neither are copied without decoding
+/// their instructions (most of a large module's, so that the rewrite costs
+/// little more than a copy).
+fn may_work_memory(body: &[u8]) -> bool {
+    body.windows(2)
+        .any(|pair| pair[0] == 0xfc || pair == [0x40, 0])
+        || body.last() == Some(&0xfc)
 }
 
 /// The value of an offset expression that is one `i32.const`.
