@@ -22,7 +22,7 @@ import {
 import { liveEngines } from "../src/executor/wasmi/_engine.ts";
 import { modeOptions, workersMode } from "./_plugin_mode.ts";
 
-import { ticksDuring } from "./_ticks.ts";
+import { ticksDuring, turnsDuring } from "./_ticks.ts";
 const TEST_PLUGIN = new URL("../testdata/test_plugin.wasm", import.meta.url);
 const MISBEHAVE = new URL("../testdata/wat/misbehave.wasm", import.meta.url);
 const WAT = (name: string) => new URL(`../testdata/wat/${name}.wasm`, import.meta.url);
@@ -202,6 +202,30 @@ Deno.test("fault: a Rust infinite loop is stopped by fuel (kind fuel)", async ()
   await rejectsPlugin(plugin.call("infinite_loop", [], { fuel: 5_000_000 }), {
     kind: "fuel",
     message: "Plugin test_plugin failed: Guest ran out of fuel (budget 5000000)",
+  });
+  await assertServesPing(plugin);
+});
+
+Deno.test("fault: 256 MiB of fresh memory grown and filled at once: worked in steps, answered, the loop turning", async (t) => {
+  // One memory.grow and one memory.fill of 256 MiB each. On Wasmi both run
+  // in steps of 1 MiB (crates/wasmi-wasm/src/steps.rs, whose tests check
+  // that no step needs more than one step's fuel), on V8 the fill in 64 KiB
+  // chunks: the event loop turns while they run; past the cap, the step
+  // that crosses it fails the call with kind memory.
+  const { plugin } = await misbehave({ maxMemory: 300 << 20 });
+  using _ = plugin;
+  await t.step("within the cap", async () => {
+    const turns = await turnsDuring(async () => {
+      assert.equal(await plugin.call("Fill_256"), "filled");
+    });
+    assert.ok(turns > 0, "the event loop never turned");
+  });
+  await t.step("past the cap", async () => {
+    await rejectsPlugin(plugin.call("Fill_512"), {
+      kind: "memory",
+      message: "Plugin misbehave failed: Guest exceeded its memory limit of 314572800 bytes " +
+        "(growth operation limited)",
+    });
   });
   await assertServesPing(plugin);
 });

@@ -26,6 +26,8 @@
 ;;   allocate_N        a  grows memory by N MiB (N: the digits in the method
 ;;                        name), then {"result":"allocated"}; `unreachable`
 ;;                        if memory.grow fails
+;;   Fill_N            F  grows memory by N MiB, fills all of it past the first
+;;                        3 pages with one memory.fill, then {"result":"filled"}
 ;;   babble_stderr     b  the line "babble" to stderr forever, never answers
 ;;   yell_stdout       y  a notification line to stdout forever, never answers
 ;;   host_flood        h  2,000 requests to the host's `echo`, each with a
@@ -83,6 +85,7 @@
   (data (i32.const 2384) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\00")
   (data (i32.const 2432) "\"long answer\"\00")
   (data (i32.const 2448) "}\n\00")
+  (data (i32.const 2464) "{\"jsonrpc\":\"2.0\",\"id\":#,\"result\":\"filled\"}\n\00")
   (data (i32.const 1920) "{\"jsonrpc\":\"2.0\",\"id\":#,\"error\":{\"code\":-32601,\"message\":\"Method not found\"}}\n\00")
 
   (func $strlen (param $p i32) (result i32)
@@ -323,6 +326,16 @@
         (loop $grow
           (if (i32.eq (memory.grow (i32.const 16)) (i32.const -1)) (then unreachable))
           (br $grow))))
+    (if (i32.eq (local.get $sel) (i32.const 70)) ;; F
+      (then
+        (if (i32.eq
+              (memory.grow (i32.mul (call $number (local.get $m) (local.get $len)) (i32.const 16)))
+              (i32.const -1))
+          (then unreachable))
+        (memory.fill (i32.const 196608) (i32.const 120)
+          (i32.sub (i32.shl (memory.size) (i32.const 16)) (i32.const 196608)))
+        (call $respond (i32.const 2464))
+        (return)))
     (if (i32.eq (local.get $sel) (i32.const 97)) ;; a
       (then
         (if (i32.eq
