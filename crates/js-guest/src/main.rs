@@ -460,11 +460,13 @@ fn fast_call<'js>(
     };
     match result_json(ctx, holder, &result) {
         Some(json) => {
-            let response = format!(
-                "{{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":{json}}}\n",
-                request.id
-            );
-            write_bytes(std::io::stdout().lock(), response.as_bytes());
+            let mut response = Vec::with_capacity(json.len() + request.id.len() + 40);
+            response.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+            response.extend_from_slice(request.id.as_bytes());
+            response.extend_from_slice(b",\"result\":");
+            response.extend_from_slice(json.as_bytes());
+            response.extend_from_slice(b"}\n");
+            write_bytes(std::io::stdout().lock(), &response);
         }
         None => {
             if prelude.answer.call::<_, ()>((id(), result)).is_err() {
@@ -477,28 +479,45 @@ fn fast_call<'js>(
 
 /// A handler's result as JSON, as the prelude's response would hold it;
 /// `None` for what the prelude must answer: a promise (or other thenable),
-/// a function, and what `JSON.stringify` refuses or leaves out (a `bigint`
-/// needs the exact serializer; a circular value answers -32603).
+/// a function, a `bigint` (the exact serializer's) and what `JSON.stringify`
+/// refuses (a circular value answers -32603) or leaves out.
+///
+/// Strings, booleans and integers are written here, objects by QuickJS's
+/// `JSON.stringify` (an object with its own `toJSON` inside `holder`, so
+/// that `toJSON` is called with the key `"result"`, as in the prelude).
 fn result_json<'js>(ctx: &Ctx<'js>, holder: &Object<'js>, result: &Value<'js>) -> Option<String> {
-    if result.is_undefined() || result.is_null() {
-        return Some("null".to_owned());
-    }
-    if result.is_function() {
-        return None;
-    }
-    if let Some(object) = result.as_object() {
-        match object.get::<_, Value>("then") {
-            Ok(then) if !then.is_function() => {}
-            Ok(_) => return None,
-            Err(_) => {
-                ctx.catch();
-                return None;
+    use rquickjs::Type;
+    match result.type_of() {
+        Type::Undefined | Type::Null => return Some("null".to_owned()),
+        Type::Bool => return Some(result.as_bool()?.to_string()),
+        Type::Int => return Some(result.as_int()?.to_string()),
+        Type::String => {
+            // Not UTF-8 (a lone surrogate): JSON.stringify escapes it.
+            if let Ok(text) = result.as_string()?.to_string() {
+                let mut json = String::with_capacity(text.len() + 2);
+                quote_json(&mut json, &text);
+                return Some(json);
             }
         }
+        Type::Float | Type::Array | Type::Object => {}
+        _ => return None,
     }
-    holder.set("result", result.clone()).ok()?;
-    let json = ctx.json_stringify(holder.clone());
-    let _ = holder.set("result", Value::new_undefined(ctx.clone()));
+    let mut wrap = false;
+    if let Some(object) = result.as_object() {
+        let then: Value = member(ctx, object, "then")?;
+        if then.is_function() {
+            return None;
+        }
+        wrap = !member::<Value>(ctx, object, "toJSON")?.is_undefined();
+    }
+    let json = if wrap {
+        holder.set("result", result.clone()).ok()?;
+        let json = ctx.json_stringify(holder.clone());
+        let _ = holder.set("result", Value::new_undefined(ctx.clone()));
+        json
+    } else {
+        ctx.json_stringify(result.clone())
+    };
     let json = match json {
         Ok(Some(json)) => json.to_string().ok()?,
         Ok(None) => return None,
@@ -507,8 +526,54 @@ fn result_json<'js>(ctx: &Ctx<'js>, holder: &Object<'js>, result: &Value<'js>) -
             return None;
         }
     };
+    if !wrap {
+        return Some(json);
+    }
     let json = json.strip_prefix("{\"result\":")?.strip_suffix('}')?;
     Some(json.to_owned())
+}
+
+/// `object[name]`; `None` (the exception cleared) when reading it threw.
+fn member<'js, T: rquickjs::FromJs<'js>>(
+    ctx: &Ctx<'js>,
+    object: &Object<'js>,
+    name: &str,
+) -> Option<T> {
+    match object.get(name) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            ctx.catch();
+            None
+        }
+    }
+}
+
+/// Appends `text` as a JSON string, escaped as `JSON.stringify` escapes it.
+fn quote_json(out: &mut String, text: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 /// An exception that escaped the prelude: a bug in it, logged.
@@ -578,4 +643,90 @@ pub extern "C" fn __main_void() -> i32 {
 #[cfg(not(target_os = "wasi"))]
 fn main() {
     std::process::exit(run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the prelude would write as the response's `result`.
+    fn prelude_json<'js>(ctx: &Ctx<'js>, result: &Value<'js>) -> Option<String> {
+        let stringify: Function = ctx
+            .eval("(r) => { try { return JSON.stringify({ result: r ?? null }) } catch { return undefined } }")
+            .unwrap();
+        let json: Option<String> = stringify.call((result.clone(),)).unwrap();
+        Some(
+            json?
+                .strip_prefix("{\"result\":")?
+                .strip_suffix('}')?
+                .to_owned(),
+        )
+    }
+
+    #[test]
+    fn result_json_writes_what_json_stringify_writes() {
+        let runtime = Runtime::new().unwrap();
+        let context = Context::full(&runtime).unwrap();
+        context.with(|ctx| {
+            let holder = Object::new(ctx.clone()).unwrap();
+            for source in [
+                "undefined",
+                "null",
+                "true",
+                "false",
+                "0",
+                "-0",
+                "-17",
+                "2147483647",
+                "1.5",
+                "1e21",
+                "NaN",
+                "Infinity",
+                "'pong'",
+                "''",
+                r#"'quote " backslash \\ / slash'"#,
+                r"'\b\f\n\r\t\u0000\u001f\u007f é \u2028 𝄞'",
+                "[1, 'a', [null, undefined, () => 1]]",
+                "({ a: 1, b: [true], c: undefined, d: { e: 'f' } })",
+                "({ toJSON(key) { return key } })",
+                "({ then: 1 })",
+                "new Date(0)",
+                "new String('boxed')",
+                "Object.create(null)",
+                // Not UTF-8: JSON.stringify escapes it.
+                r"'\ud800'",
+            ] {
+                let value: Value = ctx.eval(format!("({source})")).unwrap();
+                assert_eq!(
+                    result_json(&ctx, &holder, &value),
+                    prelude_json(&ctx, &value),
+                    "{source}"
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn result_json_leaves_the_rest_to_the_prelude() {
+        let runtime = Runtime::new().unwrap();
+        let context = Context::full(&runtime).unwrap();
+        context.with(|ctx| {
+            let holder = Object::new(ctx.clone()).unwrap();
+            for source in [
+                "Promise.resolve(1)",
+                "({ then() {} })",
+                "() => 1",
+                "1n",
+                "[1n]",
+                "Symbol()",
+                "(() => { const a = []; a.push(a); return a })()",
+                "({ get then() { throw new Error('no') } })",
+                "({ toJSON() { return undefined } })",
+            ] {
+                let value: Value = ctx.eval(format!("({source})")).unwrap();
+                assert_eq!(result_json(&ctx, &holder, &value), None, "{source}");
+                assert!(!ctx.has_exception(), "{source}");
+            }
+        });
+    }
 }
