@@ -406,3 +406,27 @@ Deno.test("js guest: the runtime's own answers are the prelude's, byte for byte"
   assert.ok(responses.includes('{"jsonrpc":"2.0","id":0,"result":"pong"}'));
   assert.ok(responses.includes('{"jsonrpc":"2.0","id":11,"result":{"key":"result","x":1}}'));
 });
+
+Deno.test("js guest: host calls still waiting when stdin closes fail, so their handlers answer", async () => {
+  const wasm = await buildScript(`
+    plugin.method("waits", async () => {
+      try {
+        return await host.call("never");
+      } catch (error) {
+        return error.message;
+      }
+    });
+  `);
+  using module = await GuestModule.compile(
+    wasm,
+    modeOptions.engine ? { engine: modeOptions.engine } : {},
+  );
+  const { status, stdout } = await module.output({
+    stdin: '{"jsonrpc":"2.0","id":1,"method":"waits"}\n',
+  });
+  assert.equal(status.code, 0);
+  assert.deepEqual(new TextDecoder().decode(stdout).trimEnd().split("\n"), [
+    '{"jsonrpc":"2.0","id":1,"method":"never"}',
+    '{"jsonrpc":"2.0","id":1,"result":"stdin closed before the host answered never"}',
+  ]);
+});

@@ -67,6 +67,8 @@ struct Guest {
     /// `{ result }`: what [`fast_call`] serializes a result in (so that a
     /// `toJSON(key)` sees the key it saw in the prelude's response object).
     holder: Persistent<Object<'static>>,
+    /// The prelude's `pending`: the host calls waiting for an answer.
+    pending: Persistent<Object<'static>>,
 }
 
 /// The prelude's functions the runtime calls (see prelude.js).
@@ -79,7 +81,7 @@ struct Prelude<F> {
     answer: F,
     /// `fail(id, error)`: the response to a handler's exception.
     fail: F,
-    /// `finish()`: stdin has closed.
+    /// `finish()`: stdin has closed (called only while host calls wait).
     finish: F,
 }
 
@@ -360,7 +362,12 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
             return Err(format!("the script failed: {}", over_build_bounds(&ctx)));
         }
         let holder = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
-        Ok((functions.0, Persistent::save(&ctx, holder)))
+        let pending: Object = prelude.get("pending").map_err(|e| e.to_string())?;
+        Ok((
+            functions.0,
+            Persistent::save(&ctx, holder),
+            Persistent::save(&ctx, pending),
+        ))
     })?;
     // The bounds hold for the build run only: the snapshot keeps the
     // runtime's settings, and a plugin's limits are the host's.
@@ -377,11 +384,13 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
         context,
         prelude: functions.0,
         holder: functions.1,
+        pending: functions.2,
     })
 }
 
 /// Serves messages until end of input, then lets the prelude answer what is
-/// still pending.
+/// still pending (a stateless call, which has nothing pending, does not
+/// enter JavaScript once more to learn so).
 fn serve(guest: &Guest) {
     guest.context.with(|ctx| {
         let restore = |f: &Persistent<Function<'static>>| f.clone().restore(&ctx).expect("prelude");
@@ -408,10 +417,13 @@ fn serve(guest: &Guest) {
             }
             run_jobs(&ctx);
         }
-        if prelude.finish.call::<_, ()>(()).is_err() {
-            report(&ctx);
+        let pending = guest.pending.clone().restore(&ctx).expect("pending");
+        if pending.get::<_, u32>("size").map_or(true, |size| size > 0) {
+            if prelude.finish.call::<_, ()>(()).is_err() {
+                report(&ctx);
+            }
+            run_jobs(&ctx);
         }
-        run_jobs(&ctx);
     });
 }
 

@@ -1,6 +1,7 @@
 // The JSON-RPC model of a JavaScript plugin: the globals `plugin`, `host`,
 // `console` and `RpcError`, and the message loop the runtime (main.rs) drives
-// through `handleLine(line)`, `ready()` and `finish()`. The same model as the
+// through `handleLine(line)`, `answer`, `fail`, `ready()` and `finish()`
+// (called only while `pending` holds host calls). The same model as the
 // Rust kit (crates/pdk): see docs there and README's "Plugins in TypeScript".
 (() => {
   "use strict";
@@ -497,5 +498,5 @@
   }
 
   Object.assign(globalThis, { plugin, host, console, RpcError });
-  return { handleLine, answer, fail, ready, finish };
+  return { handleLine, answer, fail, ready, finish, pending };
 })();
