@@ -6,13 +6,15 @@
  *
  *   deno run -A bench/ts_guest.ts
  *
- * Prints a Markdown table (medians over alternating rounds, in milliseconds).
+ * Prints a Markdown table (medians over alternating rounds, in milliseconds),
+ * and the Wasmi fuel of a ping: deterministic, where the times are not.
  *
  * @module
  */
 
 import { Plugin } from "../mod.ts";
 import { buildPlugin, buildScript } from "../src/build/mod.ts";
+import { GuestModule } from "../src/executor/mod.ts";
 
 const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -93,6 +95,26 @@ for (const engine of ["wasmi", "v8"] as const) {
     );
   }
 }
+// Wasmi fuel: a whole instance answering one ping, and each further ping of
+// an instance answering 101 (its stdin given at once).
+const fuel: string[] = [];
+for (const name of ["Rust test plugin", "TypeScript, pre-initialised"] as const) {
+  using module = await GuestModule.compile(guests[name], { engine: "wasmi" });
+  const run = async (pings: number) => {
+    const stdin = Array.from(
+      { length: pings },
+      (_, i) => `{"jsonrpc":"2.0","id":${i},"method":"ping"}\n`,
+    ).join("");
+    return (await module.output({ stdin })).status.fuelConsumed;
+  };
+  const one = await run(1);
+  const more = await run(101);
+  fuel.push(
+    `${name} ${one.toLocaleString("en")} stateless, ${
+      Math.round((more - one) / 100).toLocaleString("en")
+    } per session ping`,
+  );
+}
 const runtimeBytes =
   (await Deno.stat(new URL("../src/build/js_runtime.wasm", import.meta.url))).size;
 console.log(
@@ -104,3 +126,4 @@ console.log(
 console.log(`| engine | guest | stateless ping | session ping | prime_sieve(${SIEVE}) (session) |`);
 console.log("| --- | --- | ---: | ---: | ---: |");
 for (const row of rows) console.log(row);
+console.log(`\nWasmi fuel of a ping: ${fuel.join("; ")}.`);

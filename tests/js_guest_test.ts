@@ -13,6 +13,7 @@ import {
   Router,
 } from "../mod.ts";
 import { BuildError, buildPlugin, buildScript } from "../src/build/mod.ts";
+import { GuestModule } from "../src/executor/mod.ts";
 import { modeOptions } from "./_plugin_mode.ts";
 
 const EXAMPLE = new URL("../examples/ts/hello.ts", import.meta.url);
@@ -308,4 +309,124 @@ Deno.test("js guest: random JSON comes back unchanged (property test, fixed seed
     assert.deepStrictEqual(await session.call("echo", value), value, `case ${i}`);
   }
   assert.equal((await session.close()).code, 0);
+});
+
+// The runtime answers plain requests itself (crates/js-guest's fast_call)
+// and leaves the rest to the prelude's dispatch; a member name written with
+// an escape (`"\u006dethod"`) is one way to send a request to the prelude.
+Deno.test("js guest: the runtime's own answers are the prelude's, byte for byte", async () => {
+  const wasm = await buildScript(`
+    class Point { constructor() { this.x = 1; } toJSON(key) { return { key, x: this.x }; } }
+    const results = {
+      string: "pong",
+      escapes: "quote \\" backslash \\\\ \\b\\f\\n\\r\\t \\u0000\\u001f\\u007f é \\u2028 𝄞",
+      lone: "\\ud800",
+      int: -17,
+      float: 0.1 + 0.2,
+      big: 2 ** 60,
+      nan: NaN,
+      bool: true,
+      nothing: undefined,
+      nil: null,
+      object: { a: [1, "b", null, undefined, () => 1], c: { d: new Date(0) } },
+      withToJson: new Point(),
+      bigint: 12345678901234567890n,
+      fn: () => 1,
+      symbol: Symbol("s"),
+      thenable: { then(resolve) { resolve("later"); } },
+      notThenable: { then: 1 },
+      circular: (() => { const a = []; a.push(a); return a; })(),
+    };
+    for (const [name, value] of Object.entries(results)) plugin.method(name, () => value);
+    plugin
+      .method("params", (p) => p === undefined ? "absent" : p)
+      .method("throws", () => { throw new RpcError(3, "three", { n: [3] }); })
+      .method("throwsString", () => { throw "plain"; })
+      .method("rejects", async () => { throw new Error("async"); });
+  `);
+  const methods = [
+    "string",
+    "escapes",
+    "lone",
+    "int",
+    "float",
+    "big",
+    "nan",
+    "bool",
+    "nothing",
+    "nil",
+    "object",
+    "withToJson",
+    "bigint",
+    "fn",
+    "symbol",
+    "thenable",
+    "notThenable",
+    "circular",
+    "throws",
+    "throwsString",
+    "rejects",
+    "missing",
+  ];
+  const lines: string[] = [];
+  methods.forEach((method, i) => {
+    for (const name of ["method", "\\u006dethod"]) {
+      lines.push(`{"jsonrpc":"2.0","id":${i},"${name}":"${method}"}`);
+      lines.push(`{"jsonrpc":"2.0","id":"s-${i}","${name}":"${method}"}`);
+    }
+  });
+  for (const params of ['[1,"two",{"three":[3.5e-7,true,null]}]', '{"a":"\\u00e9"}', '""', "-0"]) {
+    for (const name of ["method", "\\u006dethod"]) {
+      lines.push(`{ "${name}" : "params", "params" : ${params}, "id" : 99, "jsonrpc" : "2.0" }`);
+    }
+  }
+  for (const name of ["method", "\\u006dethod"]) {
+    lines.push(`{"jsonrpc":"2.0","id":100,"${name}":"params"}`);
+  }
+  using module = await GuestModule.compile(
+    wasm,
+    modeOptions.engine ? { engine: modeOptions.engine } : {},
+  );
+  const { status, stdout } = await module.output({ stdin: lines.map((l) => `${l}\n`).join("") });
+  assert.equal(status.code, 0);
+  const responses = new TextDecoder().decode(stdout).trimEnd().split("\n");
+  // Both promises settle after the lines that follow them: match by id.
+  const byId = new Map<string, string[]>();
+  for (const response of responses) {
+    const id = JSON.stringify(JSON.parse(response).id);
+    byId.set(id, [...(byId.get(id) ?? []), response]);
+  }
+  assert.equal(responses.length, lines.length);
+  // Each id's responses come in pairs: the runtime's, then the prelude's.
+  for (const [id, answers] of byId) {
+    for (let i = 0; i < answers.length; i += 2) {
+      assert.equal(answers[i], answers[i + 1], `id ${id}, pair ${i / 2}`);
+    }
+  }
+  assert.ok(responses.includes('{"jsonrpc":"2.0","id":0,"result":"pong"}'));
+  assert.ok(responses.includes('{"jsonrpc":"2.0","id":11,"result":{"key":"result","x":1}}'));
+});
+
+Deno.test("js guest: host calls still waiting when stdin closes fail, so their handlers answer", async () => {
+  const wasm = await buildScript(`
+    plugin.method("waits", async () => {
+      try {
+        return await host.call("never");
+      } catch (error) {
+        return error.message;
+      }
+    });
+  `);
+  using module = await GuestModule.compile(
+    wasm,
+    modeOptions.engine ? { engine: modeOptions.engine } : {},
+  );
+  const { status, stdout } = await module.output({
+    stdin: '{"jsonrpc":"2.0","id":1,"method":"waits"}\n',
+  });
+  assert.equal(status.code, 0);
+  assert.deepEqual(new TextDecoder().decode(stdout).trimEnd().split("\n"), [
+    '{"jsonrpc":"2.0","id":1,"method":"never"}',
+    '{"jsonrpc":"2.0","id":1,"result":"stdin closed before the host answered never"}',
+  ]);
 });

@@ -27,11 +27,16 @@
 //! [`BUILD_MEMORY`] bytes; past either the build fails, naming the bound.
 #![cfg_attr(target_os = "wasi", no_main)]
 
+mod envelope;
+
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
+
+use envelope::Envelope;
 
 /// Nothing done yet: this is the runtime as committed, run by `build`.
 const FRESH: u8 = 0;
@@ -57,9 +62,27 @@ struct Guest {
     // Dropped never: the snapshot keeps them alive across `_start`s.
     _runtime: Runtime,
     context: Context,
-    /// The prelude's `handleLine(line)` and `finish()`.
-    handle_line: Persistent<Function<'static>>,
-    finish: Persistent<Function<'static>>,
+    /// The prelude's functions the loop calls.
+    prelude: Prelude<Persistent<Function<'static>>>,
+    /// `{ result }`: what [`fast_call`] serializes a result in (so that a
+    /// `toJSON(key)` sees the key it saw in the prelude's response object).
+    holder: Persistent<Object<'static>>,
+    /// The prelude's `pending`: the host calls waiting for an answer.
+    pending: Persistent<Object<'static>>,
+}
+
+/// The prelude's functions the runtime calls (see prelude.js).
+#[derive(Clone)]
+struct Prelude<F> {
+    /// `handleLine(line)`: the whole of a line's handling.
+    handle_line: F,
+    /// `answer(id, result)`: the response to a result [`fast_call`] leaves
+    /// to the prelude (a promise, or one `JSON.stringify` did not write).
+    answer: F,
+    /// `fail(id, error)`: the response to a handler's exception.
+    fail: F,
+    /// `finish()`: stdin has closed (called only while host calls wait).
+    finish: F,
 }
 
 thread_local! {
@@ -68,6 +91,10 @@ thread_local! {
     static GUEST: Cell<Option<&'static Guest>> = const { Cell::new(None) };
     static SCRIPT: RefCell<String> = const { RefCell::new(String::new()) };
     static INPUT: RefCell<Input> = const { RefCell::new(Input { buffer: Vec::new(), start: 0, eof: false }) };
+    /// The registered handlers by method name, as the prelude's
+    /// `plugin.method` registers them (`__native.register`).
+    static HANDLERS: RefCell<BTreeMap<String, Persistent<Function<'static>>>> =
+        const { RefCell::new(BTreeMap::new()) };
 }
 
 /// The most one read of stdin takes.
@@ -124,12 +151,17 @@ impl Input {
     }
 }
 
-fn write_line(mut out: impl Write, line: &str) {
+fn write_line(out: impl Write, line: &str) {
+    let mut bytes = Vec::with_capacity(line.len() + 1);
+    bytes.extend_from_slice(line.as_bytes());
+    bytes.push(b'\n');
+    write_bytes(out, &bytes);
+}
+
+/// Writes `bytes` (lines, with their newlines) in one write where it can.
+fn write_bytes(mut out: impl Write, bytes: &[u8]) {
     // A closed stdout or stderr leaves nothing to tell: the host has gone.
-    let _ = out
-        .write_all(line.as_bytes())
-        .and_then(|()| out.write_all(b"\n"))
-        .and_then(|()| out.flush());
+    let _ = out.write_all(bytes).and_then(|()| out.flush());
 }
 
 /// Whether `text` has a run of 16 digits: only then can it hold an integer
@@ -197,6 +229,17 @@ fn install_natives<'js>(ctx: &Ctx<'js>, building: bool) -> rquickjs::Result<()> 
         })?,
     )?;
     native.set("random", Function::new(ctx.clone(), random)?)?;
+    native.set(
+        "register",
+        Function::new(
+            ctx.clone(),
+            |ctx: Ctx<'js>, name: String, handler: Function<'js>| {
+                let handler = Persistent::save(&ctx, handler);
+                // The one replaced is dropped after the borrow.
+                let _replaced = HANDLERS.with_borrow_mut(|handlers| handlers.insert(name, handler));
+            },
+        )?,
+    )?;
     native.set("building", building)?;
     ctx.globals().set("__native", native)?;
     Ok(())
@@ -294,7 +337,15 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
             let f: Function = prelude.get(name).map_err(|e| e.to_string())?;
             Ok(Persistent::save(&ctx, f))
         };
-        let functions = (get("handleLine")?, get("finish")?, get("ready")?);
+        let functions = (
+            Prelude {
+                handle_line: get("handleLine")?,
+                answer: get("answer")?,
+                fail: get("fail")?,
+                finish: get("finish")?,
+            },
+            get("ready")?,
+        );
         let evaluated: rquickjs::Result<Value> = ctx.eval(script);
         if evaluated.is_err() {
             return Err(format!("the script failed: {}", over_build_bounds(&ctx)));
@@ -303,14 +354,20 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
         // The prelude checks what the top level left (a rejected promise,
         // a host call) and ends the build phase.
         let ready = functions
-            .2
+            .1
             .clone()
             .restore(&ctx)
             .map_err(|e| e.to_string())?;
         if ready.call::<_, ()>(()).is_err() {
             return Err(format!("the script failed: {}", over_build_bounds(&ctx)));
         }
-        Ok((functions.0, functions.1))
+        let holder = Object::new(ctx.clone()).map_err(|e| e.to_string())?;
+        let pending: Object = prelude.get("pending").map_err(|e| e.to_string())?;
+        Ok((
+            functions.0,
+            Persistent::save(&ctx, holder),
+            Persistent::save(&ctx, pending),
+        ))
     })?;
     // The bounds hold for the build run only: the snapshot keeps the
     // runtime's settings, and a plugin's limits are the host's.
@@ -325,32 +382,210 @@ fn start(script: &str, building: bool) -> Result<Guest, String> {
     Ok(Guest {
         _runtime: runtime,
         context,
-        handle_line: functions.0,
-        finish: functions.1,
+        prelude: functions.0,
+        holder: functions.1,
+        pending: functions.2,
     })
 }
 
 /// Serves messages until end of input, then lets the prelude answer what is
-/// still pending.
+/// still pending (a stateless call, which has nothing pending, does not
+/// enter JavaScript once more to learn so).
 fn serve(guest: &Guest) {
     guest.context.with(|ctx| {
-        let handle_line = guest.handle_line.clone().restore(&ctx).expect("prelude");
-        let finish = guest.finish.clone().restore(&ctx).expect("prelude");
+        let restore = |f: &Persistent<Function<'static>>| f.clone().restore(&ctx).expect("prelude");
+        let prelude = Prelude {
+            handle_line: restore(&guest.prelude.handle_line),
+            answer: restore(&guest.prelude.answer),
+            fail: restore(&guest.prelude.fail),
+            finish: restore(&guest.prelude.finish),
+        };
+        let holder = guest.holder.clone().restore(&ctx).expect("holder");
         loop {
             let line = INPUT.with_borrow_mut(Input::line);
+            if let Line::Text(text) = &line {
+                if fast_call(&ctx, &prelude, &holder, text) {
+                    run_jobs(&ctx);
+                    continue;
+                }
+            }
             let Some(line) = line_value(&ctx, line).expect("a line as a JS value") else {
                 break;
             };
-            if handle_line.call::<_, ()>((line,)).is_err() {
+            if prelude.handle_line.call::<_, ()>((line,)).is_err() {
                 report(&ctx);
             }
             run_jobs(&ctx);
         }
-        if finish.call::<_, ()>(()).is_err() {
-            report(&ctx);
+        let pending = guest.pending.clone().restore(&ctx).expect("pending");
+        if pending.get::<_, u32>("size").map_or(true, |size| size > 0) {
+            if prelude.finish.call::<_, ()>(()).is_err() {
+                report(&ctx);
+            }
+            run_jobs(&ctx);
         }
-        run_jobs(&ctx);
     });
+}
+
+/// Answers `line` when it is a plain request (see [`Envelope`]) for a
+/// registered method, entering JavaScript only to parse its params, run its
+/// handler and serialize its result; `false` leaves the line to the
+/// prelude's `handleLine`, which answers it as it does any line.
+fn fast_call<'js>(
+    ctx: &Ctx<'js>,
+    prelude: &Prelude<Function<'js>>,
+    holder: &Object<'js>,
+    line: &str,
+) -> bool {
+    // Lines that may hold integers outside the safe range take the exact parser.
+    if has_long_digits(line) {
+        return false;
+    }
+    let Some(request) = Envelope::read(line) else {
+        return false;
+    };
+    let handler = HANDLERS.with_borrow(|handlers| handlers.get(request.method).cloned());
+    let Some(Ok(handler)) = handler.map(|h| h.restore(ctx)) else {
+        return false;
+    };
+    let params = match request.params {
+        None => Value::new_undefined(ctx.clone()),
+        Some(text) => match ctx.json_parse(text) {
+            Ok(params) => params,
+            Err(_) => {
+                ctx.catch();
+                return false;
+            }
+        },
+    };
+    // From here on the line is answered here (or by the prelude's answer or fail).
+    let id = || ctx.json_parse(request.id).expect("a plain id");
+    let result: Value = match handler.call((params,)) {
+        Ok(result) => result,
+        Err(_) => {
+            let error = ctx.catch();
+            if prelude.fail.call::<_, ()>((id(), error)).is_err() {
+                report(ctx);
+            }
+            return true;
+        }
+    };
+    match result_json(ctx, holder, &result) {
+        Some(json) => {
+            let mut response = Vec::with_capacity(json.len() + request.id.len() + 40);
+            response.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+            response.extend_from_slice(request.id.as_bytes());
+            response.extend_from_slice(b",\"result\":");
+            response.extend_from_slice(json.as_bytes());
+            response.extend_from_slice(b"}\n");
+            write_bytes(std::io::stdout().lock(), &response);
+        }
+        None => {
+            if prelude.answer.call::<_, ()>((id(), result)).is_err() {
+                report(ctx);
+            }
+        }
+    }
+    true
+}
+
+/// A handler's result as JSON, as the prelude's response would hold it;
+/// `None` for what the prelude must answer: a promise (or other thenable),
+/// a function, a `bigint` (the exact serializer's) and what `JSON.stringify`
+/// refuses (a circular value answers -32603) or leaves out.
+///
+/// Strings, booleans and integers are written here, objects by QuickJS's
+/// `JSON.stringify` (an object with its own `toJSON` inside `holder`, so
+/// that `toJSON` is called with the key `"result"`, as in the prelude).
+fn result_json<'js>(ctx: &Ctx<'js>, holder: &Object<'js>, result: &Value<'js>) -> Option<String> {
+    use rquickjs::Type;
+    match result.type_of() {
+        Type::Undefined | Type::Null => return Some("null".to_owned()),
+        Type::Bool => return Some(result.as_bool()?.to_string()),
+        Type::Int => return Some(result.as_int()?.to_string()),
+        Type::String => {
+            // Not UTF-8 (a lone surrogate): JSON.stringify escapes it.
+            if let Ok(text) = result.as_string()?.to_string() {
+                let mut json = String::with_capacity(text.len() + 2);
+                quote_json(&mut json, &text);
+                return Some(json);
+            }
+        }
+        Type::Float | Type::Array | Type::Object => {}
+        _ => return None,
+    }
+    let mut wrap = false;
+    if let Some(object) = result.as_object() {
+        let then: Value = member(ctx, object, "then")?;
+        if then.is_function() {
+            return None;
+        }
+        wrap = !member::<Value>(ctx, object, "toJSON")?.is_undefined();
+    }
+    let json = if wrap {
+        holder.set("result", result.clone()).ok()?;
+        let json = ctx.json_stringify(holder.clone());
+        let _ = holder.set("result", Value::new_undefined(ctx.clone()));
+        json
+    } else {
+        ctx.json_stringify(result.clone())
+    };
+    let json = match json {
+        Ok(Some(json)) => json.to_string().ok()?,
+        Ok(None) => return None,
+        Err(_) => {
+            ctx.catch();
+            return None;
+        }
+    };
+    if !wrap {
+        return Some(json);
+    }
+    let json = json.strip_prefix("{\"result\":")?.strip_suffix('}')?;
+    Some(json.to_owned())
+}
+
+/// `object[name]`; `None` (the exception cleared) when reading it threw.
+fn member<'js, T: rquickjs::FromJs<'js>>(
+    ctx: &Ctx<'js>,
+    object: &Object<'js>,
+    name: &str,
+) -> Option<T> {
+    match object.get(name) {
+        Ok(value) => Some(value),
+        Err(_) => {
+            ctx.catch();
+            None
+        }
+    }
+}
+
+/// Appends `text` as a JSON string, escaped as `JSON.stringify` escapes it.
+fn quote_json(out: &mut String, text: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (at, byte) in text.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{byte:04x}"));
+        } else {
+            out.push_str(escape);
+        }
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
+    out.push('"');
 }
 
 /// An exception that escaped the prelude: a bug in it, logged.
@@ -420,4 +655,90 @@ pub extern "C" fn __main_void() -> i32 {
 #[cfg(not(target_os = "wasi"))]
 fn main() {
     std::process::exit(run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the prelude would write as the response's `result`.
+    fn prelude_json<'js>(ctx: &Ctx<'js>, result: &Value<'js>) -> Option<String> {
+        let stringify: Function = ctx
+            .eval("(r) => { try { return JSON.stringify({ result: r ?? null }) } catch { return undefined } }")
+            .unwrap();
+        let json: Option<String> = stringify.call((result.clone(),)).unwrap();
+        Some(
+            json?
+                .strip_prefix("{\"result\":")?
+                .strip_suffix('}')?
+                .to_owned(),
+        )
+    }
+
+    #[test]
+    fn result_json_writes_what_json_stringify_writes() {
+        let runtime = Runtime::new().unwrap();
+        let context = Context::full(&runtime).unwrap();
+        context.with(|ctx| {
+            let holder = Object::new(ctx.clone()).unwrap();
+            for source in [
+                "undefined",
+                "null",
+                "true",
+                "false",
+                "0",
+                "-0",
+                "-17",
+                "2147483647",
+                "1.5",
+                "1e21",
+                "NaN",
+                "Infinity",
+                "'pong'",
+                "''",
+                r#"'quote " backslash \\ / slash'"#,
+                r"'\b\f\n\r\t\u0000\u001f\u007f é \u2028 𝄞'",
+                "[1, 'a', [null, undefined, () => 1]]",
+                "({ a: 1, b: [true], c: undefined, d: { e: 'f' } })",
+                "({ toJSON(key) { return key } })",
+                "({ then: 1 })",
+                "new Date(0)",
+                "new String('boxed')",
+                "Object.create(null)",
+                // Not UTF-8: JSON.stringify escapes it.
+                r"'\ud800'",
+            ] {
+                let value: Value = ctx.eval(format!("({source})")).unwrap();
+                assert_eq!(
+                    result_json(&ctx, &holder, &value),
+                    prelude_json(&ctx, &value),
+                    "{source}"
+                );
+            }
+        });
+    }
+
+    #[test]
+    fn result_json_leaves_the_rest_to_the_prelude() {
+        let runtime = Runtime::new().unwrap();
+        let context = Context::full(&runtime).unwrap();
+        context.with(|ctx| {
+            let holder = Object::new(ctx.clone()).unwrap();
+            for source in [
+                "Promise.resolve(1)",
+                "({ then() {} })",
+                "() => 1",
+                "1n",
+                "[1n]",
+                "Symbol()",
+                "(() => { const a = []; a.push(a); return a })()",
+                "({ get then() { throw new Error('no') } })",
+                "({ toJSON() { return undefined } })",
+            ] {
+                let value: Value = ctx.eval(format!("({source})")).unwrap();
+                assert_eq!(result_json(&ctx, &holder, &value), None, "{source}");
+                assert!(!ctx.has_exception(), "{source}");
+            }
+        });
+    }
 }

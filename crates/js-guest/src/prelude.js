@@ -1,6 +1,7 @@
 // The JSON-RPC model of a JavaScript plugin: the globals `plugin`, `host`,
 // `console` and `RpcError`, and the message loop the runtime (main.rs) drives
-// through `handleLine(line)`, `ready()` and `finish()`. The same model as the
+// through `handleLine(line)`, `answer`, `fail`, `ready()` and `finish()`
+// (called only while `pending` holds host calls). The same model as the
 // Rust kit (crates/pdk): see docs there and README's "Plugins in TypeScript".
 (() => {
   "use strict";
@@ -262,6 +263,8 @@
         throw new TypeError(`plugin.method("${name}"): the handler must be a function`);
       }
       methods.set(name, { handler, options: options ?? {} });
+      // The runtime answers plain requests for it without dispatch (main.rs's fast_call).
+      native.register(name, handler);
       return plugin;
     },
     /** `info.title`, `info.version` and `info.description` of rpc.discover. */
@@ -410,13 +413,17 @@
     if (handler === undefined) {
       return reply(failure(id, new RpcError(METHOD_NOT_FOUND, `Method not found: ${name}`)));
     }
-    // run(), inlined for the common case: a sync handler answered at once.
     let result;
     try {
       result = handler(message.params);
     } catch (error) {
       return reply(failure(id, error));
     }
+    respond(id, result, reply);
+  }
+
+  /** Replies to request `id` with what its handler returned (at once, or when its promise settles). */
+  function respond(id, result, reply) {
     if (result !== null && typeof result === "object" && typeof result.then === "function") {
       Promise.resolve(result).then(
         (value) => reply(success(id, value)),
@@ -426,6 +433,13 @@
       reply(success(id, result));
     }
   }
+
+  // The runtime's fast path (main.rs's fast_call) ran a request's handler
+  // itself; these answer what it leaves to the prelude.
+  /** Answers request `id` with `result` (a promise, or a value JSON.stringify did not write). */
+  const answer = (id, result) => respond(id, result, replyOne);
+  /** Answers request `id` with the error its handler threw. */
+  const fail = (id, error) => replyOne(failure(id, error));
 
   /** Writes the response to a single message (none for notifications). */
   function replyOne(response) {
@@ -484,5 +498,5 @@
   }
 
   Object.assign(globalThis, { plugin, host, console, RpcError });
-  return { handleLine, ready, finish };
+  return { handleLine, answer, fail, ready, finish, pending };
 })();
