@@ -10,7 +10,7 @@
  * every byte.
  */
 
-import { i32, name, section, uleb } from "./_feature_modules.ts";
+import { HEADER, i32, name, section, uleb } from "./_feature_modules.ts";
 
 const MIB = 1 << 20;
 const STEP_SIZES = [0, 1, 65536, MIB - 1, MIB, MIB + 1, 2 * MIB + 7];
@@ -70,14 +70,7 @@ export function bulkModule(pick: (n: number) => number): { bytes: Uint8Array; ho
     ? [0x00, ...uleb(initial)]
     : [0x01, ...uleb(initial), ...uleb(maximum)];
   const bytes = new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...HEADER,
     ...section(1, [[0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 1, 0x7f], [0x60, 0, 0]]),
     ...section(2, [[...name("wasi_snapshot_preview1"), ...name("fd_write"), 0x00, 0x00]]),
     ...section(3, [[0x01]]),

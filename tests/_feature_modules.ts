@@ -31,6 +31,9 @@ function sleb(value: number): number[] {
 }
 
 const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+/** The magic number and version every module starts with. */
+export const HEADER: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
 /** A section of `items`, with its count. */
 export const section = (id: number, items: number[][]): number[] => {
   const body = vec(items);
@@ -69,14 +72,7 @@ export function buildModule(start: number[], parts: ModuleParts = {}): Uint8Arra
     return [...uleb(code.length), ...code];
   });
   return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
+    ...HEADER,
     ...section(1, [[0x60, 0x00, 0x00], ...types]),
     ...section(3, bodies.map(() => [0x00])),
     ...(tables.length > 0

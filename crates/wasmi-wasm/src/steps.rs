@@ -430,6 +430,12 @@ impl Body {
         self.op(&[0x3f, 0, 0xad]).i64(16).op(&[0x86]); // memory.size << 16
         self.op(&[0x56]) // i64.gt_u
     }
+    /// `local -= STEP`, then back to the enclosing loop's start while
+    /// `local > STEP`.
+    fn next_step(&mut self, local: u8) -> &mut Self {
+        self.get(local).i32(STEP).op(I32_SUB).tee(local);
+        self.i32(STEP).op(I32_GT_U).op(BR_IF_LOOP)
+    }
     fn finish(&mut self) -> Vec<u8> {
         self.0.push(0x0b);
         std::mem::take(&mut self.0)
@@ -445,6 +451,9 @@ const LOOP: &[u8] = &[0x03, 0x40];
 const END: &[u8] = &[0x0b];
 const RETURN: &[u8] = &[0x0f];
 const I32_GT_U: &[u8] = &[0x4b];
+const I32_ADD: &[u8] = &[0x6a];
+const I32_SUB: &[u8] = &[0x6b];
+const BR_IF_LOOP: &[u8] = &[0x0d, 0];
 
 /// `(func (param $n i32) (result i32))`: `memory.grow $n` in steps of
 /// [`STEP_PAGES`]. Past `max_pages` it answers -1 and grows nothing; past
@@ -469,7 +478,7 @@ fn grow_body(max_pages: u64) -> Vec<u8> {
     f.op(&[0x1b]); // select: the smaller of a step and what is left
     f.tee(step).op(MEMORY_GROW).i32(-1).op(&[0x46]).op(IF); // i32.eq
     f.i32(-1).op(RETURN).op(END);
-    f.get(n).get(step).op(&[0x6b]).tee(n).op(&[0x0d, 0]); // i32.sub, br_if 0
+    f.get(n).get(step).op(I32_SUB).tee(n).op(BR_IF_LOOP);
     f.op(END);
     f.get(old);
     f.finish()
@@ -490,14 +499,8 @@ fn fill_body() -> Vec<u8> {
         .op(END);
     f.op(LOOP);
     f.get(d).get(value).i32(STEP).op(MEMORY_FILL);
-    f.get(d).i32(STEP).op(&[0x6a]).set(d); // i32.add
-    f.get(n)
-        .i32(STEP)
-        .op(&[0x6b])
-        .tee(n)
-        .i32(STEP)
-        .op(I32_GT_U)
-        .op(&[0x0d, 0]);
+    f.get(d).i32(STEP).op(I32_ADD).set(d);
+    f.next_step(n);
     f.op(END);
     f.op(END);
     f.get(d).get(value).get(n).op(MEMORY_FILL);
@@ -519,28 +522,22 @@ fn copy_body() -> Vec<u8> {
     f.get(d).get(s).op(&[0x4d]).op(IF); // i32.le_u: forwards
     f.op(LOOP);
     f.get(d).get(s).i32(STEP).op(MEMORY_COPY);
-    f.get(d).i32(STEP).op(&[0x6a]).set(d);
-    f.get(s).i32(STEP).op(&[0x6a]).set(s);
-    f.get(n)
-        .i32(STEP)
-        .op(&[0x6b])
-        .tee(n)
-        .i32(STEP)
-        .op(I32_GT_U)
-        .op(&[0x0d, 0]);
+    f.get(d).i32(STEP).op(I32_ADD).set(d);
+    f.get(s).i32(STEP).op(I32_ADD).set(s);
+    f.next_step(n);
     f.op(END);
     f.op(&[0x05]); // else: backwards, the last step first
     f.op(LOOP);
-    f.get(n).i32(STEP).op(&[0x6b]).set(n);
+    f.get(n).i32(STEP).op(I32_SUB).set(n);
     f.get(d)
         .get(n)
-        .op(&[0x6a])
+        .op(I32_ADD)
         .get(s)
         .get(n)
-        .op(&[0x6a])
+        .op(I32_ADD)
         .i32(STEP)
         .op(MEMORY_COPY);
-    f.get(n).i32(STEP).op(I32_GT_U).op(&[0x0d, 0]);
+    f.get(n).i32(STEP).op(I32_GT_U).op(BR_IF_LOOP);
     f.op(END);
     f.op(END);
     f.op(END);
@@ -580,7 +577,7 @@ fn prologue_body(
         let init = |f: &mut Body, at: u32, n: u32| {
             f.op(expr);
             if at > 0 {
-                f.i32(at as i32).op(&[0x6a]);
+                f.i32(at as i32).op(I32_ADD);
             }
             f.i32(at as i32).i32(n as i32).op(&[0xfc, 0x08]);
             write_u32(&mut f.0, *index);
